@@ -1,0 +1,62 @@
+"""Checks of user input shared by every operator: one clear message per mistake."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import numpy as np
+import xarray as xr
+
+
+def check_order(order: object) -> int:
+    """Derivative order: an int >= 1."""
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
+        raise ValueError(f"order must be an integer >= 1, got {order!r}")
+    return int(order)
+
+
+def check_accuracy(accuracy: object) -> int:
+    """Accuracy order: an even int >= 2."""
+    if (
+        isinstance(accuracy, bool)
+        or not isinstance(accuracy, (int, np.integer))
+        or accuracy < 2
+        or accuracy % 2
+    ):
+        raise ValueError(
+            f"accuracy must be an even integer >= 2 (2, 4, 6, 8, ...), got {accuracy!r}"
+        )
+    return int(accuracy)
+
+
+def check_numeric(da: xr.DataArray) -> None:
+    """Raise a TypeError for data that cannot be differentiated."""
+    kind = da.dtype.kind
+    if kind in "fiub":
+        return
+    name = f"variable {da.name!r}" if da.name is not None else "the data"
+    if kind == "c":
+        raise TypeError(
+            f"{name} is complex ({da.dtype}); differentiate its .real and .imag separately"
+        )
+    raise TypeError(
+        f"{name} has non-numeric dtype {da.dtype}; only int, bool and float data can be "
+        "differentiated"
+    )
+
+
+def check_dims_exist(obj: xr.DataArray | xr.Dataset, dims: list[Hashable]) -> None:
+    """Raise a ValueError naming the missing dims and the dims that exist."""
+    missing = [d for d in dims if d not in obj.dims]
+    if missing:
+        what = f"variable {obj.name!r}" if isinstance(obj, xr.DataArray) else "the Dataset"
+        raise ValueError(f"dim(s) {missing} not found in {what}; its dims are {list(obj.dims)}")
+
+
+def check_xarray(obj: object) -> None:
+    """Raise a TypeError unless ``obj`` is a DataArray or Dataset."""
+    if not isinstance(obj, (xr.DataArray, xr.Dataset)):
+        raise TypeError(
+            f"expected an xarray DataArray or Dataset, got {type(obj).__name__}; wrap numpy "
+            "data as xr.DataArray(data, dims=...)"
+        )

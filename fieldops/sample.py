@@ -1,0 +1,29 @@
+"""The bundled ERA-Interim sample (see ``fieldops/data/README.md``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xarray as xr
+
+SAMPLE_FILE = Path(__file__).parent / "data" / "eraint_uvz_1p5deg.nc"
+
+
+def open_sample() -> xr.Dataset:
+    """Open the bundled ERA-Interim sample: ``z``, ``u``, ``v`` on a 1.5-degree grid.
+
+    Returns
+    -------
+    xarray.Dataset
+        Loaded into memory (about 4 MB), dims ``month, level, latitude, longitude``;
+        latitude descending from 90 to -90, longitude from -180 (periodic).
+        Source: ERA-Interim, ECMWF.
+
+    Examples
+    --------
+    >>> ds = open_sample()
+    >>> dict(ds.sizes)
+    {'month': 2, 'level': 3, 'latitude': 121, 'longitude': 240}
+    """
+    with xr.open_dataset(SAMPLE_FILE) as ds:
+        return ds.load()

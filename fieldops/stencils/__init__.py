@@ -1,0 +1,1 @@
+"""Pure numerics on numpy arrays: finite-difference weights and Numba kernels."""

@@ -1,0 +1,208 @@
+"""The one place that handles axes, dtypes, memory layout and threads.
+
+:func:`apply_stencil` takes a numpy array, an axis and an
+:class:`~fieldops.stencils.weights.AxisStencil` and returns the derivative, calling
+the Numba kernels on a ``(pre, n, post)`` view. It also serves Dask blocks: the
+caller says which global rows the block must produce (``out_rows``) and which
+global row its first input row is (``in_start``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from fieldops.stencils import kernels
+from fieldops.stencils.weights import AxisStencil
+
+# Below this many elements threads cost more than they save.
+_MIN_PARALLEL_SIZE = 1 << 18
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_num_threads = int(os.environ.get("FIELDOPS_NUM_THREADS", 0)) or (os.cpu_count() or 1)
+
+
+def set_num_threads(n: int) -> None:
+    """Set how many threads in-memory (numpy) calls may use.
+
+    Calls inside Dask tasks always run on one thread: Dask supplies the
+    parallelism there, and nesting both would oversubscribe the cores.
+
+    Parameters
+    ----------
+    n : int
+        Number of threads, at least 1.
+
+    Examples
+    --------
+    >>> import fieldops
+    >>> fieldops.set_num_threads(1)
+    >>> fieldops.get_num_threads()
+    1
+    >>> fieldops.set_num_threads(os.cpu_count())
+    """
+    global _num_threads, _pool
+    if int(n) < 1:
+        raise ValueError(f"number of threads must be at least 1, got {n}")
+    with _pool_lock:
+        _num_threads = int(n)
+        if _pool is not None:
+            _pool.shutdown(wait=False)
+            _pool = None
+
+
+def get_num_threads() -> int:
+    """Number of threads in-memory calls may use (see :func:`set_num_threads`).
+
+    Examples
+    --------
+    >>> import fieldops
+    >>> fieldops.get_num_threads() >= 1
+    True
+    """
+    return _num_threads
+
+
+def _get_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(_num_threads, thread_name_prefix="fieldops")
+        return _pool
+
+
+def float_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype a derivative of ``dtype`` data has: float32 stays, all else float64."""
+    dtype = np.dtype(dtype)
+    return dtype if dtype == np.float32 else np.dtype(np.float64)
+
+
+def _split(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
+    edges = np.linspace(start, stop, parts + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def apply_stencil(
+    data: np.ndarray,
+    axis: int,
+    stencil: AxisStencil,
+    *,
+    fill_value: float = np.nan,
+    out_rows: tuple[int, int] | None = None,
+    in_start: int = 0,
+    threads: int | None = None,
+) -> np.ndarray:
+    """Apply ``stencil`` along ``axis`` of ``data``.
+
+    Parameters
+    ----------
+    data : numpy.ndarray
+        Input; converted to float64 unless float32 or float64.
+    axis : int
+        Axis to differentiate along.
+    stencil : AxisStencil
+        The operator, built for the axis's full (global) length.
+    fill_value : float
+        Value of rows that the ``fill`` boundary leaves undefined.
+    out_rows : tuple of int, optional
+        Global rows ``[g0, g1)`` to produce; all rows by default.
+    in_start : int
+        Global row of ``data``'s first row along ``axis`` (Dask blocks with halos).
+        When it is not 0 or the block is not the whole axis, periodic edge rows
+        read their halo instead of wrapping.
+    threads : int, optional
+        Threads to use; :func:`get_num_threads` by default for large arrays.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``data``'s shape, but ``g1 - g0`` long along ``axis``.
+
+    Examples
+    --------
+    >>> from fieldops.stencils.weights import build_stencil
+    >>> st = build_stencil(np.arange(4.0), 1, 2, "one_sided")
+    >>> apply_stencil(np.arange(4.0) ** 2, 0, st)
+    array([0., 2., 4., 6.])
+    """
+    dtype = float_dtype(data.dtype)
+    data = np.asarray(data)
+    axis = axis % data.ndim
+    if data.dtype != dtype:
+        data = data.astype(dtype)
+    # An F-ordered array is a C-ordered one read backwards: work on its transpose
+    # rather than copy it, and hand back the same layout.
+    if not data.flags.c_contiguous and data.flags.f_contiguous and data.ndim > 1:
+        res = apply_stencil(
+            data.T,
+            data.ndim - 1 - axis,
+            stencil,
+            fill_value=fill_value,
+            out_rows=out_rows,
+            in_start=in_start,
+            threads=threads,
+        )
+        return res.T
+    data = np.ascontiguousarray(data)
+    g0, g1 = out_rows if out_rows is not None else (0, stencil.n)
+    shape = data.shape
+    pre = int(np.prod(shape[:axis], dtype=np.int64))
+    post = int(np.prod(shape[axis + 1 :], dtype=np.int64))
+    out_shape = shape[:axis] + (g1 - g0,) + shape[axis + 1 :]
+    out = np.empty(out_shape, dtype=dtype)
+    if out.size == 0:
+        return out
+    f3 = data.reshape(pre, shape[axis], post)
+    o3 = out.reshape(pre, g1 - g0, post)
+    whole = in_start == 0 and shape[axis] == stencil.n
+    wrap = stencil.n if (stencil.periodic and whole) else 0
+
+    r0 = max(stencil.lo, g0)
+    r1 = min(stencil.n - stencil.hi, g1)
+    weights = stencil.weights.astype(dtype, copy=False)
+    if not stencil.uniform and r1 > r0:
+        weights = np.ascontiguousarray(weights[:, r0 - stencil.lo : r1 - stencil.lo])
+    in_edge = (stencil.edge_rows >= g0) & (stencil.edge_rows < g1)
+    edge = (
+        stencil.edge_rows[in_edge],
+        stencil.edge_offsets[in_edge],
+        stencil.edge_weights[in_edge].astype(dtype),
+        stencil.edge_nterms[in_edge],
+    )
+    fill = dtype.type(fill_value)
+
+    def run(a0: int, a1: int, c0: int, c1: int, i0: int, i1: int, edges: bool) -> None:
+        if i1 > i0:
+            w = weights
+            if not stencil.uniform and (i0, i1) != (r0, r1):
+                w = np.ascontiguousarray(weights[:, i0 - r0 : i1 - r0])
+            if post == 1:
+                kernels.interior_last_axis(
+                    f3[:, :, 0], o3[:, :, 0], stencil.offsets, w, a0, a1, i0, i1, g0, in_start
+                )
+            else:
+                kernels.interior_inner_axis(
+                    f3, o3, stencil.offsets, w, a0, a1, i0, i1, c0, c1, g0, in_start
+                )
+        if edges and edge[0].size:
+            kernels.edge_rows(f3, o3, *edge, fill, wrap, a0, a1, c0, c1, g0, in_start)
+
+    nthreads = threads if threads is not None else _num_threads
+    if nthreads <= 1 or data.size < _MIN_PARALLEL_SIZE:
+        run(0, pre, 0, post, r0, r1, True)
+        return out
+    if pre >= nthreads:
+        jobs = [(a0, a1, 0, post, r0, r1, True) for a0, a1 in _split(0, pre, nthreads)]
+    elif post >= 64 * nthreads:
+        jobs = [(0, pre, c0, c1, r0, r1, True) for c0, c1 in _split(0, post, nthreads)]
+    else:
+        parts = _split(r0, r1, nthreads)
+        jobs = [(0, pre, 0, post, i0, i1, k == 0) for k, (i0, i1) in enumerate(parts)]
+        if not parts:
+            jobs = [(0, pre, 0, post, r0, r1, True)]
+    list(_get_pool().map(lambda job: run(*job), jobs))
+    return out

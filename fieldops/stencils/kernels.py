@@ -1,0 +1,163 @@
+"""Numba kernels that apply an :class:`~fieldops.stencils.weights.AxisStencil`.
+
+Every kernel sees the array as ``(pre, n, post)`` (C-contiguous), writes into an
+``out`` the caller allocated, and works on a sub-range ``[a0, a1) x rows x [c0, c1)``
+so that :mod:`fieldops.stencils.apply` can split one call over threads without
+making non-contiguous views (which would cost Numba its vectorisation).
+
+Rows use two numberings so that a Dask block can be processed with the global
+stencil: row ``i`` (global) is written to ``out[.., i - oshift, ..]`` and reads
+``f[.., i + offset - ishift, ..]``.
+
+Loops are plain and blocked: the innermost loop always runs over contiguous
+memory with one constant weight, which LLVM vectorises; the block keeps the
+partial sums in L1 so the input is read from memory once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Elements per block of the accumulation loops: the partial sums stay in L1/L2
+# while the input rows stream through once.
+_BLOCK = 4096
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _axpy2(o, first, s0, w0, s1, w1):  # pragma: no cover
+    """o (=|+=) w0*s0 + w1*s1 over contiguous slices: two terms per pass over o."""
+    if first:
+        for j in range(o.shape[0]):
+            o[j] = w0 * s0[j] + w1 * s1[j]
+    else:
+        for j in range(o.shape[0]):
+            o[j] += w0 * s0[j] + w1 * s1[j]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _axpy1(o, first, s0, w0):  # pragma: no cover
+    if first:
+        for j in range(o.shape[0]):
+            o[j] = w0 * s0[j]
+    else:
+        for j in range(o.shape[0]):
+            o[j] += w0 * s0[j]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _vaxpy2(o, first, s0, w0, s1, w1):  # pragma: no cover
+    """As _axpy2 with one weight per element (non-uniform rows)."""
+    if first:
+        for j in range(o.shape[0]):
+            o[j] = w0[j] * s0[j] + w1[j] * s1[j]
+    else:
+        for j in range(o.shape[0]):
+            o[j] += w0[j] * s0[j] + w1[j] * s1[j]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _vaxpy1(o, first, s0, w0):  # pragma: no cover
+    if first:
+        for j in range(o.shape[0]):
+            o[j] = w0[j] * s0[j]
+    else:
+        for j in range(o.shape[0]):
+            o[j] += w0[j] * s0[j]
+
+
+@njit(cache=True, nogil=True)
+def interior_last_axis(
+    f, out, offsets, weights, a0, a1, r0, r1, oshift, ishift
+):  # pragma: no cover
+    """Interior rows ``[r0, r1)`` of a ``(pre, n)`` array along its last axis.
+
+    Slices, not index arithmetic, in the inner loops: with a loop index known to
+    be non-negative Numba drops its negative-index checks and LLVM vectorises.
+    """
+    nk = offsets.shape[0]
+    per_row = weights.shape[1] > 1
+    for a in range(a0, a1):
+        for b0 in range(r0, r1, _BLOCK):
+            b1 = min(b0 + _BLOCK, r1)
+            o = out[a, b0 - oshift : b1 - oshift]
+            for k in range(0, nk, 2):
+                s0 = f[a, b0 + offsets[k] - ishift : b1 + offsets[k] - ishift]
+                two = k + 1 < nk
+                if two:
+                    s1 = f[a, b0 + offsets[k + 1] - ishift : b1 + offsets[k + 1] - ishift]
+                if per_row:
+                    w0 = weights[k, b0 - r0 : b1 - r0]
+                    if two:
+                        _vaxpy2(o, k == 0, s0, w0, s1, weights[k + 1, b0 - r0 : b1 - r0])
+                    else:
+                        _vaxpy1(o, k == 0, s0, w0)
+                elif two:
+                    _axpy2(o, k == 0, s0, weights[k, 0], s1, weights[k + 1, 0])
+                else:
+                    _axpy1(o, k == 0, s0, weights[k, 0])
+
+
+@njit(cache=True, nogil=True)
+def interior_inner_axis(
+    f, out, offsets, weights, a0, a1, r0, r1, c0, c1, oshift, ishift
+):  # pragma: no cover
+    """Interior rows ``[r0, r1)`` of a ``(pre, n, post)`` array along its middle axis."""
+    nk = offsets.shape[0]
+    per_row = weights.shape[1] > 1
+    for a in range(a0, a1):
+        for b0 in range(c0, c1, _BLOCK):
+            b1 = min(b0 + _BLOCK, c1)
+            for i in range(r0, r1):
+                col = i - r0 if per_row else 0
+                o = out[a, i - oshift, b0:b1]
+                for k in range(0, nk, 2):
+                    s0 = f[a, i + offsets[k] - ishift, b0:b1]
+                    if k + 1 < nk:
+                        s1 = f[a, i + offsets[k + 1] - ishift, b0:b1]
+                        _axpy2(o, k == 0, s0, weights[k, col], s1, weights[k + 1, col])
+                    else:
+                        _axpy1(o, k == 0, s0, weights[k, col])
+
+
+@njit(cache=True, nogil=True)
+def edge_rows(
+    f, out, rows, offsets, weights, nterms, fill_value, wrap, a0, a1, c0, c1, oshift, ishift
+):  # pragma: no cover
+    """Edge rows, each with its own terms, of a ``(pre, n, post)`` array.
+
+    ``wrap > 0`` wraps source rows modulo ``wrap`` (periodic axis held whole);
+    a row with no terms gets ``fill_value``.
+    """
+    for e in range(rows.shape[0]):
+        i = rows[e]
+        o = i - oshift
+        nt = nterms[e]
+        for a in range(a0, a1):
+            if nt == 0:
+                for c in range(c0, c1):
+                    out[a, o, c] = fill_value
+                continue
+            for t in range(nt):
+                src = i + offsets[e, t]
+                if wrap > 0:
+                    src = src % wrap
+                src -= ishift
+                wt = weights[e, t]
+                if t == 0:
+                    for c in range(c0, c1):
+                        out[a, o, c] = wt * f[a, src, c]
+                else:
+                    for c in range(c0, c1):
+                        out[a, o, c] += wt * f[a, src, c]
+
+
+def warm_up() -> None:
+    """Compile (or load from the on-disk cache) the common specialisations."""
+    for dtype in (np.float32, np.float64):
+        f = np.zeros((1, 4, 2), dtype=dtype)
+        out = np.empty_like(f)
+        off = np.array([-1, 1], dtype=np.int64)
+        w = np.ones((2, 1), dtype=dtype)
+        interior_inner_axis(f, out, off, w, 0, 1, 1, 3, 0, 2, 0, 0)
+        interior_last_axis(f[:, :, 0].copy(), out[:, :, 0].copy(), off, w, 0, 1, 1, 3, 0, 0)

@@ -1,0 +1,109 @@
+"""Units of derived quantities, through pint, written in CF/UDUNITS style.
+
+Unit strings in files come in several spellings (``m s-1``, ``m s**-1``,
+``m/s``, ``m**2 s**-2``, ``degrees_north``); they are normalised for pint, the
+algebra is pint's, and the result is written the CF way (``K m-1``). A string
+pint cannot read gives a result without units, never an error. pint's registry
+is loaded on first use (~0.3 s), so an import of fieldops does not pay for it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_EXPONENT = re.compile(r"(?<=[A-Za-z_])(\^|\*\*)?(-?\d+)\b")
+_ALIASES = {
+    "degrees_north": "degree",
+    "degree_north": "degree",
+    "degrees_N": "degree",
+    "degreesN": "degree",
+    "degrees_east": "degree",
+    "degree_east": "degree",
+    "degrees_E": "degree",
+    "degreesE": "degree",
+    "degrees": "degree",
+}
+_CF_SYMBOL = {"deg": "degree", "delta_degC": "K"}
+
+
+@lru_cache(maxsize=1)
+def registry():
+    """The shared pint registry (created once, on first use)."""
+    import pint
+
+    return pint.UnitRegistry(cache_folder=":auto:")
+
+
+def _normalise(text: str) -> str:
+    words = [_ALIASES.get(w, w) for w in text.replace("·", " ").split()]
+    return " ".join(_EXPONENT.sub(r"**\2", w) for w in words)
+
+
+@lru_cache(maxsize=512)
+def _parse(text: str):
+    ureg = registry()
+    try:
+        return (
+            ureg.parse_units(_normalise(text))
+            if text.strip() not in ("1", "")
+            else ureg.dimensionless
+        )
+    except Exception:  # pint raises many types for unreadable strings
+        return None
+
+
+def format_cf(units) -> str:
+    """Write pint units the CF way: ``K m-1``, ``m2 s-2``; ``1`` for dimensionless.
+
+    Examples
+    --------
+    >>> format_cf(registry().parse_units("m/s**2"))
+    'm s-2'
+    """
+    ureg = registry()
+    items = sorted(dict(units._units).items(), key=lambda kv: (kv[1] < 0,))
+    parts = []
+    for name, power in items:
+        symbol = ureg.get_symbol(name)
+        symbol = _CF_SYMBOL.get(symbol, symbol)
+        power = int(power) if float(power).is_integer() else power
+        parts.append(symbol if power == 1 else f"{symbol}{power}")
+    return " ".join(parts) or "1"
+
+
+def combine(numerator: object, denominators: list[object]) -> str | None:
+    """Units of ``numerator / (d1 * d2 * ...)``, or None when any is unknown.
+
+    Parameters
+    ----------
+    numerator : str or None
+        Units of the differentiated data.
+    denominators : list of str or None
+        Units of each coordinate differentiated along (repeat for higher orders).
+
+    Returns
+    -------
+    str or None
+        CF-style units of the derivative.
+
+    Examples
+    --------
+    >>> combine("K", ["m"])
+    'K m-1'
+    >>> combine("m s**-1", ["m"])
+    's-1'
+    >>> combine("K", ["furlongs_per_blorp"]) is None
+    True
+    """
+    if not isinstance(numerator, str) or any(not isinstance(d, str) for d in denominators):
+        return None
+    result = _parse(numerator)
+    if result is None:
+        return None
+    for den in denominators:
+        parsed = _parse(den)
+        if parsed is None:
+            return None
+        result = result / parsed
+    return format_cf(result)

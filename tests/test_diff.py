@@ -1,0 +1,204 @@
+"""fieldops.diff on DataArrays and Datasets: references, metadata, dtypes, NaN."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import fieldops
+
+
+def _field(shape=(30, 40), seed=0, nonuniform=True):
+    rng = np.random.default_rng(seed)
+    y = np.cumsum(rng.uniform(0.5, 1.5, shape[0])) if nonuniform else np.arange(shape[0]) * 0.5
+    x = np.linspace(-3.0, 5.0, shape[1])
+    data = rng.normal(size=shape)
+    return xr.DataArray(
+        data,
+        dims=("y", "x"),
+        coords={"y": ("y", y, {"units": "km"}), "x": ("x", x, {"units": "m"})},
+        name="t",
+        attrs={
+            "units": "K",
+            "long_name": "temperature",
+            "standard_name": "air_temperature",
+            "source": "test",
+        },
+    )
+
+
+@pytest.mark.parametrize("dim", ["y", "x"])
+def test_equals_numpy_gradient_and_xarray_differentiate(dim):
+    da = _field()
+    axis = da.get_axis_num(dim)
+    got = fieldops.diff(da, dim)
+    ref = np.gradient(da.values, da[dim].values, axis=axis, edge_order=2)
+    np.testing.assert_allclose(got.values, ref, rtol=1e-11, atol=1e-11)
+    ref_xr = da.differentiate(dim, edge_order=2)
+    np.testing.assert_allclose(got.values, ref_xr.values, rtol=1e-11, atol=1e-11)
+
+
+def test_descending_coordinate_matches_numpy():
+    da = _field().isel(y=slice(None, None, -1))
+    got = fieldops.diff(da, "y")
+    ref = np.gradient(da.values, da.y.values, axis=0, edge_order=2)
+    np.testing.assert_allclose(got.values, ref, rtol=1e-11, atol=1e-11)
+
+
+def test_names_attrs_units_and_coords():
+    da = _field()
+    before = copy.deepcopy(da)
+    d1 = fieldops.diff(da, "x")
+    d2 = fieldops.diff(da, "y", 2, accuracy=4)
+    assert d1.name == "dt_dx" and d2.name == "d2t_dy2"
+    assert d1.attrs["units"] == "K m-1"
+    assert d2.attrs["units"] == "K km-2"
+    assert "temperature" in d1.attrs["long_name"] and "x" in d1.attrs["long_name"]
+    assert "standard_name" not in d1.attrs  # no longer air temperature
+    assert d1.attrs["source"] == "test"
+    xr.testing.assert_identical(d1.coords.to_dataset(), da.coords.to_dataset())
+    xr.testing.assert_identical(da, before)  # input untouched, attrs included
+
+
+def test_units_styles_and_unknown_units():
+    da = _field().assign_attrs(units="m s**-1")
+    assert fieldops.diff(da, "x").attrs["units"] == "s-1"
+    da = _field().assign_attrs(units="m2 s-2")
+    assert fieldops.diff(da, "x").attrs["units"] == "m s-2"
+    da = _field().assign_attrs(units="not a unit at all")
+    assert "units" not in fieldops.diff(da, "x").attrs
+    # Without a coordinate the spacing has no units, so neither has the result.
+    assert "units" not in fieldops.diff(_field().drop_vars("x"), "x").attrs
+
+
+def test_dim_without_coordinate_uses_unit_spacing():
+    data = np.arange(10.0) ** 2
+    got = fieldops.diff(xr.DataArray(data, dims="i"), "i")
+    np.testing.assert_allclose(got.values, np.gradient(data, edge_order=2))
+
+
+@pytest.mark.parametrize(
+    ("dtype", "expected"),
+    [
+        (np.float32, np.float32),
+        (np.float64, np.float64),
+        (np.int16, np.float64),
+        (np.int64, np.float64),
+        (bool, np.float64),
+    ],
+)
+def test_dtype_kept_or_promoted(dtype, expected):
+    raw = (np.arange(20) % 3).astype(dtype)
+    got = fieldops.diff(xr.DataArray(raw, dims="x"), "x")
+    assert got.dtype == expected
+    np.testing.assert_allclose(got.values, np.gradient(raw.astype(np.float64), edge_order=2))
+
+
+def test_float32_close_to_float64():
+    da = _field()
+    got32 = fieldops.diff(da.astype(np.float32), "x", accuracy=4)
+    got64 = fieldops.diff(da, "x", accuracy=4)
+    np.testing.assert_allclose(got32.values, got64.values, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("boundary", ["one_sided", "periodic", "mirror", "fill"])
+@pytest.mark.parametrize("accuracy", [2, 6])
+def test_nan_spoils_only_stencil_neighbours(boundary, accuracy):
+    x = np.arange(40.0)
+    clean = xr.DataArray(np.sin(x / 5), dims="x", coords={"x": x})
+    dirty = clean.copy()
+    dirty[20] = np.nan
+    ref = fieldops.diff(clean, "x", accuracy=accuracy, boundary=boundary)
+    got = fieldops.diff(dirty, "x", accuracy=accuracy, boundary=boundary)
+    half = accuracy // 2
+    bad = np.isnan(got.values) & ~np.isnan(ref.values)
+    assert set(np.flatnonzero(bad)) <= set(range(20 - half, 21 + half))
+    assert bad.sum() == 2 * half  # the centre's own weight is zero for d/dx
+    ok = ~np.isnan(got.values)
+    np.testing.assert_array_equal(got.values[ok], ref.values[ok])
+
+
+def test_boundary_dict_and_fill_value():
+    da = _field(nonuniform=False)
+    got = fieldops.diff(da, "x", boundary={"x": "fill"}, fill_value=-999.0)
+    assert (got.isel(x=0) == -999.0).all() and (got.isel(x=-1) == -999.0).all()
+
+
+def test_periodic_uniform_period_inferred():
+    n = 36
+    lon = np.arange(n) * 10.0
+    da = xr.DataArray(np.sin(np.deg2rad(lon)), dims="lon", coords={"lon": lon})
+    got = fieldops.diff(da, "lon", boundary="periodic", accuracy=6)
+    np.testing.assert_allclose(got.values, np.deg2rad(1) * np.cos(np.deg2rad(lon)), atol=1e-7)
+
+
+def test_datetime_coordinate_per_second_and_per_day():
+    t = pd.date_range("2000-01-01", periods=10, freq="6h")
+    da = xr.DataArray(np.arange(10.0) * 3.0, dims="time", coords={"time": t})
+    per_s = fieldops.diff(da, "time")
+    np.testing.assert_allclose(per_s.values, 3.0 / (6 * 3600))
+    per_d = fieldops.diff(da, "time", datetime_unit="D")
+    np.testing.assert_allclose(per_d.values, 3.0 * 4)
+    ref = da.differentiate("time", datetime_unit="s")
+    np.testing.assert_allclose(per_s.values, ref.values)
+
+
+def test_cftime_coordinate():
+    cftime = pytest.importorskip("cftime")
+    times = [cftime.DatetimeNoLeap(2000, 1, d) for d in range(1, 11)]
+    da = xr.DataArray(np.arange(10.0), dims="time", coords={"time": times})
+    np.testing.assert_allclose(fieldops.diff(da, "time", datetime_unit="D").values, 1.0)
+
+
+def test_dataset_differentiates_matching_variables_only():
+    da = _field()
+    ds = xr.Dataset(
+        {"t": da, "z": da.isel(x=0, drop=True) * 2, "label": ("x", ["a"] * 40)},
+        attrs={"title": "demo"},
+    )
+    out = fieldops.diff(ds, "x")
+    assert set(out.data_vars) == {"dt_dx", "z", "label"}
+    xr.testing.assert_identical(out["z"], ds["z"])
+    xr.testing.assert_identical(out["dt_dx"], fieldops.diff(da, "x"))
+    assert out.attrs == {"title": "demo"}
+
+
+def test_accessor_equals_function():
+    da = _field()
+    xr.testing.assert_identical(
+        da.fieldops.diff("y", 2, accuracy=4), fieldops.diff(da, "y", 2, accuracy=4)
+    )
+    ds = da.to_dataset()
+    xr.testing.assert_identical(ds.fieldops.diff("x"), fieldops.diff(ds, "x"))
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4])
+@pytest.mark.parametrize("accuracy", [2, 4, 6, 8])
+def test_orders_and_accuracies_on_polynomial(order, accuracy):
+    x = np.sort(np.random.default_rng(order + accuracy).uniform(0, 2, 40))
+    coefs = np.random.default_rng(3).normal(size=order + accuracy)
+    p = np.polynomial.Polynomial(coefs)
+    da = xr.DataArray(p(x), dims="x", coords={"x": x})
+    got = fieldops.diff(da, "x", order, accuracy=accuracy)
+    np.testing.assert_allclose(got.values, p.deriv(order)(x), atol=1e-5 * 10**order, rtol=1e-6)
+
+
+def test_large_array_threads_match_single_thread():
+    rng = np.random.default_rng(5)
+    data = rng.normal(size=(6, 300, 400))
+    da = xr.DataArray(data, dims=("a", "b", "c"))
+    fieldops.set_num_threads(1)
+    try:
+        serial = [fieldops.diff(da, d, accuracy=4).values for d in da.dims]
+    finally:
+        fieldops.set_num_threads(2)
+    threaded = [fieldops.diff(da, d, accuracy=4).values for d in da.dims]
+    for s, t in zip(serial, threaded):
+        np.testing.assert_array_equal(s, t)
+    fortran = xr.DataArray(np.asfortranarray(data), dims=("a", "b", "c"))
+    for d, s in zip(da.dims, serial):
+        np.testing.assert_array_equal(fieldops.diff(fortran, d, accuracy=4).values, s)
