@@ -8,8 +8,10 @@ is computed.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import product
 
 import numpy as np
 
@@ -73,62 +75,166 @@ def apply_along(
 
 
 def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float):
-    import dask.array as da
-    from dask.array.overlap import ensure_minimum_chunksize
+    """Lazy ``apply_stencil`` on a Dask array: at most two layers, never a rechunk.
+
+    When ``axis`` is one chunk, one ``map_blocks`` layer (which Dask may fuse
+    with the layers below). Otherwise a *halo* layer cuts, for every block, the
+    ``reach`` rows its stencil needs from its neighbours (from as many blocks as
+    it takes, so chunks narrower than the halo need no rechunk; wrapped around
+    for periodic axes), and an *operator* layer computes each block from its own
+    data and those two thin slabs, without copying the block.
+    """
+    from dask.array import Array
+    from dask.highlevelgraph import HighLevelGraph
+    from dask.tokenize import tokenize
 
     dtype = float_dtype(x.dtype)
-    chunks_in = x.chunks
+    meta = np.empty((0,) * x.ndim, dtype)
     depth = stencil.reach
     axis_chunks = x.chunks[axis]
-    single = len(axis_chunks) == 1
-    if not single and min(axis_chunks) < depth:
-        # The smallest rechunk that gives every block a full halo; the result is
-        # put back on the caller's chunks at the end.
-        new = ensure_minimum_chunksize(depth, axis_chunks)
-        x = x.rechunk({axis: new})
-        axis_chunks = x.chunks[axis]
+    if len(axis_chunks) == 1 or depth == 0:
+        starts = (0, stencil.n)
+        block_fn = partial(
+            _single_block,
+            axis=axis,
+            stencil=stencil,
+            fill_value=fill_value,
+        )
+        return x.map_blocks(
+            block_fn,
+            dtype=dtype,
+            meta=meta,
+            name="fieldops-" + tokenize(x, axis, stencil, fill_value, starts),
+        )
+
+    token = tokenize(x, axis, stencil, fill_value)
+    halo_name = "fieldops-halo-" + token
+    op_name = "fieldops-" + token
+    n = stencil.n
     starts = np.concatenate([[0], np.cumsum(axis_chunks)]).tolist()
     nblocks = len(axis_chunks)
 
-    if single or depth == 0:
+    def pieces(g0: int, g1: int) -> list[tuple[int, int, int]]:
+        """(block, local start, local stop) covering global rows [g0, g1) (wrapped)."""
+        out = []
+        g = g0
+        while g < g1:
+            r = g % n
+            j = bisect_right(starts, r) - 1
+            stop = min(starts[j + 1], r + (g1 - g))
+            out.append((j, r - starts[j], stop - starts[j]))
+            g += stop - r
+        return out
 
-        def block_fn(block, block_id=None):
-            j = block_id[axis]
-            return apply_stencil(
-                block,
+    periodic = stencil.periodic
+    halos: list[tuple[list, list]] = []
+    for j in range(nblocks):
+        s, e = starts[j], starts[j + 1]
+        lo, hi = (s - depth, e + depth) if periodic else (max(0, s - depth), min(n, e + depth))
+        halos.append((pieces(lo, s), pieces(e, hi)))
+
+    dsk: dict = {}
+    other = [range(nb) for nb in x.numblocks]
+    for idx in product(*other):
+        j = idx[axis]
+        keys = []
+        for side, parts in zip("lr", halos[j]):
+            if not parts:
+                keys.append(None)
+                continue
+            src = [(x.name, *idx[:axis], k, *idx[axis + 1 :]) for k, _, _ in parts]
+            hkey = (halo_name, side, *idx)
+            dsk[hkey] = (
+                _take_rows,
                 axis,
-                stencil,
-                fill_value=fill_value,
-                out_rows=(starts[j], starts[j + 1]),
-                in_start=starts[j],
-                threads=1,
+                src,
+                [a for _, a, _ in parts],
+                [b for _, _, b in parts],
             )
-
-        out = x.map_blocks(block_fn, dtype=dtype, meta=np.empty((0,) * x.ndim, dtype))
-    else:
-        periodic = stencil.periodic
-        boundary = "periodic" if periodic else "none"
-        ghosted = da.overlap.overlap(x, depth={axis: depth}, boundary={axis: boundary})
-
-        def block_fn(block, block_id=None):
-            j = block_id[axis]
-            left = depth if (periodic or j > 0) else 0
-            return apply_stencil(
-                block,
-                axis,
-                stencil,
-                fill_value=fill_value,
-                out_rows=(starts[j], starts[j + 1]),
-                in_start=starts[j] - left,
-                threads=1,
-            )
-
-        out = ghosted.map_blocks(
-            block_fn, dtype=dtype, chunks=x.chunks, meta=np.empty((0,) * x.ndim, dtype)
+            keys.append(hkey)
+        dsk[(op_name, *idx)] = (
+            _halo_block,
+            (x.name, *idx),
+            keys[0],
+            keys[1],
+            axis,
+            starts[j],
+            starts[j + 1],
+            stencil,
+            fill_value,
         )
-        assert nblocks == out.numblocks[axis]
-    if out.chunks != chunks_in:
-        out = out.rechunk(chunks_in)
+    halo_dsk = {k: v for k, v in dsk.items() if k[0] == halo_name}
+    op_dsk = {k: v for k, v in dsk.items() if k[0] == op_name}
+    layers = dict(x.dask.layers)
+    deps = dict(x.dask.dependencies)
+    layers[halo_name] = halo_dsk
+    deps[halo_name] = {x.name}
+    layers[op_name] = op_dsk
+    deps[op_name] = {x.name, halo_name}
+    graph = HighLevelGraph(layers, deps)
+    return Array(graph, op_name, x.chunks, meta=meta)
+
+
+def _single_block(block: np.ndarray, *, axis: int, stencil: AxisStencil, fill_value: float):
+    """A block that holds the whole of ``axis``: one serial call."""
+    return apply_stencil(block, axis, stencil, fill_value=fill_value, threads=1)
+
+
+def _take_rows(axis: int, blocks: list, starts: list[int], stops: list[int]) -> np.ndarray:
+    """Rows ``[a, b)`` along ``axis`` of each block, joined: one halo slab."""
+    parts = []
+    for blk, a, b in zip(blocks, starts, stops):
+        index = (slice(None),) * axis + (slice(a, b),)
+        parts.append(np.asarray(blk)[index])
+    return parts[0].copy() if len(parts) == 1 else np.concatenate(parts, axis=axis)
+
+
+def _halo_block(
+    mid: np.ndarray,
+    left: np.ndarray | None,
+    right: np.ndarray | None,
+    axis: int,
+    s: int,
+    e: int,
+    stencil: AxisStencil,
+    fill_value: float,
+) -> np.ndarray:
+    """Global rows ``[s, e)`` from block ``mid`` and its halo slabs, serially.
+
+    The rows whose stencil stays inside ``mid`` are computed from ``mid`` in
+    place; only the few rows near its two ends read a small joined copy.
+    """
+    dtype = float_dtype(mid.dtype)
+    mid = np.ascontiguousarray(mid, dtype=dtype)
+    nl = 0 if left is None else left.shape[axis]
+    nr = 0 if right is None else right.shape[axis]
+    depth = stencil.reach
+    out = np.empty(mid.shape, dtype=dtype)
+    kw = dict(fill_value=fill_value, threads=1, out=out, out_start=s)
+
+    def rows(a: int, b: int) -> np.ndarray:
+        index = (slice(None),) * axis + (slice(a - s, b - s),)
+        return mid[index]
+
+    def joined(lo: int, hi: int) -> tuple[np.ndarray, int]:
+        """Input rows [lo, hi) (lo may be in the left slab, hi in the right)."""
+        parts = []
+        if lo < s:
+            parts.append(left)
+        parts.append(rows(max(lo, s), min(hi, e)))
+        if hi > e:
+            parts.append(right)
+        return np.concatenate(parts, axis=axis), lo
+
+    b0, b1 = s + depth, e - depth
+    if b1 - b0 <= 2 * depth:
+        data, start = joined(s - nl, e + nr)
+        return apply_stencil(data, axis, stencil, out_rows=(s, e), in_start=start, **kw)
+    apply_stencil(mid, axis, stencil, out_rows=(b0, b1), in_start=s, **kw)
+    data, start = joined(s - nl, b0 + depth)
+    apply_stencil(data, axis, stencil, out_rows=(s, b0), in_start=start, **kw)
+    data, start = joined(b1 - depth, e + nr)
+    apply_stencil(data, axis, stencil, out_rows=(b1, e), in_start=b1 - depth, **kw)
     return out
 
 

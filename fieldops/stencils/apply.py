@@ -95,6 +95,8 @@ def apply_stencil(
     out_rows: tuple[int, int] | None = None,
     in_start: int = 0,
     threads: int | None = None,
+    out: np.ndarray | None = None,
+    out_start: int | None = None,
 ) -> np.ndarray:
     """Apply ``stencil`` along ``axis`` of ``data``.
 
@@ -116,11 +118,16 @@ def apply_stencil(
         read their halo instead of wrapping.
     threads : int, optional
         Threads to use; :func:`get_num_threads` by default for large arrays.
+    out : numpy.ndarray, optional
+        C-contiguous array of the output dtype to write rows ``[g0, g1)`` into
+        (the other rows are left alone); allocated when omitted.
+    out_start : int, optional
+        Global row of ``out``'s first row along ``axis`` (default ``g0``).
 
     Returns
     -------
     numpy.ndarray
-        ``data``'s shape, but ``g1 - g0`` long along ``axis``.
+        ``data``'s shape, but ``g1 - g0`` long along ``axis``; or ``out``.
 
     Examples
     --------
@@ -136,7 +143,7 @@ def apply_stencil(
         data = data.astype(dtype)
     # An F-ordered array is a C-ordered one read backwards: work on its transpose
     # rather than copy it, and hand back the same layout.
-    if not data.flags.c_contiguous and data.flags.f_contiguous and data.ndim > 1:
+    if out is None and not data.flags.c_contiguous and data.flags.f_contiguous and data.ndim > 1:
         res = apply_stencil(
             data.T,
             data.ndim - 1 - axis,
@@ -152,12 +159,23 @@ def apply_stencil(
     shape = data.shape
     pre = int(np.prod(shape[:axis], dtype=np.int64))
     post = int(np.prod(shape[axis + 1 :], dtype=np.int64))
-    out_shape = shape[:axis] + (g1 - g0,) + shape[axis + 1 :]
-    out = np.empty(out_shape, dtype=dtype)
-    if out.size == 0:
+    if out is None:
+        out = np.empty(shape[:axis] + (g1 - g0,) + shape[axis + 1 :], dtype=dtype)
+        oshift = g0
+    else:
+        oshift = g0 if out_start is None else out_start
+        if (
+            out.dtype != dtype
+            or not out.flags.c_contiguous
+            or out.shape[:axis] + out.shape[axis + 1 :] != shape[:axis] + shape[axis + 1 :]
+            or g0 < oshift
+            or g1 > oshift + out.shape[axis]
+        ):
+            raise ValueError("out must be C-contiguous, of the output dtype, and hold rows g0:g1")
+    if out.size == 0 or g1 <= g0:
         return out
     f3 = data.reshape(pre, shape[axis], post)
-    o3 = out.reshape(pre, g1 - g0, post)
+    o3 = out.reshape(pre, out.shape[axis], post)
     whole = in_start == 0 and shape[axis] == stencil.n
     wrap = stencil.n if (stencil.periodic and whole) else 0
 
@@ -182,14 +200,14 @@ def apply_stencil(
                 w = np.ascontiguousarray(weights[:, i0 - r0 : i1 - r0])
             if post == 1:
                 kernels.interior_last_axis(
-                    f3[:, :, 0], o3[:, :, 0], stencil.offsets, w, a0, a1, i0, i1, g0, in_start
+                    f3[:, :, 0], o3[:, :, 0], stencil.offsets, w, a0, a1, i0, i1, oshift, in_start
                 )
             else:
                 kernels.interior_inner_axis(
-                    f3, o3, stencil.offsets, w, a0, a1, i0, i1, c0, c1, g0, in_start
+                    f3, o3, stencil.offsets, w, a0, a1, i0, i1, c0, c1, oshift, in_start
                 )
         if edges and edge[0].size:
-            kernels.edge_rows(f3, o3, *edge, fill, wrap, a0, a1, c0, c1, g0, in_start)
+            kernels.edge_rows(f3, o3, *edge, fill, wrap, a0, a1, c0, c1, oshift, in_start)
 
     nthreads = threads if threads is not None else _num_threads
     if nthreads <= 1 or data.size < _MIN_PARALLEL_SIZE:
