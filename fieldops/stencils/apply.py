@@ -9,6 +9,7 @@ global row its first input row is (``in_start``).
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -86,6 +87,37 @@ def _split(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
 
 
+_PREPARED: dict[tuple[int, str, int, int], tuple[AxisStencil, tuple]] = {}
+
+
+def _prepared(stencil: AxisStencil, dtype: np.dtype, g0: int, g1: int) -> tuple:
+    """Interior rows, weights in ``dtype`` and the edge rows of output rows ``[g0, g1)``.
+
+    Cached per stencil object (held, so its id stays unique), dtype and row
+    range: a small call then costs the kernel and little else.
+    """
+    key = (id(stencil), dtype.str, g0, g1)
+    hit = _PREPARED.get(key)
+    if hit is not None and hit[0] is stencil:
+        return hit[1]
+    r0 = max(stencil.lo, g0)
+    r1 = min(stencil.n - stencil.hi, g1)
+    weights = stencil.weights.astype(dtype, copy=False)
+    if not stencil.uniform and r1 > r0:
+        weights = np.ascontiguousarray(weights[:, r0 - stencil.lo : r1 - stencil.lo])
+    in_edge = (stencil.edge_rows >= g0) & (stencil.edge_rows < g1)
+    edge = (
+        stencil.edge_rows[in_edge],
+        stencil.edge_offsets[in_edge],
+        stencil.edge_weights[in_edge].astype(dtype),
+        stencil.edge_nterms[in_edge],
+    )
+    if len(_PREPARED) >= 512:
+        _PREPARED.clear()
+    _PREPARED[key] = (stencil, (r0, r1, weights, edge))
+    return r0, r1, weights, edge
+
+
 def apply_stencil(
     data: np.ndarray,
     axis: int,
@@ -150,8 +182,8 @@ def apply_stencil(
     data = np.ascontiguousarray(data)
     g0, g1 = out_rows if out_rows is not None else (0, stencil.n)
     shape = data.shape
-    pre = int(np.prod(shape[:axis], dtype=np.int64))
-    post = int(np.prod(shape[axis + 1 :], dtype=np.int64))
+    pre = math.prod(shape[:axis])
+    post = math.prod(shape[axis + 1 :])
     out_shape = shape[:axis] + (g1 - g0,) + shape[axis + 1 :]
     out = np.empty(out_shape, dtype=dtype)
     if out.size == 0:
@@ -160,19 +192,7 @@ def apply_stencil(
     o3 = out.reshape(pre, g1 - g0, post)
     whole = in_start == 0 and shape[axis] == stencil.n
     wrap = stencil.n if (stencil.periodic and whole) else 0
-
-    r0 = max(stencil.lo, g0)
-    r1 = min(stencil.n - stencil.hi, g1)
-    weights = stencil.weights.astype(dtype, copy=False)
-    if not stencil.uniform and r1 > r0:
-        weights = np.ascontiguousarray(weights[:, r0 - stencil.lo : r1 - stencil.lo])
-    in_edge = (stencil.edge_rows >= g0) & (stencil.edge_rows < g1)
-    edge = (
-        stencil.edge_rows[in_edge],
-        stencil.edge_offsets[in_edge],
-        stencil.edge_weights[in_edge].astype(dtype),
-        stencil.edge_nterms[in_edge],
-    )
+    r0, r1, weights, edge = _prepared(stencil, dtype, g0, g1)
     fill = dtype.type(fill_value)
 
     def run(a0: int, a1: int, c0: int, c1: int, i0: int, i1: int, edges: bool) -> None:
