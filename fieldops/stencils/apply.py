@@ -16,8 +16,20 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from fieldops.stencils import kernels
 from fieldops.stencils.weights import AxisStencil
+
+# The Numba kernels (and Numba itself, ~0.25 s) are imported on the first call,
+# not with fieldops: `import fieldops` and the command line's --help stay quick.
+kernels = None
+
+
+def _load_kernels():
+    global kernels
+    if kernels is None:
+        from fieldops.stencils import kernels as module
+
+        kernels = module
+    return kernels
 
 # Below this many elements threads cost more than they save.
 _MIN_PARALLEL_SIZE = 1 << 18
@@ -125,6 +137,20 @@ def _prepared(stencil: AxisStencil, dtype: np.dtype, g0: int, g1: int) -> tuple:
     return r0, r1, weights, tuple(edges)
 
 
+def _merged(sides: tuple, dtype: np.dtype) -> tuple:
+    """The edge rows of ``sides`` as one set of arrays (empty ones when none)."""
+    if len(sides) == 1:
+        return sides[0]
+    if not sides:
+        return (
+            np.zeros(0, np.int64),
+            np.zeros((0, 1), np.int64),
+            np.zeros((0, 1), dtype),
+            np.zeros(0, np.int64),
+        )
+    return tuple(np.concatenate(parts) for parts in zip(*sides))
+
+
 def apply_stencil(
     data: np.ndarray,
     axis: int,
@@ -201,20 +227,24 @@ def apply_stencil(
     wrap = stencil.n if (stencil.periodic and whole) else 0
     r0, r1, weights, edges = _prepared(stencil, dtype, g0, g1)
     fill = dtype.type(fill_value)
+    kernels = _load_kernels()
 
     def run(a0: int, a1: int, c0: int, c1: int, i0: int, i1: int, sides: tuple) -> None:
+        w = weights
+        if i1 > i0 and not stencil.uniform and (i0, i1) != (r0, r1):
+            w = np.ascontiguousarray(weights[:, i0 - r0 : i1 - r0])
+        if post == 1:
+            # Interior and edge points line by line, while each line is in cache.
+            e = _merged(sides, dtype)
+            kernels.interior_last_axis(
+                f3[:, :, 0], o3[:, :, 0], stencil.offsets, w, a0, a1, i0, max(i1, i0),
+                g0, in_start, *e, fill, wrap,
+            )
+            return
         if i1 > i0:
-            w = weights
-            if not stencil.uniform and (i0, i1) != (r0, r1):
-                w = np.ascontiguousarray(weights[:, i0 - r0 : i1 - r0])
-            if post == 1:
-                kernels.interior_last_axis(
-                    f3[:, :, 0], o3[:, :, 0], stencil.offsets, w, a0, a1, i0, i1, g0, in_start
-                )
-            else:
-                kernels.interior_inner_axis(
-                    f3, o3, stencil.offsets, w, a0, a1, i0, i1, c0, c1, g0, in_start
-                )
+            kernels.interior_inner_axis(
+                f3, o3, stencil.offsets, w, a0, a1, i0, i1, c0, c1, g0, in_start
+            )
         for edge in sides:
             kernels.edge_rows(f3, o3, *edge, fill, wrap, a0, a1, c0, c1, g0, in_start)
 
