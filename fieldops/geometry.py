@@ -93,7 +93,7 @@ def coordinate_values(
     check_dim(obj, dim)
     if dim not in obj.coords:
         return np.arange(obj.sizes[dim], dtype=np.float64), None
-    coord = obj.coords[dim]
+    coord = obj.coords.variables[dim]  # the Variable: no DataArray built (~10 us)
     if coord.ndim != 1:
         raise ValueError(f"coordinate {dim!r} must be 1-D, it has dims {coord.dims}")
     values = np.asarray(coord.values)
@@ -112,10 +112,29 @@ def coordinate_values(
         )
     elif kind != "f":
         values = values.astype(np.float64)
-    validate_monotonic(values, dim)
+    if not _indexed_and_valid(obj, dim):
+        validate_monotonic(values, dim)
     if isinstance(units, str) and units.strip() == "":
         units = None
     return values, units
+
+
+def _indexed_and_valid(obj: xr.DataArray | xr.Dataset, dim: Hashable) -> bool:
+    """True when ``dim``'s pandas index is numeric, strictly monotonic and NaN-free.
+
+    pandas caches these on the index object, which xarray shares between an
+    object and its copies: repeated calls on the same grid skip the O(n) checks.
+    """
+    index = obj.indexes.get(dim)
+    if index is None or index.dtype.kind not in "iuf":
+        return False
+    if len(index) == 0 or not (np.isfinite(index[0]) and np.isfinite(index[-1])):
+        return False  # an infinity can only sit at an end of a monotonic index
+    return bool(
+        not index.hasnans
+        and index.is_unique
+        and (index.is_monotonic_increasing or index.is_monotonic_decreasing)
+    )
 
 
 def validate_monotonic(values: np.ndarray, dim: Hashable) -> None:

@@ -98,6 +98,12 @@ def combine(numerator: object, denominators: list[object]) -> str | None:
     """
     if not isinstance(numerator, str) or any(not isinstance(d, str) for d in denominators):
         return None
+    return _combine(numerator, tuple(denominators))
+
+
+@lru_cache(maxsize=512)
+def _combine(numerator: str, denominators: tuple[str, ...]) -> str | None:
+    # Cached: pint's unit algebra costs ~100 us a call, the same few pairs recur.
     result = _parse(numerator)
     if result is None:
         return None

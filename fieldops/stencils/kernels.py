@@ -66,14 +66,51 @@ def _vaxpy1(o, first, s0, w0):  # pragma: no cover
             o[j] += w0[j] * s0[j]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _edge_point(row, orow, e, i, oshift, ishift, offsets, weights, nterms, fill_value, wrap):  # pragma: no cover
+    """Edge row ``i`` (global) of one 1-D ``row``, written to ``orow``."""
+    o = i - oshift
+    nt = nterms[e]
+    if nt == 0:
+        orow[o] = fill_value
+        return
+    for t in range(nt):
+        src = i + offsets[e, t]
+        if wrap > 0:
+            src = src % wrap
+        src -= ishift
+        if t == 0:
+            orow[o] = weights[e, t] * row[src]
+        else:
+            orow[o] += weights[e, t] * row[src]
+
+
 @njit(cache=True, nogil=True)
 def interior_last_axis(
-    f, out, offsets, weights, a0, a1, r0, r1, oshift, ishift
+    f,
+    out,
+    offsets,
+    weights,
+    a0,
+    a1,
+    r0,
+    r1,
+    oshift,
+    ishift,
+    e_rows,
+    e_offsets,
+    e_weights,
+    e_nterms,
+    fill_value,
+    wrap,
 ):  # pragma: no cover
-    """Interior rows ``[r0, r1)`` of a ``(pre, n)`` array along its last axis.
+    """Rows ``[r0, r1)`` and the edge rows ``e_rows`` of a ``(pre, n)`` array, along its last axis.
 
     Slices, not index arithmetic, in the inner loops: with a loop index known to
     be non-negative Numba drops its negative-index checks and LLVM vectorises.
+    The edge points of each line are done right after its interior, while the
+    line is still in cache (after the whole interior they would each be a cache
+    miss: ~1 ms on a 4000x4000 array).
     """
     nk = offsets.shape[0]
     per_row = weights.shape[1] > 1
@@ -96,6 +133,13 @@ def interior_last_axis(
                     _axpy2(o, k == 0, s0, weights[k, 0], s1, weights[k + 1, 0])
                 else:
                     _axpy1(o, k == 0, s0, weights[k, 0])
+        row = f[a]
+        orow = out[a]
+        for e in range(e_rows.shape[0]):
+            _edge_point(
+                row, orow, e, e_rows[e], oshift, ishift, e_offsets, e_weights, e_nterms,
+                fill_value, wrap,
+            )
 
 
 @njit(cache=True, nogil=True)
@@ -127,29 +171,28 @@ def edge_rows(
     """Edge rows, each with its own terms, of a ``(pre, n, post)`` array.
 
     ``wrap > 0`` wraps source rows modulo ``wrap`` (periodic axis held whole);
-    a row with no terms gets ``fill_value``.
+    a row with no terms gets ``fill_value``. Blocked like the interior: each
+    block of an edge row is summed in L1 and written once, and the source rows
+    the edge rows share stay in cache between them (unblocked, a 7-term edge row
+    of a 64x1024x1024 array along axis 0 re-read its 8 MB output row 7 times).
     """
-    for e in range(rows.shape[0]):
-        i = rows[e]
-        o = i - oshift
-        nt = nterms[e]
-        for a in range(a0, a1):
-            if nt == 0:
-                for c in range(c0, c1):
-                    out[a, o, c] = fill_value
-                continue
-            for t in range(nt):
-                src = i + offsets[e, t]
-                if wrap > 0:
-                    src = src % wrap
-                src -= ishift
-                wt = weights[e, t]
-                if t == 0:
-                    for c in range(c0, c1):
-                        out[a, o, c] = wt * f[a, src, c]
-                else:
-                    for c in range(c0, c1):
-                        out[a, o, c] += wt * f[a, src, c]
+    for a in range(a0, a1):
+        for b0 in range(c0, c1, _BLOCK):
+            b1 = min(b0 + _BLOCK, c1)
+            for e in range(rows.shape[0]):
+                i = rows[e]
+                o = out[a, i - oshift, b0:b1]
+                nt = nterms[e]
+                if nt == 0:
+                    for c in range(o.shape[0]):
+                        o[c] = fill_value
+                    continue
+                for t in range(nt):
+                    src = i + offsets[e, t]
+                    if wrap > 0:
+                        src = src % wrap
+                    src -= ishift
+                    _axpy1(o, t == 0, f[a, src, b0:b1], weights[e, t])
 
 
 def warm_up() -> None:
@@ -160,4 +203,10 @@ def warm_up() -> None:
         off = np.array([-1, 1], dtype=np.int64)
         w = np.ones((2, 1), dtype=dtype)
         interior_inner_axis(f, out, off, w, 0, 1, 1, 3, 0, 2, 0, 0)
-        interior_last_axis(f[:, :, 0].copy(), out[:, :, 0].copy(), off, w, 0, 1, 1, 3, 0, 0)
+        ew = np.ones((0, 1), dtype=dtype)
+        ei = np.zeros((0, 1), dtype=np.int64)
+        en = np.zeros(0, dtype=np.int64)
+        interior_last_axis(
+            f[:, :, 0].copy(), out[:, :, 0].copy(), off, w, 0, 1, 1, 3, 0, 0,
+            en, ei, ew, en, dtype(0), 0,
+        )

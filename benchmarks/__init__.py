@@ -1,0 +1,1 @@
+"""fieldops's benchmark suite against its peers: ``python -m benchmarks.run``."""
