@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from fieldops.stencils.apply import apply_stencil, float_dtype
+from fieldops.stencils.fused import Plan, apply_plan
 from fieldops.stencils.weights import AxisStencil, build_stencil
 
 
@@ -148,3 +149,97 @@ def apply_sequence(
     for axis, stencil in steps:
         data = apply_along(data, axis, stencil, fill_value=fill_value)
     return data
+
+
+def apply_fused(data: object, plan: Plan, *, fill_value: float = np.nan) -> object:
+    """Run a fused multi-axis :class:`~fieldops.stencils.fused.Plan` on numpy or Dask data.
+
+    Parameters
+    ----------
+    data : numpy.ndarray or dask.array.Array
+        The input fields stacked along a leading (source) axis: ``(nsource, *shape)``.
+    plan : Plan
+        The output slots; term axes count from the first axis after the source axis.
+    fill_value : float
+        Value of points a ``fill`` boundary leaves undefined.
+
+    Returns
+    -------
+    numpy.ndarray or dask.array.Array
+        ``(nslot, *shape)``. For Dask: one halo exchange (only along the
+        differentiated axes that are split into several chunks) and one
+        ``map_blocks`` layer, the input's chunks along ``shape``, one chunk along
+        the slot axis, and the same numbers as numpy for every chunking.
+
+    Examples
+    --------
+    >>> from fieldops.stencils.fused import Plan, Term
+    >>> x = np.arange(5.0)
+    >>> d2 = stencil_for(x, 2, 2, "one_sided")
+    >>> lap = Plan(((Term(0, 1.0, ((0, d2),)), Term(0, 1.0, ((1, d2),))),))
+    >>> f = x[:, None] ** 2 + 2 * x[None, :] ** 2
+    >>> float(apply_fused(f[None], lap)[0, 2, 3])
+    6.0
+    """
+    if not is_dask(data):
+        return apply_plan(np.asarray(data), plan, fill_value=fill_value)
+    return _apply_fused_dask(data, plan, fill_value)
+
+
+def _apply_fused_dask(x, plan: Plan, fill_value: float):
+    import dask.array as da
+    from dask.array.overlap import ensure_minimum_chunksize
+
+    dtype = float_dtype(x.dtype)
+    ndim = x.ndim - 1
+    depth = plan.depth(ndim)
+    periodic = plan.periodic(ndim)
+    if len(x.chunks[0]) > 1:
+        x = x.rechunk({0: -1})
+    chunks_in = x.chunks[1:]
+    halo = {}
+    for axis in range(ndim):
+        axis_chunks = x.chunks[axis + 1]
+        if depth[axis] == 0 or len(axis_chunks) == 1:
+            continue
+        if min(axis_chunks) < depth[axis]:
+            # The smallest rechunk that gives every block a full halo; undone at the end.
+            x = x.rechunk({axis + 1: ensure_minimum_chunksize(depth[axis], axis_chunks)})
+        halo[axis] = depth[axis]
+    starts = [np.concatenate([[0], np.cumsum(c)]).tolist() for c in x.chunks[1:]]
+    if halo:
+        ghosted = da.overlap.overlap(
+            x,
+            depth={a + 1: d for a, d in halo.items()},
+            boundary={a + 1: ("periodic" if periodic[a] else "none") for a in halo},
+        )
+    else:
+        ghosted = x
+
+    def block_fn(block, block_id=None):
+        in_start, out_rows = [], []
+        for axis in range(ndim):
+            j = block_id[axis + 1]
+            g0, g1 = starts[axis][j], starts[axis][j + 1]
+            left = halo.get(axis, 0) if (periodic[axis] or j > 0) else 0
+            in_start.append(g0 - left)
+            out_rows.append((g0, g1))
+        return apply_plan(
+            block,
+            plan,
+            fill_value=fill_value,
+            in_start=tuple(in_start),
+            out_rows=tuple(out_rows),
+            threads=1,
+        )
+
+    nslot = len(plan.slots)
+    out = ghosted.map_blocks(
+        block_fn,
+        dtype=dtype,
+        chunks=((nslot,),) + x.chunks[1:],
+        meta=np.empty((0,) * x.ndim, dtype),
+    )
+    if out.chunks[1:] != chunks_in:
+        out = out.rechunk(((nslot,),) + chunks_in)
+    return out

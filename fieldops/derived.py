@@ -1,0 +1,237 @@
+"""What is built on the vector-calculus operators.
+
+Directional derivatives, magnitudes, Jacobian determinants, critical points, strain
+and rotation rates, and explicit Laplacian diffusion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from fieldops._fields import (
+    COMPONENT,
+    WRT,
+    as_vector,
+    describe,
+    power_units,
+    scalar_dims,
+    vector_call,
+)
+from fieldops._validate import check_xarray
+from fieldops.boundary import BoundarySpec
+from fieldops.operators import PeriodSpec, axis_stencil, derivative_attrs
+from fieldops.vector import grad, jacobian
+
+
+def directional(
+    f: xr.DataArray | xr.Dataset,
+    direction: Mapping[Hashable, float] | Sequence[float] | xr.DataArray,
+    dims: Hashable | Sequence[Hashable] | None = None,
+    *,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    fill_value: float = np.nan,
+    period: PeriodSpec = None,
+    datetime_unit: str | None = None,
+) -> xr.DataArray | xr.Dataset:
+    """Directional derivative ``grad(f) . u`` along the unit vector ``u`` of ``direction``.
+
+    Parameters
+    ----------
+    f : DataArray or Dataset
+        Scalar field. For a Dataset, each numeric variable that has all ``dims``.
+    direction : mapping, sequence or DataArray
+        A constant vector, ``{dim: value}`` or numbers in the order of ``dims``, or a
+        vector field (DataArray with a ``component`` dim, broadcast against ``f``).
+        Normalised to unit length (a zero vector gives NaN).
+    dims : hashable or sequence of hashable, optional
+        Dims of the direction; the mapping's keys or the ``component`` labels by
+        default.
+    accuracy, boundary, fill_value, period, datetime_unit
+        Stencil options, as in :func:`fieldops.diff`.
+
+    Returns
+    -------
+    DataArray or Dataset
+        ``f``'s dims; named ``ddir_<name>``.
+
+    Examples
+    --------
+    >>> x = xr.DataArray(np.arange(5.0), dims="x")
+    >>> f = x + 2 * x.rename(x="y")
+    >>> float(directional(f, {"x": 3.0, "y": 4.0}).sel(x=2, y=2))
+    2.2
+    """
+    check_xarray(f)
+    if isinstance(direction, xr.DataArray):
+        if COMPONENT not in direction.dims or COMPONENT not in direction.coords:
+            raise ValueError(
+                f"direction must have a labelled {COMPONENT!r} dim, it has dims "
+                f"{list(direction.dims)}"
+            )
+        labels = direction[COMPONENT].values.tolist()
+        vec = direction
+    elif isinstance(direction, Mapping):
+        labels = list(direction)
+        vec = xr.DataArray(
+            np.asarray(list(direction.values()), dtype=float),
+            dims=COMPONENT,
+            coords={COMPONENT: labels},
+        )
+    else:
+        values = np.asarray(direction, dtype=float)
+        if dims is None:
+            raise ValueError(
+                "a direction given as numbers needs dims= to say which dims they point along"
+            )
+        labels = scalar_dims(f, dims)
+        if values.shape != (len(labels),):
+            raise ValueError(
+                f"direction has {values.size} numbers but dims {labels} name {len(labels)}"
+            )
+        vec = xr.DataArray(values, dims=COMPONENT, coords={COMPONENT: labels})
+    dims = labels if dims is None else scalar_dims(f, dims)
+    if sorted(map(str, dims)) != sorted(map(str, labels)) or len(dims) != len(labels):
+        raise ValueError(f"direction has components {labels} but dims are {dims}; make them match")
+    vec = vec.sel({COMPONENT: dims})
+    unit = vec / np.sqrt((vec**2).sum(COMPONENT))
+    g = grad(
+        f,
+        dims,
+        accuracy=accuracy,
+        boundary=boundary,
+        fill_value=fill_value,
+        period=period,
+        datetime_unit=datetime_unit,
+    )
+
+    def dot(gv: xr.DataArray) -> xr.DataArray:
+        out = (gv * unit.drop_vars(COMPONENT)).sum(COMPONENT).transpose(*gv.dims[1:], ...)
+        out.name = "ddir_" + gv.name.removeprefix("grad_")
+        out.attrs = dict(gv.attrs)
+        out.attrs["long_name"] = gv.attrs["long_name"].replace("gradient", "directional derivative")
+        return out
+
+    if isinstance(g, xr.DataArray):
+        return dot(g)
+    return xr.Dataset(
+        {
+            (dot(v).name if COMPONENT in v.dims else k): (dot(v) if COMPONENT in v.dims else v)
+            for k, v in g.data_vars.items()
+        },
+        attrs=dict(g.attrs),
+    )
+
+
+def jacobian_determinant(
+    F: xr.DataArray | xr.Dataset,
+    dims: Sequence[Hashable] | None = None,
+    *,
+    components: Mapping[Hashable, Hashable] | None = None,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    fill_value: float = np.nan,
+    period: PeriodSpec = None,
+    datetime_unit: str | None = None,
+) -> xr.DataArray:
+    """Determinant of the square Jacobian over ``dims`` (components along the same dims).
+
+    Parameters
+    ----------
+    F : DataArray or Dataset
+        Vector field: a DataArray with a ``component`` dim, or a Dataset with
+        ``components``.
+    dims : sequence of hashable, optional
+        Dims (each a component label); the component labels by default.
+    components : mapping, optional
+        ``{dim: variable}`` when ``F`` is a Dataset.
+    accuracy, boundary, fill_value, period, datetime_unit
+        Stencil options, as in :func:`fieldops.diff`.
+
+    Returns
+    -------
+    DataArray
+        The spatial dims; named ``det_jac_<name>``.
+
+    Examples
+    --------
+    >>> x = xr.DataArray(np.arange(5.0), dims="x")
+    >>> y = x.rename(x="y")
+    >>> F = xr.concat([2 * x + 0 * y, 3 * y + 0 * x], dim="component")
+    >>> float(jacobian_determinant(F.assign_coords(component=["x", "y"])).max())
+    6.0
+    """
+    vec, dims, opts, labels = vector_call(
+        F, components, dims, True, accuracy, boundary, fill_value, period, datetime_unit
+    )
+    vec = vec.sel({COMPONENT: dims})
+    J = jacobian(
+        vec,
+        dims,
+        accuracy=accuracy,
+        boundary=boundary,
+        fill_value=fill_value,
+        period=period,
+        datetime_unit=datetime_unit,
+    )
+    n = len(dims)
+    stacked = J.transpose(*J.dims[2:], COMPONENT, WRT)
+    if n == 1:
+        det = stacked[..., 0, 0]
+    elif n == 2:
+        det = stacked[..., 0, 0] * stacked[..., 1, 1] - stacked[..., 0, 1] * stacked[..., 1, 0]
+    else:
+        det = xr.apply_ufunc(
+            np.linalg.det,
+            stacked,
+            input_core_dims=[[COMPONENT, WRT]],
+            dask="parallelized",
+            output_dtypes=[J.dtype],
+        )
+    det = det.drop_vars([COMPONENT, WRT], errors="ignore").transpose(*J.dims[2:])
+    cu = [axis_stencil(vec, d, 1, opts)[1] for d in dims]
+    det.attrs = derivative_attrs(vec, f"Jacobian determinant of {describe(vec)}", [None])
+    units = power_units(vec.attrs.get("units"), n, cu)
+    if units is not None:
+        det.attrs["units"] = units
+    det.name = f"det_jac_{vec.name}" if vec.name is not None else "det_jac"
+    return det
+
+
+def norm(
+    F: xr.DataArray | xr.Dataset,
+    *,
+    components: Mapping[Hashable, Hashable] | None = None,
+) -> xr.DataArray:
+    """Magnitude ``sqrt(sum of squared components)`` of a vector field.
+
+    Parameters
+    ----------
+    F : DataArray or Dataset
+        Vector field: a DataArray with a ``component`` dim, or a Dataset with
+        ``components``.
+    components : mapping, optional
+        ``{dim: variable}`` when ``F`` is a Dataset.
+
+    Returns
+    -------
+    DataArray
+        The spatial dims, ``F``'s units; named ``norm_<name>``.
+
+    Examples
+    --------
+    >>> F = xr.DataArray([3.0, 4.0], dims="component", coords={"component": ["x", "y"]})
+    >>> float(norm(F))
+    5.0
+    """
+    vec = as_vector(F, components)
+    out = np.sqrt((vec**2).sum(COMPONENT))
+    out = out.drop_vars([k for k in out.coords if COMPONENT in vec[k].dims], errors="ignore")
+    attrs = {k: v for k, v in vec.attrs.items() if k not in ("long_name", "standard_name")}
+    attrs["long_name"] = f"magnitude of {describe(vec)}"
+    out.attrs = attrs
+    out.name = f"norm_{vec.name}" if vec.name is not None else "norm"
+    return out
