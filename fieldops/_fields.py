@@ -301,6 +301,7 @@ def vector_result(
     long_name: str,
     denominators: list[list[str | None]],
 ) -> xr.DataArray:
+    """Wrap fused output ``data`` of vector field ``F``: ``extra`` leading dims or a scalar."""
     coords = spatial_coords(F)
     coords.update({dim: labels for dim, labels in extra})
     sizes = tuple(len(labels) for _, labels in extra)
@@ -315,6 +316,7 @@ def vector_result(
 
 
 def vector_call(F, components, dims, square, accuracy, boundary, fill_value, period, dt_unit):
+    """Check a vector operator's input: the field, its dims, options and component labels."""
     vec = as_vector(F, components)
     dims = vector_dims(vec, dims, square=square)
     opts = options(vec, dims, accuracy, boundary, fill_value, period, dt_unit)
