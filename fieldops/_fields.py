@@ -33,7 +33,11 @@ SlotSpec = list[tuple[int, float, dict[Hashable, int]]] | int
 
 
 def partials(
-    field: xr.DataArray, slots: Sequence[SlotSpec], opts: Options
+    field: xr.DataArray,
+    slots: Sequence[SlotSpec],
+    opts: Options,
+    *,
+    slot_shape: tuple[int, ...] | None = None,
 ) -> tuple[object, dict[Hashable, str | None]]:
     """Data of linear combinations of partial derivatives, in one fused pass.
 
@@ -47,11 +51,14 @@ def partials(
         sum, or the index of an earlier slot to copy.
     opts : Options
         Resolved stencil options.
+    slot_shape : tuple of int, optional
+        Shape of the leading slot axes: ``()`` for one slot, ``(n, n)`` for a
+        tensor; ``(len(slots),)`` by default.
 
     Returns
     -------
     data : numpy.ndarray or dask.array.Array
-        ``(len(slots), *spatial_shape)``.
+        ``(*slot_shape, *spatial_shape)``.
     coord_units : dict
         Units of each differentiated dim's coordinate (None when unknown).
 
@@ -86,8 +93,11 @@ def partials(
                 factors.append((spatial.index(dim), stencils[(dim, order)]))
             terms.append(Term(source, float(coef), tuple(factors)))
         plan_slots.append(tuple(terms))
-    data = field.data if vector else field.data[None]
-    return apply_fused(data, Plan(tuple(plan_slots)), fill_value=opts.fill_value), coord_units
+    plan = Plan(tuple(plan_slots))
+    data = apply_fused(
+        field.data, plan, fill_value=opts.fill_value, stacked=vector, slot_shape=slot_shape
+    )
+    return data, coord_units
 
 
 def options(
@@ -301,11 +311,9 @@ def vector_result(
     long_name: str,
     denominators: list[list[str | None]],
 ) -> xr.DataArray:
-    """Wrap fused output ``data`` of vector field ``F``: ``extra`` leading dims or a scalar."""
+    """Wrap fused output ``data`` of ``F``, whose leading axes are the ``extra`` dims."""
     coords = spatial_coords(F)
     coords.update({dim: labels for dim, labels in extra})
-    sizes = tuple(len(labels) for _, labels in extra)
-    data = data.reshape(sizes + data.shape[1:]) if sizes else data[0]
     return xr.DataArray(
         data,
         dims=tuple(dim for dim, _ in extra) + F.dims[1:],

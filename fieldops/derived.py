@@ -254,7 +254,7 @@ def _rate(F, dims, components, sign, name, long_name, opts_args) -> xr.DataArray
                 slots.append(j * n + i)
             else:
                 slots.append([(c[i], 0.5, {dims[j]: 1}), (c[j], 0.5 * sign, {dims[i]: 1})])
-    data, cu = partials(vec, slots, opts)
+    data, cu = partials(vec, slots, opts, slot_shape=(n, n))
     extra = ((COMPONENT, dims), (WRT, dims))
     return vector_result(vec, data, extra, name, long_name, [[cu[d]] for d in dims])
 
@@ -486,8 +486,8 @@ def _diffuse_da(f, dims, alpha, steps, opts) -> xr.DataArray:
     slot = [(0, 1.0, {})] + [(0, alpha, {d: 2}) for d in dims]
     u = f
     for _ in range(steps):
-        data, _ = partials(u, [slot], opts)
-        u = xr.DataArray(data[0], dims=f.dims, coords=f.coords, name=f.name, attrs=f.attrs)
+        data, _ = partials(u, [slot], opts, slot_shape=())
+        u = xr.DataArray(data, dims=f.dims, coords=f.coords, name=f.name, attrs=f.attrs)
     attrs = dict(f.attrs)
     attrs["history"] = (
         f"{attrs['history']}\n" if "history" in attrs else ""

@@ -90,9 +90,9 @@ def grad(
 
 def _laplacian_da(f: xr.DataArray, dims: list[Hashable], opts: Options) -> xr.DataArray:
     check_numeric(f)
-    data, cu = partials(f, [[(0, 1.0, {d: 2}) for d in dims]], opts)
+    data, cu = partials(f, [[(0, 1.0, {d: 2}) for d in dims]], opts, slot_shape=())
     return xr.DataArray(
-        data[0],
+        data,
         dims=f.dims,
         coords=f.coords,
         name=f"del2_{f.name}" if f.name is not None else "del2",
@@ -161,8 +161,7 @@ def hessian_slots(dims: list[Hashable]) -> list[SlotSpec]:
 def _hessian_da(f: xr.DataArray, dims: list[Hashable], opts: Options) -> xr.DataArray:
     check_numeric(f)
     n = len(dims)
-    data, cu = partials(f, hessian_slots(dims), opts)
-    data = data.reshape((n, n) + data.shape[1:])
+    data, cu = partials(f, hessian_slots(dims), opts, slot_shape=(n, n))
     return xr.DataArray(
         data,
         dims=(COMPONENT, WRT) + f.dims,
@@ -261,7 +260,7 @@ def div(
         F, components, dims, True, accuracy, boundary, fill_value, period, datetime_unit
     )
     slot = [(labels.index(d), 1.0, {d: 1}) for d in dims]
-    data, cu = partials(vec, [slot], opts)
+    data, cu = partials(vec, [slot], opts, slot_shape=())
     return vector_result(vec, data, (), "div", "divergence", [[cu[d]] for d in dims])
 
 
@@ -325,7 +324,7 @@ def curl(
 
     if len(dims) == 2:
         x, y = dims
-        data, cu = partials(vec, [rot(x, y)], opts)
+        data, cu = partials(vec, [rot(x, y)], opts, slot_shape=())
         return vector_result(vec, data, (), "curl", "curl", [[cu[x]], [cu[y]]])
     x, y, z = dims
     data, cu = partials(vec, [rot(y, z), rot(z, x), rot(x, y)], opts)
@@ -378,6 +377,6 @@ def jacobian(
         F, components, dims, False, accuracy, boundary, fill_value, period, datetime_unit
     )
     slots = [[(c, 1.0, {d: 1})] for c in range(len(labels)) for d in dims]
-    data, cu = partials(vec, slots, opts)
+    data, cu = partials(vec, slots, opts, slot_shape=(len(labels), len(dims)))
     extra = ((COMPONENT, labels), (WRT, dims))
     return vector_result(vec, data, extra, "jac", "Jacobian", [[cu[d]] for d in dims])
