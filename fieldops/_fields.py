@@ -22,14 +22,14 @@ from fieldops.operators import (
     derivative_attrs,
     resolve_options,
 )
-from fieldops.stencils.fused import Plan, Term
+from fieldops.stencils.fused import Copy, Plan, Term
 
 COMPONENT = "component"
 WRT = "wrt"
 
 # One output slot: a sum of (source index, coefficient, {dim: order}) terms, or the
-# index of an earlier slot it copies.
-SlotSpec = list[tuple[int, float, dict[Hashable, int]]] | int
+# index of an earlier slot it copies, or a Copy (an earlier slot times a scale).
+SlotSpec = list[tuple[int, float, dict[Hashable, int]]] | int | Copy
 
 
 def partials(
@@ -48,7 +48,7 @@ def partials(
         sources are its components, in order).
     slots : sequence
         One entry per output: a list of ``(source, coef, {dim: order})`` terms to
-        sum, or the index of an earlier slot to copy.
+        sum, or the index of an earlier slot to copy (or a ``Copy`` with a scale).
     opts : Options
         Resolved stencil options.
     slot_shape : tuple of int, optional
@@ -79,7 +79,7 @@ def partials(
     coord_units: dict[Hashable, str | None] = {}
     plan_slots = []
     for slot in slots:
-        if isinstance(slot, int):
+        if isinstance(slot, (int, Copy)):
             plan_slots.append(slot)
             continue
         terms = []

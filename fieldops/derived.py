@@ -27,6 +27,7 @@ from fieldops._fields import (
 from fieldops._validate import check_numeric, check_xarray
 from fieldops.boundary import BoundarySpec
 from fieldops.operators import Options, PeriodSpec, axis_stencil, derivative_attrs, map_dataset
+from fieldops.stencils.fused import Copy
 from fieldops.vector import grad, hessian_slots, jacobian
 
 
@@ -250,8 +251,8 @@ def _rate(F, dims, components, sign, name, long_name, opts_args) -> xr.DataArray
         for j in range(n):
             if i == j:
                 slots.append([(c[i], 1.0, {dims[i]: 1})] if sign > 0 else [])
-            elif sign > 0 and i > j:
-                slots.append(j * n + i)
+            elif i > j:
+                slots.append(Copy(j * n + i, sign))
             else:
                 slots.append([(c[i], 0.5, {dims[j]: 1}), (c[j], 0.5 * sign, {dims[i]: 1})])
     data, cu = partials(vec, slots, opts, slot_shape=(n, n))
@@ -362,7 +363,7 @@ def _classify(eig: np.ndarray, critical: np.ndarray, eig_tol: np.ndarray) -> np.
 def _critical_da(f, dims, tol, rtol, opts) -> xr.DataArray:
     n = len(dims)
     slots = [[(0, 1.0, {d: 1})] for d in dims]
-    slots += [s if isinstance(s, list) else s + n for s in hessian_slots(dims)]
+    slots += [s if isinstance(s, list) else s + n for s in hessian_slots(dims)]  # type: ignore
     data, _ = partials(f, slots, opts)
     g = xr.DataArray(data[:n], dims=(COMPONENT,) + f.dims)
     gnorm = np.sqrt((g**2).sum(COMPONENT))

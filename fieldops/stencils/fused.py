@@ -52,17 +52,25 @@ class Term:
     factors: tuple[tuple[int, AxisStencil], ...]
 
 
+@dataclass(frozen=True)
+class Copy:
+    """An output slot that is ``scale`` times an earlier slot (symmetric tensors)."""
+
+    slot: int
+    scale: float = 1.0
+
+
 @dataclass(frozen=True, eq=False)
 class Plan:
-    """Output slots: each a tuple of terms, or an int ``k`` meaning "a copy of slot k"."""
+    """Output slots: each a tuple of terms, or a :class:`Copy` (an int ``k`` is ``Copy(k)``)."""
 
-    slots: tuple[tuple[Term, ...] | int, ...]
+    slots: tuple[tuple[Term, ...] | Copy | int, ...]
 
     def stencils(self) -> list[tuple[int, AxisStencil]]:
         """Every distinct ``(axis, stencil)`` pair used, in first-use order."""
         seen: dict[tuple[int, int], tuple[int, AxisStencil]] = {}
         for slot in self.slots:
-            if isinstance(slot, int):
+            if isinstance(slot, (int, Copy)):
                 continue
             for term in slot:
                 for axis, st in term.factors:
@@ -105,6 +113,7 @@ def fused_rows(
     out,
     slot_ptr,
     copy_from,
+    copy_scale,
     t_src,
     t_coef,
     t_st,
@@ -146,8 +155,9 @@ def fused_rows(
             cf = copy_from[v]
             if cf >= 0:
                 src_row = out[cf, a, la, lb]
+                scale = copy_scale[v]
                 for j in range(mc):
-                    o[j] = src_row[j]
+                    o[j] = scale * src_row[j]
                 continue
             filled = False
             for t in range(slot_ptr[v], slot_ptr[v + 1]):
@@ -284,15 +294,18 @@ def _plan_arrays(plan: Plan, axis_to_q: dict[int, int], dtype: np.dtype):
         tab_nt[s, : st.n] = nt
         st_lo[s], st_hi[s], st_n[s], st_uni[s] = st.lo, st.hi, st.n, st.uniform
     slot_ptr = [0]
-    copy_from = []
+    copy_from, copy_scale = [], []
     t_src, t_coef, t_st = [], [], []
     for v, slot in enumerate(plan.slots):
-        if isinstance(slot, int):
-            if not 0 <= slot < v:
-                raise ValueError(f"slot {v} copies slot {slot}, which is not an earlier slot")
-            copy_from.append(slot)
+        if isinstance(slot, (int, Copy)):
+            copy = slot if isinstance(slot, Copy) else Copy(slot)
+            if not 0 <= copy.slot < v or not isinstance(plan.slots[copy.slot], tuple):
+                raise ValueError(f"slot {v} copies slot {copy.slot}, not an earlier computed slot")
+            copy_from.append(copy.slot)
+            copy_scale.append(copy.scale)
         else:
             copy_from.append(-1)
+            copy_scale.append(0.0)
             for term in slot:
                 row = [-1, -1, -1]
                 for axis, st in term.factors:
@@ -304,6 +317,7 @@ def _plan_arrays(plan: Plan, axis_to_q: dict[int, int], dtype: np.dtype):
     return (
         np.array(slot_ptr, dtype=np.int64),
         np.array(copy_from, dtype=np.int64),
+        np.array(copy_scale, dtype=dtype),
         np.array(t_src, dtype=np.int64).reshape(-1),
         np.array(t_coef, dtype=dtype).reshape(-1),
         np.array(t_st, dtype=np.int64).reshape(-1, 3),
@@ -384,7 +398,7 @@ def apply_plan(
         moved = Plan(
             tuple(
                 s
-                if isinstance(s, int)
+                if isinstance(s, (int, Copy))
                 else tuple(
                     Term(t.source, t.coef, tuple((inv[a], st) for a, st in t.factors)) for t in s
                 )
