@@ -4,18 +4,41 @@ Importing fieldops registers the ``.fieldops`` accessor on xarray objects.
 """
 
 from fieldops import accessor as _accessor  # noqa: F401  (registers .fieldops)
+from fieldops.derived import (
+    critical_points,
+    diffuse,
+    directional,
+    jacobian_determinant,
+    norm,
+    rotation_rate,
+    strain_rate,
+)
 from fieldops.io import open_dataset, process, write
 from fieldops.operators import diff
 from fieldops.sample import open_sample
 from fieldops.stencils.apply import get_num_threads, set_num_threads
+from fieldops.vector import curl, div, grad, hessian, jacobian, laplacian
 
 __all__ = [
+    "critical_points",
+    "curl",
     "diff",
+    "diffuse",
+    "directional",
+    "div",
     "get_num_threads",
+    "grad",
+    "hessian",
+    "jacobian",
+    "jacobian_determinant",
+    "laplacian",
+    "norm",
     "open_dataset",
     "open_sample",
     "process",
+    "rotation_rate",
     "set_num_threads",
+    "strain_rate",
     "write",
 ]
 __version__ = "0.1.0"
