@@ -9,7 +9,7 @@ import xarray as xr
 
 from fieldops import operators
 from fieldops.boundary import BoundarySpec
-from fieldops.operators import PeriodSpec
+from fieldops.operators import MethodArg, PeriodSpec, ScaleArg
 
 
 class FieldopsAccessor:
@@ -28,6 +28,10 @@ class FieldopsAccessor:
         fill_value: float = np.nan,
         period: PeriodSpec = None,
         datetime_unit: str | None = None,
+        method: MethodArg = "finite_difference",
+        window: ScaleArg = None,
+        polyorder: int | None = None,
+        sigma: ScaleArg = None,
     ) -> xr.DataArray | xr.Dataset:
         """Derivative along ``dim``: :func:`fieldops.diff` of this object.
 
@@ -47,6 +51,10 @@ class FieldopsAccessor:
             fill_value=fill_value,
             period=period,
             datetime_unit=datetime_unit,
+            method=method,
+            window=window,
+            polyorder=polyorder,
+            sigma=sigma,
         )
 
 
