@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 import xarray as xr
 
 from fieldops import operators
+from fieldops import points as _points
 from fieldops.boundary import BoundarySpec
 from fieldops.operators import MethodArg, PeriodSpec, ScaleArg
 
@@ -56,6 +57,20 @@ class FieldopsAccessor:
             polyorder=polyorder,
             sigma=sigma,
         )
+
+    def at(
+        self, points: object, *, dims: Sequence[Hashable] | None = None, method: str = "linear"
+    ) -> xr.DataArray | xr.Dataset:
+        """This field at arbitrary points: :func:`fieldops.at` of this object.
+
+        Examples
+        --------
+        >>> import fieldops
+        >>> da = xr.DataArray(np.arange(5.0) ** 2, dims="x")
+        >>> da.fieldops.diff("x").fieldops.at(np.array([[1.5], [2.0]])).values
+        array([3., 4.])
+        """
+        return _points.at(self._obj, points, dims=dims, method=method)
 
 
 xr.register_dataarray_accessor("fieldops")(FieldopsAccessor)
