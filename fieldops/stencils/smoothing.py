@@ -96,10 +96,10 @@ def _merge(src: np.ndarray, w: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarr
 
 
 def _cell_widths(t: np.ndarray) -> np.ndarray:
-    """Trapezoid cell widths of monotonic nodes (quadrature weights)."""
-    if t.size < 2:
+    """Trapezoid cell widths of monotonic nodes along the last axis (quadrature weights)."""
+    if t.shape[-1] < 2:
         return np.ones_like(t)
-    return np.abs(np.gradient(t))
+    return np.abs(np.gradient(t, axis=-1))
 
 
 def _assemble(
@@ -303,7 +303,7 @@ def gaussian_stencil(
     def weights_of(t):
         t = np.atleast_2d(t)
         gauss = np.exp(-0.5 * (t / sigma) ** 2) * (np.abs(t) <= truncate * sigma * (1 + 1e-12))
-        cells = np.apply_along_axis(_cell_widths, -1, t)
+        cells = _cell_widths(t)
         return local_poly_weights(t, gauss * cells, degree, order)
 
     if half < need:
