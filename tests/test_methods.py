@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dask
 import dask.array as dsa
 import numpy as np
 import pytest
@@ -395,3 +396,27 @@ def test_spectral_on_nonuniform_dim():
     with pytest.raises(ValueError, match="uniformly spaced") as info:
         fieldops.diff(_NONUNIFORM, "x", method="spectral", boundary="periodic", period=500.0)
     assert "dim 'x'" in str(info.value)
+
+
+def test_float32_uniform_coordinate_uses_the_constant_stencil():
+    from fieldops.stencils.smoothing import gaussian_stencil, savgol_stencil
+
+    x = np.linspace(0.0, 7.0, 300).astype(np.float32)
+    assert savgol_stencil(x, 1, 7, 2, "periodic").uniform
+    assert gaussian_stencil(x, 1, 0.1, "one_sided").uniform
+    assert not savgol_stencil(x**2, 1, 7, 2, "one_sided").uniform
+
+
+def test_mixed_partial_on_dask_is_lazy_and_equal(no_compute):
+    n = 30
+    x = np.arange(n) * 0.2
+    f = np.random.default_rng(9).normal(size=(n, n))
+    eager = xr.DataArray(f, dims=("y", "x"), coords={"y": x, "x": x})
+    lazy = eager.chunk({"y": 4, "x": 9})
+    kw = dict(accuracy=2, boundary="mirror", fill_value=np.nan, period=None, datetime_unit=None)
+    kw.update(method={"y": "savgol", "x": "gaussian"}, window=5, sigma=0.4)
+    data, _ = partial_data(lazy, {"y": 1, "x": 1}, resolve_options(lazy, ["y", "x"], **kw))
+    assert isinstance(data, dsa.Array)
+    ref, _ = partial_data(eager, {"y": 1, "x": 1}, resolve_options(eager, ["y", "x"], **kw))
+    with dask.config.set(scheduler="sync"):  # lifts no_compute for the check itself
+        np.testing.assert_array_equal(data.compute(), ref)

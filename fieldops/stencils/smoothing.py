@@ -103,7 +103,7 @@ def _cell_widths(t: np.ndarray) -> np.ndarray:
 
 
 def _assemble(
-    x: np.ndarray, half: int, boundary: str, interior, edge_row, periodic: bool
+    x: np.ndarray, half: int, interior, edge_row, periodic: bool, uniform: bool
 ) -> AxisStencil:
     """Build an AxisStencil from per-row weight functions.
 
@@ -113,7 +113,7 @@ def _assemble(
     n = x.size
     rel = np.arange(-half, half + 1)
     rows = np.arange(half, n - half)
-    if is_uniform(x):
+    if uniform:
         step = (x[-1] - x[0]) / (n - 1)
         w = interior((rel * step)[None, :])[0]
         w[np.abs(w) < 1e-13 * np.abs(w).max()] = 0.0
@@ -150,11 +150,11 @@ def _assemble(
     )
 
 
-def _period(x: np.ndarray, period: float | None) -> float:
+def _period(x: np.ndarray, period: float | None, uniform: bool) -> float:
     n = x.size
     span = x[-1] - x[0]
     if period is None:
-        if not is_uniform(x):
+        if not uniform:
             raise ValueError("a periodic non-uniform coordinate needs its period: pass period=")
         period = n * span / (n - 1)
     period = abs(float(period)) * np.sign(span)
@@ -200,6 +200,7 @@ def savgol_stencil(
     array([ 0.,  0., -2., -1.,  0.,  1.,  2.,  0.,  0.])
     """
     x = np.asarray(coord, dtype=np.float64)
+    uniform = is_uniform(coord)
     n = x.size
     if window % 2 == 0 or window < 1:
         raise ValueError(f"window must be an odd number of points, got {window}")
@@ -212,7 +213,7 @@ def savgol_stencil(
         )
     half = window // 2
     if boundary == "periodic":
-        period = _period(x, period)
+        period = _period(x, period, uniform)
 
     def interior(t):
         return local_poly_weights(t, np.ones_like(t), polyorder, order)
@@ -227,7 +228,7 @@ def savgol_stencil(
         src, nodes = _nodes(x, i, np.arange(-half, half + 1), boundary, period)
         return _merge(src, interior(nodes - x[i]), i)
 
-    return _assemble(x, half, boundary, interior, edge_row, boundary == "periodic")
+    return _assemble(x, half, interior, edge_row, boundary == "periodic", uniform)
 
 
 def gaussian_half_width(coord: np.ndarray, sigma: float, truncate: float = TRUNCATE) -> int:
@@ -285,6 +286,7 @@ def gaussian_stencil(
     True
     """
     x = np.asarray(coord, dtype=np.float64)
+    uniform = is_uniform(coord)
     n = x.size
     if not (np.isfinite(sigma) and sigma > 0):
         raise ValueError(f"sigma must be a positive number, got {sigma!r}")
@@ -296,7 +298,7 @@ def gaussian_stencil(
             f"(to {truncate} sigma) but the axis has {n}; use a smaller sigma"
         )
     if boundary == "periodic":
-        period = _period(x, period)
+        period = _period(x, period, uniform)
     spacing = float(np.median(np.abs(np.diff(x))))
     need = degree if boundary == "one_sided" else (degree + 1) // 2
 
@@ -321,4 +323,4 @@ def gaussian_stencil(
         src, nodes = _nodes(x, i, np.arange(-half, half + 1), boundary, period)
         return _merge(src, weights_of(nodes - x[i])[0], i)
 
-    return _assemble(x, half, boundary, weights_of, edge_row, boundary == "periodic")
+    return _assemble(x, half, weights_of, edge_row, boundary == "periodic", uniform)
