@@ -59,7 +59,7 @@ class MethodSpec:
         'Savitzky-Golay, window 7 points, polyorder 2'
         """
         if self.method == "savgol":
-            win = f"{self.window} points" if _is_int(self.window) else f"{self.window}"
+            win = f"{self.window} points" if _is_int(self.window) else f"{self.window} wide"
             poly = "" if self.polyorder is None else f", polyorder {self.polyorder}"
             return f"Savitzky-Golay, window {win}{poly}"
         if self.method == "gaussian":

@@ -273,7 +273,9 @@ def diff(
     ------
     ValueError
         Unknown dim, too few points, a coordinate not strictly monotonic, bad
-        order/accuracy/boundary.
+        order/accuracy/boundary; an unknown method, a missing, even or too long
+        ``window``, ``polyorder >= window``, ``sigma <= 0``, ``spectral`` on a
+        non-periodic or non-uniform dim or (Dask) on a dim split into chunks.
     TypeError
         Non-numeric data or coordinate.
 
