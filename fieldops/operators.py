@@ -88,6 +88,12 @@ def resolve_options(
         if p is not None and not (np.isfinite(p) and p > 0):
             raise ValueError(f"period of dim {d!r} must be a positive number, got {p!r}")
     methods = resolve_methods(dims, method, window=window, polyorder=polyorder, sigma=sigma)
+    if accuracy != 2 and all(m.method != "finite_difference" for m in methods.values()):
+        raise ValueError(
+            f"accuracy={accuracy} applies to method='finite_difference' only; the method "
+            f"here is {sorted({m.method for m in methods.values()})}: drop accuracy= "
+            "(savgol: window/polyorder, gaussian: sigma set the accuracy)"
+        )
     return Options(accuracy, modes, float(fill_value), periods, datetime_unit, methods)
 
 

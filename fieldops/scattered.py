@@ -19,6 +19,7 @@ from itertools import combinations_with_replacement
 
 import numpy as np
 import scipy.linalg
+from scipy.spatial.distance import cdist
 
 KERNELS: dict[str, tuple[int, float, int]] = {
     # name: (power p of r**p, sign, minimum polynomial degree)
@@ -26,7 +27,8 @@ KERNELS: dict[str, tuple[int, float, int]] = {
     "quintic": (5, -1.0, 2),
 }
 
-_BLOCK = 2048
+# Query points per evaluation block: keeps each (block, n) temporary near 32 MB.
+_BLOCK_ELEMENTS = 1 << 22
 
 
 def _exponents(ndim: int, degree: int) -> np.ndarray:
@@ -74,7 +76,7 @@ class ScatteredDerivatives:
     smoothing : float or "gcv", default 0.0
         0 interpolates the samples; larger values smooth (the same parameter as
         ``scipy.interpolate.RBFInterpolator``'s). ``"gcv"`` chooses it by
-        generalised cross-validation (``O(n**3)``; fine for a few thousand points).
+        generalised cross-validation.
     kernel : {"cubic", "quintic"}, default "cubic"
         Polyharmonic kernel ``r**3`` or ``-r**5``; both have continuous Hessians.
     degree : int, default 2
@@ -84,6 +86,14 @@ class ScatteredDerivatives:
     ----------
     smoothing_ : float
         The smoothing used (chosen by GCV when asked).
+
+    Notes
+    -----
+    The fit is global and dense: ``O(n**2)`` memory and ``O(n**3)`` time (one
+    linear solve; ``"gcv"`` adds an eigendecomposition, several times dearer), so
+    it suits up to a few thousand samples; grid or subsample larger sets first. Coordinates are centred and scaled by one common
+    factor internally (for conditioning; the fit is the same function), so dims
+    should be in comparable units.
 
     Examples
     --------
@@ -172,7 +182,7 @@ class ScatteredDerivatives:
                 "cannot be fitted on (e.g. all on a line); use a lower degree or more spread points"
             )
         power, _, _ = KERNELS[self.kernel]
-        kmat = self._phi(np.linalg.norm(z[:, None, :] - z[None, :, :], axis=-1))
+        kmat = self._phi(cdist(z, z))
         if self.smoothing == "gcv":
             s_int = _gcv(kmat, poly, y)
         else:
@@ -184,8 +194,8 @@ class ScatteredDerivatives:
         lhs = np.block([[kmat + s_int * np.eye(n), poly], [poly.T, np.zeros((q, q))]])
         rhs = np.vstack([y, np.zeros((q, y.shape[1]))])
         try:
-            sol = scipy.linalg.solve(lhs, rhs, assume_a="sym")
-        except (np.linalg.LinAlgError, scipy.linalg.LinAlgError) as err:
+            sol = np.linalg.solve(lhs, rhs)
+        except np.linalg.LinAlgError as err:
             raise ValueError(f"the RBF system is singular ({err}); pass smoothing > 0") from None
         self._z, self._exps = z, exps
         self._lam, self._coef = sol[:n], sol[n:]
@@ -207,22 +217,26 @@ class ScatteredDerivatives:
 
     def _eval(self, query: object, kind: str) -> np.ndarray:
         z = self._query(query)
-        parts = [self._eval_block(z[i : i + _BLOCK], kind) for i in range(0, len(z), _BLOCK)]
+        block = max(1, _BLOCK_ELEMENTS // len(self._z))
+        parts = [self._eval_block(z[i : i + block], kind) for i in range(0, len(z), block)]
         return np.concatenate(parts, axis=0) if parts else self._eval_block(z, kind)
 
     def _eval_block(self, z: np.ndarray, kind: str) -> np.ndarray:
         power, sign, _ = KERNELS[self.kernel]
         d = z.shape[1]
-        delta = z[:, None, :] - self._z[None, :, :]  # (k, n, d)
-        r = np.linalg.norm(delta, axis=-1)
+        m = self._lam.shape[1]
+        # Differences per coordinate, (k, n) each: plain array products and GEMMs,
+        # no (k, n, d, d) temporaries; symmetric by construction.
+        delta = [z[:, a : a + 1] - self._z[None, :, a] for a in range(d)]
+        r = np.sqrt(sum(dl * dl for dl in delta))
         lam, coef, exps = self._lam, self._coef, self._exps
         if kind == "value":
             return self._phi(r) @ lam + _monomials(z, exps) @ coef  # (k, m)
         rp2 = sign * power * r ** (power - 2)
         if kind == "gradient":
-            out = np.einsum("kn,knd,nm->kmd", rp2, delta, lam)
+            out = np.empty((len(z), m, d))
             for a in range(d):
-                out[:, :, a] += _monomials(z, exps, (a,)) @ coef
+                out[:, :, a] = (rp2 * delta[a]) @ lam + _monomials(z, exps, (a,)) @ coef
             return out / self._scale  # (k, m, d)
         if kind == "laplacian":
             out = (rp2 * (d + power - 2)) @ lam
@@ -231,15 +245,16 @@ class ScatteredDerivatives:
             return out / self._scale**2  # (k, m)
         with np.errstate(divide="ignore", invalid="ignore"):
             rp4 = np.where(r > 0, sign * power * (power - 2) * r ** (power - 4.0), 0.0)
-        out = np.einsum("kn,nm->km", rp2, lam)[:, :, None, None] * np.eye(d)
-        out = out + np.einsum("kn,kna,knb,nm->kmab", rp4, delta, delta, lam)
+        diag = rp2 @ lam
+        out = np.empty((len(z), m, d, d))
         for a in range(d):
+            weighted = rp4 * delta[a]
             for b in range(a, d):
-                term = _monomials(z, exps, (a, b)) @ coef
-                out[:, :, a, b] += term
-                if b != a:
-                    out[:, :, b, a] += term
-        out = 0.5 * (out + np.swapaxes(out, -1, -2))  # exactly symmetric
+                term = (weighted * delta[b]) @ lam + _monomials(z, exps, (a, b)) @ coef
+                if a == b:
+                    term += diag
+                out[:, :, a, b] = term
+                out[:, :, b, a] = term
         return out / self._scale**2  # (k, m, d, d)
 
     def __call__(self, query: object) -> np.ndarray:
@@ -350,7 +365,7 @@ def _gcv(kmat: np.ndarray, poly: np.ndarray, y: np.ndarray) -> float:
     n, q = poly.shape
     qmat, _ = np.linalg.qr(poly, mode="complete")
     q2 = qmat[:, q:]
-    eig, vec = np.linalg.eigh(q2.T @ kmat @ q2)
+    eig, vec = scipy.linalg.eigh(q2.T @ kmat @ q2, driver="evr")
     eig = np.clip(eig, 0.0, None)
     b = vec.T @ (q2.T @ y)  # (n - q, m)
     top = max(float(eig.max()), 1e-300)

@@ -380,6 +380,12 @@ BAD = [
         ValueError,
         "exactly one period",
     ),
+    (
+        "accuracy with savgol",
+        dict(method="savgol", window=5, accuracy=4),
+        ValueError,
+        "applies to method='finite_difference' only",
+    ),
     ("method dict other dim", dict(method={"y": "savgol"}), ValueError, "not differentiated"),
 ]
 
