@@ -91,9 +91,10 @@ class ScatteredDerivatives:
     -----
     The fit is global and dense: ``O(n**2)`` memory and ``O(n**3)`` time (one
     linear solve; ``"gcv"`` adds an eigendecomposition, several times dearer), so
-    it suits up to a few thousand samples; grid or subsample larger sets first. Coordinates are centred and scaled by one common
-    factor internally (for conditioning; the fit is the same function), so dims
-    should be in comparable units.
+    it suits up to a few thousand samples; grid or subsample larger sets first.
+    Coordinates are centred and scaled by one common factor internally (for
+    conditioning; the fit is the same function), so dims should be in comparable
+    units.
 
     Examples
     --------
