@@ -49,7 +49,13 @@ class Options:
     methods: Mapping[Hashable, MethodSpec] = field(default_factory=dict)
 
     def method_of(self, dim: Hashable) -> MethodSpec:
-        """The method of ``dim`` (finite differences unless chosen otherwise)."""
+        """The method of ``dim`` (finite differences unless chosen otherwise).
+
+        Examples
+        --------
+        >>> Options(2, {"x": "one_sided"}, np.nan, {"x": None}, None).method_of("x").method
+        'finite_difference'
+        """
         return self.methods.get(dim, FINITE_DIFFERENCE)
 
 
@@ -105,6 +111,14 @@ def axis_operator(
     Every operator goes through here, so every method works everywhere. The result
     is an :class:`AxisStencil` (finite differences, savgol, gaussian) or a
     :class:`~fieldops.spectral.SpectralOperator`; :func:`partial_data` applies either.
+
+    Examples
+    --------
+    >>> da = xr.DataArray(np.zeros(16), dims="x")
+    >>> opts = resolve_options(da, ["x"], accuracy=2, boundary="periodic", fill_value=np.nan,
+    ...                        period=None, datetime_unit=None, method="spectral")
+    >>> type(axis_operator(da, "x", 1, opts)[0]).__name__
+    'SpectralOperator'
     """
     values, coord_units = coordinate_values(obj, dim, datetime_unit=opts.datetime_unit)
     mode = opts.boundary[dim]
@@ -150,7 +164,17 @@ def axis_stencil(
 
 
 def fusable(opts: Options, dims: list[Hashable]) -> bool:
-    """True when every dim's method is a stencil (fused stencil kernels apply)."""
+    """True when every dim's method is a stencil (fused stencil kernels apply).
+
+    Examples
+    --------
+    >>> da = xr.DataArray(np.zeros((8, 8)), dims=("y", "x"))
+    >>> opts = resolve_options(da, ["y", "x"], accuracy=2, boundary="periodic",
+    ...                        fill_value=np.nan, period=None, datetime_unit=None,
+    ...                        method={"x": "spectral", "y": "savgol"}, window=5)
+    >>> fusable(opts, ["y"]), fusable(opts, ["y", "x"])
+    (True, False)
+    """
     return all(opts.method_of(d).method != "spectral" for d in dims)
 
 

@@ -54,7 +54,13 @@ def _monomials(z: np.ndarray, exps: np.ndarray, wrt: tuple[int, ...] = ()) -> np
 
 
 def as_points(points: object, ndim: int | None = None, what: str = "points") -> np.ndarray:
-    """Validate a ``(n, d)`` array of coordinates (a 1-D array is one coordinate per point)."""
+    """Validate a ``(n, d)`` array of coordinates (a 1-D array is one coordinate per point).
+
+    Examples
+    --------
+    >>> as_points([0.0, 1.0, 2.0], ndim=1).shape
+    (3, 1)
+    """
     arr = np.asarray(points, dtype=np.float64)
     if arr.ndim == 1 and ndim == 1:
         arr = arr[:, None]

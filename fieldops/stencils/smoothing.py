@@ -26,6 +26,7 @@ kernel is cut at the edge), ``periodic`` (nodes wrap with the period), ``mirror`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from math import factorial
 
 import numpy as np
@@ -103,7 +104,12 @@ def _cell_widths(t: np.ndarray) -> np.ndarray:
 
 
 def _assemble(
-    x: np.ndarray, half: int, interior, edge_row, periodic: bool, uniform: bool
+    x: np.ndarray,
+    half: int,
+    interior: Callable[[np.ndarray], np.ndarray],
+    edge_row: Callable[[int], tuple[np.ndarray, np.ndarray]],
+    periodic: bool,
+    uniform: bool,
 ) -> AxisStencil:
     """Build an AxisStencil from per-row weight functions.
 
@@ -215,10 +221,10 @@ def savgol_stencil(
     if boundary == "periodic":
         period = _period(x, period, uniform)
 
-    def interior(t):
+    def interior(t: np.ndarray) -> np.ndarray:
         return local_poly_weights(t, np.ones_like(t), polyorder, order)
 
-    def edge_row(i):
+    def edge_row(i: int) -> tuple[np.ndarray, np.ndarray]:
         if boundary == "fill":
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         if boundary == "one_sided":
@@ -302,7 +308,7 @@ def gaussian_stencil(
     spacing = float(np.median(np.abs(np.diff(x))))
     need = degree if boundary == "one_sided" else (degree + 1) // 2
 
-    def weights_of(t):
+    def weights_of(t: np.ndarray) -> np.ndarray:
         t = np.atleast_2d(t)
         gauss = np.exp(-0.5 * (t / sigma) ** 2) * (np.abs(t) <= truncate * sigma * (1 + 1e-12))
         cells = _cell_widths(t)
@@ -314,7 +320,7 @@ def gaussian_stencil(
             f"reach {need} points on each side; use sigma >= {need * spacing / truncate:g}"
         )
 
-    def edge_row(i):
+    def edge_row(i: int) -> tuple[np.ndarray, np.ndarray]:
         if boundary == "fill":
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         if boundary == "one_sided":
