@@ -72,25 +72,49 @@ def apply_along(
     return _apply_dask(data, axis, stencil, fill_value)
 
 
+def _widen_ends(chunks: tuple[int, ...], size: int) -> tuple[int, ...]:
+    """Merge leading and trailing chunks until the first and last hold ``size`` rows.
+
+    Examples
+    --------
+    >>> _widen_ends((2, 3, 4, 1, 1), 3)
+    (5, 6)
+    """
+    out = list(chunks)
+    while len(out) > 1 and out[0] < size:
+        out[0:2] = [out[0] + out[1]]
+    while len(out) > 1 and out[-1] < size:
+        out[-2:] = [out[-2] + out[-1]]
+    return tuple(out)
+
+
 def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float):
     import dask.array as da
     from dask.array.overlap import ensure_minimum_chunksize
 
     dtype = float_dtype(x.dtype)
     chunks_in = x.chunks
-    depth = stencil.reach
+    # The halo is the interior stencil's half-width (half the window for savgol and
+    # gaussian). One-sided edge rows may read further, but they only ever fall in
+    # the first and last blocks, which are made wide enough to hold them.
+    depth = stencil.reach if stencil.periodic else int(np.abs(stencil.offsets).max(initial=0))
+    end_size = max(stencil.reach, stencil.lo, stencil.hi)
     axis_chunks = x.chunks[axis]
-    single = len(axis_chunks) == 1
-    if not single and min(axis_chunks) < depth:
+    if len(axis_chunks) > 1:
         # The smallest rechunk that gives every block a full halo; the result is
         # put back on the caller's chunks at the end.
-        new = ensure_minimum_chunksize(depth, axis_chunks)
-        x = x.rechunk({axis: new})
-        axis_chunks = x.chunks[axis]
+        new = axis_chunks
+        if min(new) < depth:
+            new = ensure_minimum_chunksize(depth, new)
+        new = _widen_ends(new, end_size)
+        if new != axis_chunks:
+            x = x.rechunk({axis: new})
+            axis_chunks = x.chunks[axis]
+    single = len(axis_chunks) == 1
     starts = np.concatenate([[0], np.cumsum(axis_chunks)]).tolist()
     nblocks = len(axis_chunks)
 
-    if single or depth == 0:
+    if single or stencil.reach == 0:
 
         def block_fn(block, block_id=None):
             j = block_id[axis]

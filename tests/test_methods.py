@@ -426,3 +426,16 @@ def test_mixed_partial_on_dask_is_lazy_and_equal(no_compute):
     ref, _ = partial_data(eager, {"y": 1, "x": 1}, resolve_options(eager, ["y", "x"], **kw))
     with dask.config.set(scheduler="sync"):  # lifts no_compute for the check itself
         np.testing.assert_array_equal(data.compute(), ref)
+
+
+@pytest.mark.parametrize("boundary", ["one_sided", "mirror", "fill"])
+def test_dask_halo_is_half_the_window(boundary):
+    # savgol window 15: halo 7. Middle chunks of 10 need no rechunk; the shifted
+    # edge windows (14 rows) fit in the first and last chunks of 20.
+    data = np.random.default_rng(10).normal(size=(70, 4))
+    eager = xr.DataArray(data, dims=("y", "x"))
+    lazy = eager.chunk({"y": (20, 10, 10, 10, 20)})
+    kw = dict(method="savgol", window=15, polyorder=3, boundary=boundary)
+    got = fieldops.diff(lazy, "y", **kw)
+    assert not any("rechunk" in name for name in got.data.dask.layers)
+    np.testing.assert_array_equal(got.values, fieldops.diff(eager, "y", **kw).values)
