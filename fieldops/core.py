@@ -39,7 +39,12 @@ def stencil_for(
 
 
 def apply_along(
-    data: object, axis: int, stencil: AxisStencil, *, fill_value: float = np.nan
+    data: object,
+    axis: int,
+    stencil: AxisStencil,
+    *,
+    fill_value: float = np.nan,
+    halo: int | None = None,
 ) -> object:
     """Apply ``stencil`` along ``axis`` of a numpy or Dask array.
 
@@ -53,6 +58,11 @@ def apply_along(
         The operator for that axis.
     fill_value : float
         Value for rows the ``fill`` boundary leaves undefined.
+    halo : int, optional
+        Dask only: the halo between blocks; ``stencil.reach`` (every row's reach)
+        by default. A smaller halo (at least the interior stencil's half-width)
+        serves stencils whose wider rows are edge rows only: the first and last
+        blocks are then widened to hold those (savgol and gaussian do this).
 
     Returns
     -------
@@ -69,7 +79,7 @@ def apply_along(
     axis = axis % data.ndim
     if not is_dask(data):
         return apply_stencil(np.asarray(data), axis, stencil, fill_value=fill_value)
-    return _apply_dask(data, axis, stencil, fill_value)
+    return _apply_dask(data, axis, stencil, fill_value, halo)
 
 
 def _widen_ends(chunks: tuple[int, ...], size: int) -> tuple[int, ...]:
@@ -88,16 +98,17 @@ def _widen_ends(chunks: tuple[int, ...], size: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float):
+def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float, halo: int | None = None):
     import dask.array as da
     from dask.array.overlap import ensure_minimum_chunksize
 
     dtype = float_dtype(x.dtype)
     chunks_in = x.chunks
-    # The halo is the interior stencil's half-width (half the window for savgol and
-    # gaussian). One-sided edge rows may read further, but they only ever fall in
-    # the first and last blocks, which are made wide enough to hold them.
-    depth = stencil.reach if stencil.periodic else int(np.abs(stencil.offsets).max(initial=0))
+    # A halo below the full reach (half the window for savgol and gaussian) is enough
+    # when only one-sided edge rows read further: they only ever fall in the first
+    # and last blocks, which are made wide enough to hold them.
+    interior = int(np.abs(stencil.offsets).max(initial=0))
+    depth = stencil.reach if (halo is None or stencil.periodic) else max(int(halo), interior)
     end_size = max(stencil.reach, stencil.lo, stencil.hi)
     axis_chunks = x.chunks[axis]
     if len(axis_chunks) > 1:

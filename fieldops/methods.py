@@ -317,8 +317,12 @@ def apply_operators(
     *,
     fill_value: float = np.nan,
     names: Sequence[Hashable] | None = None,
+    halos: Sequence[int | None] | None = None,
 ) -> object:
     """Apply 1-D operators in turn along their axes (numpy or Dask, lazily).
+
+    ``names`` name the dims (for messages); ``halos`` give each stencil's Dask halo
+    (see :func:`dask_halo`; ``None`` for the full reach).
 
     Examples
     --------
@@ -331,5 +335,24 @@ def apply_operators(
         if isinstance(op, SpectralOperator):
             data = apply_spectral(data, axis, op, dim=None if names is None else names[k])
         else:
-            data = apply_along(data, axis, op, fill_value=fill_value)
+            halo = None if halos is None else halos[k]
+            data = apply_along(data, axis, op, fill_value=fill_value, halo=halo)
     return data
+
+
+def dask_halo(spec: MethodSpec, op: Operator) -> int | None:
+    """The Dask halo an operator needs: half the window for savgol and gaussian.
+
+    ``None`` (the stencil's full reach) for the others: finite-difference rows may
+    be given wider one-sided stencils anywhere (next to NaN gaps).
+
+    Examples
+    --------
+    >>> op = axis_operator(np.arange(20.0), 1, MethodSpec("savgol", 9, 2),
+    ...                    accuracy=2, boundary="one_sided", period=None, dim="x")
+    >>> op.reach, dask_halo(MethodSpec("savgol", 9, 2), op)
+    (8, 4)
+    """
+    if spec.method in ("savgol", "gaussian") and isinstance(op, AxisStencil):
+        return int(np.abs(op.offsets).max(initial=0))
+    return None

@@ -23,6 +23,7 @@ from fieldops.methods import (
     Operator,
     Scalar,
     apply_operators,
+    dask_halo,
     resolve_methods,
 )
 from fieldops.methods import axis_operator as _axis_operator
@@ -210,12 +211,16 @@ def partial_data(da: xr.DataArray, orders: Mapping[Hashable, int], opts: Options
     """
     check_numeric(da)
     steps = []
+    halos = []
     denominators: list[str | None] = []
     for dim, order in orders.items():
         op, coord_units = axis_operator(da, dim, order, opts)
         steps.append((da.get_axis_num(dim), op))
+        halos.append(dask_halo(opts.method_of(dim), op))
         denominators += [coord_units] * order
-    data = apply_operators(da.data, steps, fill_value=opts.fill_value, names=list(orders))
+    data = apply_operators(
+        da.data, steps, fill_value=opts.fill_value, names=list(orders), halos=halos
+    )
     return data, denominators
 
 
