@@ -15,17 +15,22 @@ from fieldops.derived import (
 )
 from fieldops.io import open_dataset, process, write
 from fieldops.operators import diff
+from fieldops.points import at, from_points
 from fieldops.sample import open_sample
+from fieldops.scattered import ScatteredDerivatives
 from fieldops.stencils.apply import get_num_threads, set_num_threads
 from fieldops.vector import curl, div, grad, hessian, jacobian, laplacian
 
 __all__ = [
+    "ScatteredDerivatives",
+    "at",
     "critical_points",
     "curl",
     "diff",
     "diffuse",
     "directional",
     "div",
+    "from_points",
     "get_num_threads",
     "grad",
     "hessian",

@@ -313,21 +313,57 @@ def run_operator(opts: RunOptions, compute: Callable[[xr.Dataset], xr.Dataset]) 
         click.echo(f"wrote {opts.output}: {', '.join(map(str, result.data_vars))}", err=True)
 
 
+def _window(value: str | None) -> int | float | None:
+    """``7`` is a number of points, ``0.6`` a width in coordinate units."""
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        try:
+            return float(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a number", param_hint="--window") from None
+
+
 @main.command("diff")
 @common_options
 @click.option("--order", default=1, show_default=True, help="Derivative order.")
-def diff_command(order: int, **options) -> None:
+@click.option(
+    "--method",
+    type=click.Choice(["finite_difference", "savgol", "gaussian", "spectral"]),
+    default="finite_difference",
+    show_default=True,
+    help="How to differentiate (savgol/gaussian smooth noisy data; spectral: periodic dims).",
+)
+@click.option("--window", default=None, help="savgol window: 7 = points, 0.6 = coordinate units.")
+@click.option("--polyorder", type=int, default=None, help="savgol polynomial degree.")
+@click.option("--sigma", type=float, default=None, help="gaussian sigma, in coordinate units.")
+def diff_command(
+    order: int,
+    method: str,
+    window: str | None,
+    polyorder: int | None,
+    sigma: float | None,
+    **options,
+) -> None:
     """Derivative of ORDER along each of --dims (one output variable per dim)."""
     import fieldops
 
     opts = RunOptions(**options)
     if not opts.dims:
         raise click.UsageError("diff needs --dims: the dim(s) to differentiate along")
+    how = dict(method=method, window=_window(window), polyorder=polyorder, sigma=sigma)
 
     def compute(ds: xr.Dataset) -> xr.Dataset:
         parts = [
             fieldops.diff(
-                ds, dim, order, accuracy=opts.accuracy, boundary=_only(opts.boundary_spec(), dim)
+                ds,
+                dim,
+                order,
+                accuracy=opts.accuracy,
+                boundary=_only(opts.boundary_spec(), dim),
+                **how,
             )
             for dim in opts.dims
         ]

@@ -127,11 +127,10 @@ def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float):
             g += stop - r
         return out
 
-    periodic = stencil.periodic
     halos: list[tuple[list, list]] = []
     for j in range(nblocks):
         s, e = starts[j], starts[j + 1]
-        lo, hi = (s - depth, e + depth) if periodic else (max(0, s - depth), min(n, e + depth))
+        lo, hi = rows_needed(stencil, s, e)
         halos.append((pieces(lo, s), pieces(e, hi)))
 
     dsk: dict = {}
@@ -174,6 +173,33 @@ def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float):
     deps[op_name] = {x.name, halo_name}
     graph = HighLevelGraph(layers, deps)
     return Array(graph, op_name, x.chunks, meta=meta)
+
+
+def rows_needed(stencil: AxisStencil, s: int, e: int) -> tuple[int, int]:
+    """Input rows ``[lo, hi)`` that output rows ``[s, e)`` read (unwrapped if periodic).
+
+    Exact per block: an interior block needs the interior stencil's half-width
+    (half the window for savgol), a block holding edge rows their one-sided reach.
+
+    Examples
+    --------
+    >>> st = stencil_for(np.arange(10.0), 1, 2, "one_sided")
+    >>> rows_needed(st, 0, 3), rows_needed(st, 4, 6)
+    ((0, 4), (3, 7))
+    """
+    lo, hi = s, e
+    r0, r1 = max(s, stencil.lo), min(e, stencil.n - stencil.hi)
+    if r1 > r0 and stencil.offsets.size:
+        lo = min(lo, r0 + int(stencil.offsets.min()))
+        hi = max(hi, r1 + int(stencil.offsets.max()))
+    for k in np.flatnonzero((stencil.edge_rows >= s) & (stencil.edge_rows < e)):
+        nt = int(stencil.edge_nterms[k])
+        if nt:
+            row = int(stencil.edge_rows[k])
+            offs = stencil.edge_offsets[k, :nt]
+            lo = min(lo, row + int(offs.min()))
+            hi = max(hi, row + int(offs.max()) + 1)
+    return lo, hi
 
 
 def _single_block(block: np.ndarray, *, axis: int, stencil: AxisStencil, fill_value: float):

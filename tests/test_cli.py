@@ -164,3 +164,45 @@ def test_subprocess_on_real_file(tmp_path):
     got = xr.open_dataset(out)
     ref = fieldops.diff(fieldops.open_sample().z, "longitude")
     np.testing.assert_allclose(got.dz_dlongitude.values, ref.values, rtol=1e-12)
+
+
+def test_diff_methods_match_library(sample_nc, tmp_path):
+    ds = xr.open_dataset(sample_nc)
+    cases = [
+        (["--method", "savgol", "--window", "7", "--polyorder", "3"], "latitude", {}),
+        (["--method", "gaussian", "--sigma", "3.0"], "latitude", {}),
+        (["--method", "spectral", "--boundary", "periodic"], "longitude", {}),
+    ]
+    for k, (extra, dim, _) in enumerate(cases):
+        out = tmp_path / f"m{k}.nc"
+        _run(["diff", sample_nc, "-v", "u", "--dims", dim, *extra, "-o", out, "-q"])
+        kw = dict(zip([a.lstrip("-") for a in extra[::2]], extra[1::2]))
+        kw = {
+            "method": kw["method"],
+            **({"window": int(kw["window"])} if "window" in kw else {}),
+            **({"polyorder": int(kw["polyorder"])} if "polyorder" in kw else {}),
+            **({"sigma": float(kw["sigma"])} if "sigma" in kw else {}),
+            **({"boundary": kw["boundary"]} if "boundary" in kw else {}),
+        }
+        ref = fieldops.diff(ds.u, dim, **kw)
+        with xr.open_dataset(out) as got:
+            np.testing.assert_allclose(got[f"du_d{dim}"].values, ref.values, rtol=1e-12)
+
+
+def test_diff_method_errors_are_one_line(sample_nc, tmp_path):
+    result = _run(
+        [
+            "diff",
+            sample_nc,
+            "-v",
+            "u",
+            "--dims",
+            "latitude",
+            "--method",
+            "savgol",
+            "-o",
+            tmp_path / "x.nc",
+        ],
+        expect=1,
+    )
+    assert "needs window=" in result.output

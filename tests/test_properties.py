@@ -21,6 +21,20 @@ OPERATORS = {
     "diff x": (lambda da, **kw: fieldops.diff(da, "x", **kw), 1),
     "diff y order 2": (lambda da, **kw: fieldops.diff(da, "y", 2, **kw), 1),
     "diff x accuracy 4": (lambda da, **kw: fieldops.diff(da, "x", accuracy=4, **kw), 2),
+    # Smoothing methods (issue 8); spectral is left out: it is global along its dim
+    # (NaN spoils the line, the dim must be one chunk), tested in test_methods.py.
+    "diff x savgol": (
+        lambda da, **kw: fieldops.diff(da, "x", method="savgol", window=5, **kw),
+        2,
+    ),
+    "diff y savgol order 2": (
+        lambda da, **kw: fieldops.diff(da, "y", 2, method="savgol", window=7, polyorder=3, **kw),
+        3,
+    ),
+    "diff x gaussian": (
+        lambda da, **kw: fieldops.diff(da, "x", method="gaussian", sigma=0.5, **kw),
+        2,
+    ),
 }
 NAMES = sorted(OPERATORS)
 
