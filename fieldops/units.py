@@ -107,3 +107,48 @@ def combine(numerator: object, denominators: list[object]) -> str | None:
             return None
         result = result / parsed
     return format_cf(result)
+
+
+def factor(source: object, target: str) -> float | None:
+    """The number that converts values in ``source`` units to ``target`` units.
+
+    None when either is unknown or they measure different things.
+
+    Examples
+    --------
+    >>> factor("km", "m")
+    1000.0
+    >>> round(factor("knots", "m s-1"), 6)
+    0.514444
+    >>> factor("K", "m") is None
+    True
+    """
+    if not isinstance(source, str):
+        return None
+    src, dst = _parse(source), _parse(target)
+    if src is None or dst is None:
+        return None
+    ureg = registry()
+    try:
+        return float(ureg.Quantity(1.0, src).to(dst).magnitude)
+    except Exception:  # DimensionalityError and friends
+        return None
+
+
+def product(*parts: object) -> str | None:
+    """CF-style units of a product, or None when any is unknown.
+
+    Examples
+    --------
+    >>> product("K m-1", "m s**-1")
+    'K s-1'
+    """
+    if any(not isinstance(p, str) for p in parts):
+        return None
+    parsed = [_parse(p) for p in parts]
+    if any(p is None for p in parsed):
+        return None
+    result = parsed[0]
+    for p in parsed[1:]:
+        result = result * p
+    return format_cf(result)
