@@ -82,9 +82,15 @@ def _inputs(frame: Frame, *arrays: xr.DataArray) -> None:
         check_same_grid(arrays[0], other, _dims(frame))
 
 
-def _wind(u: xr.DataArray, v: xr.DataArray) -> tuple[xr.DataArray, str | None]:
-    """``v`` in ``u``'s units (when both are known and differ), and the wind units."""
+def _wind(u: xr.DataArray, v: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray, str | None]:
+    """Both components in ``m s-1`` when their units are speeds, else in ``u``'s units."""
     uu, vu = u.attrs.get("units"), v.attrs.get("units")
+    fu, fv = _units.factor(uu, "m s-1"), _units.factor(vu, "m s-1")
+    if fu is not None and fv is not None:
+        with xr.set_options(keep_attrs=True):
+            u = u * fu if fu != 1.0 else u
+            v = v * fv if fv != 1.0 else v
+        return u, v, "m s-1"
     if isinstance(uu, str) and isinstance(vu, str) and uu != vu:
         f = _units.factor(vu, uu)
         if f is None:
@@ -92,8 +98,9 @@ def _wind(u: xr.DataArray, v: xr.DataArray) -> tuple[xr.DataArray, str | None]:
                 f"u ({u.name!r}) is in {uu!r} but v ({v.name!r}) is in {vu!r}, which do not "
                 "convert; give both components the same units"
             )
-        v = v * f
-    return v, uu if isinstance(uu, str) else (vu if isinstance(vu, str) and uu is None else None)
+        with xr.set_options(keep_attrs=True):
+            v = v * f
+    return u, v, uu if isinstance(uu, str) else None
 
 
 def _with_units(
@@ -214,7 +221,7 @@ def vorticity(
         poles=poles,
     )
     _inputs(frame, u, v)
-    v, wunits = _wind(u, v)
+    u, v, wunits = _wind(u, v)
     res = _rot_div(frame, u, v, -1.0)
     return _with_units(
         res,
@@ -354,7 +361,7 @@ def divergence(
         poles=poles,
     )
     _inputs(frame, u, v)
-    v, wunits = _wind(u, v)
+    u, v, wunits = _wind(u, v)
     res = _rot_div(frame, u, v, 1.0)
     return _with_units(
         res,
@@ -417,7 +424,7 @@ def advection(
         poles=poles,
     )
     _inputs(frame, scalar, u, v)
-    v, wunits = _wind(u, v)
+    u, v, wunits = _wind(u, v)
     fe, fn = frame.east_north(frame.bare(scalar))
     dt = fe.dtype
     res = -(frame.bare(u).astype(dt) * fe + frame.bare(v).astype(dt) * fn)
@@ -495,7 +502,7 @@ def deformation(
         poles=poles,
     )
     _inputs(frame, u, v)
-    v, wunits = _wind(u, v)
+    u, v, wunits = _wind(u, v)
     stretch, shear = _deform(frame, u, v)
     total = np.sqrt(stretch**2 + shear**2)
     units = _per_length(wunits, frame)
