@@ -9,8 +9,9 @@ physical derivatives::
     E_i = R cos(phi) dlam/di,  N_i = R dphi/di     (and the same for j)
     [f_i, f_j] = [[E_i, N_i], [E_j, N_j]] @ [f_E, f_N]
 
-Longitude derivatives are taken as ``cos(lam) d sin(lam) - sin(lam) d cos(lam)``,
-so a grid crossing the dateline (or the 0/360 seam) needs no unwrapping. The
+Longitude is unwrapped along each logical dim before it is differentiated, so
+a grid crossing the dateline (or the 0/360 seam) needs nothing from the user
+(lazy Dask coordinates use ``cos(lam) d sin(lam) - sin(lam) d cos(lam)``). The
 Jacobian is differentiated with the same stencils as the field, so the result
 is of the scheme's accuracy. Wind components are taken as true eastward and
 northward (rotate grid-relative winds first). Points exactly on a pole are NaN.
@@ -202,14 +203,12 @@ class Curvilinear:
         lon = ref.coords[geo.lon]
         self._lat = xr.DataArray(lat.data, dims=lat.dims).astype(np.float64)
         phi = np.deg2rad(self._lat)
-        lam = np.deg2rad(xr.DataArray(lon.data, dims=lon.dims).astype(np.float64))
+        lon = xr.DataArray(lon.data, dims=lon.dims).astype(np.float64)
         cos = np.cos(phi)
-        sin_l, cos_l = np.sin(lam), np.cos(lam)
         r = self.radius
         jac = {}
         for dim in (self.x_dim, self.y_dim):
-            lam_d = cos_l * self._raw(sin_l, dim) - sin_l * self._raw(cos_l, dim)
-            jac[dim] = (r * cos * lam_d, r * self._raw(phi, dim))  # (E_dim, N_dim)
+            jac[dim] = (r * cos * self._lon_derivative(lon, dim), r * self._raw(phi, dim))
         (ex, nx), (ey, ny) = jac[self.x_dim], jac[self.y_dim]
         det = ex * ny - ey * nx
         ok = (np.abs(det) > 0) & (cos > 1e-12)
@@ -223,6 +222,17 @@ class Curvilinear:
             "ny": xr.where(ok, ex / safe, nan),
         }
         self._tan = xr.where(ok, np.tan(phi) / r, nan)
+
+    def _lon_derivative(self, lon: xr.DataArray, dim: Hashable) -> xr.DataArray:
+        """d(longitude)/d(dim) in radians, continuous across the 0/360 or dateline seam."""
+        if isinstance(lon.data, np.ndarray):
+            axis = lon.get_axis_num(dim)
+            unwrapped = lon.copy(data=np.unwrap(lon.values, period=360.0, axis=axis))
+            return self._raw(np.deg2rad(unwrapped), dim)
+        # Lazy coordinates: a seam-free form that needs no pass along the whole axis.
+        lam = np.deg2rad(lon)
+        sin_l, cos_l = np.sin(lam), np.cos(lam)
+        return cos_l * self._raw(sin_l, dim) - sin_l * self._raw(cos_l, dim)
 
     def _raw(self, da: xr.DataArray, dim: Hashable) -> xr.DataArray:
         data, _ = partial_data(da, {dim: 1}, self.opts)
