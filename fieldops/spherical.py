@@ -205,31 +205,41 @@ class Sphere:
         res = self.d(da, self.lon_dim)
         return res * self.metric(self.inv_cos / self.radius, res.dtype)
 
+    def _pole_weights(self, p: int, kind: str) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Rows, weights and whether zonal means are used, for pole row ``p``."""
+        n = self.phi.size
+        step = 1 if p == 0 else -1
+        scalar = kind == "scalar" and self.periodic_lon
+        k = self.accuracy // 2 + 1 if scalar else self.accuracy + 1
+        rows = p + step * np.arange(1, k + 1)
+        rows = rows[(rows >= 0) & (rows < n) & ~np.isin(rows, self.pole_rows)]
+        if scalar:
+            theta = np.pi / 2 - np.abs(self.phi[rows])
+            vander = theta[:, None] ** (2 * np.arange(rows.size))[None, :]
+            weights = np.linalg.solve(vander.T, np.eye(rows.size)[0])
+        else:
+            weights = fornberg(self.phi[p], self.phi[rows], 0)
+        return rows, weights, scalar
+
     def fix_poles(self, res: xr.DataArray, kind: str) -> xr.DataArray:
         """Set the pole rows of ``res`` by the pole policy.
 
         ``kind="scalar"``: one value per pole from the zonal means of the nearest
-        rows; ``kind="meridian"``: the limit along each meridian.
+        rows; ``kind="meridian"``: the limit along each meridian. A numpy
+        result is changed in place (callers pass arrays they own).
         """
         if not self.pole_rows:
             return res
+        if isinstance(res.data, np.ndarray):
+            self._fix_poles_numpy(res.data, res.get_axis_num(self.lat_dim),
+                                  res.get_axis_num(self.lon_dim), kind)  # fmt: skip
+            return res
         res = res.copy(deep=False)
-        n = self.phi.size
         for p in self.pole_rows:
             if self.poles == "nan":
                 res[{self.lat_dim: p}] = np.nan
                 continue
-            step = 1 if p == 0 else -1
-            scalar = kind == "scalar" and self.periodic_lon
-            k = self.accuracy // 2 + 1 if scalar else self.accuracy + 1
-            rows = p + step * np.arange(1, k + 1)
-            rows = rows[(rows >= 0) & (rows < n) & ~np.isin(rows, self.pole_rows)]
-            if scalar:
-                theta = np.pi / 2 - np.abs(self.phi[rows])
-                vander = theta[:, None] ** (2 * np.arange(rows.size))[None, :]
-                weights = np.linalg.solve(vander.T, np.eye(rows.size)[0])
-            else:
-                weights = fornberg(self.phi[p], self.phi[rows], 0)
+            rows, weights, scalar = self._pole_weights(p, kind)
             value = None
             for w, r in zip(weights, rows):
                 row = res.isel({self.lat_dim: int(r)})
@@ -239,6 +249,24 @@ class Sphere:
                 value = term if value is None else value + term
             res[{self.lat_dim: p}] = value
         return res
+
+    def _fix_poles_numpy(self, data: np.ndarray, lat_ax: int, lon_ax: int, kind: str) -> None:
+        def at(row: int) -> tuple:
+            return tuple(row if ax == lat_ax else slice(None) for ax in range(data.ndim))
+
+        for p in self.pole_rows:
+            if self.poles == "nan":
+                data[at(p)] = np.nan
+                continue
+            rows, weights, scalar = self._pole_weights(p, kind)
+            lon_in_row = lon_ax - (lon_ax > lat_ax)
+            value = 0.0
+            for w, r in zip(weights, rows):
+                row = data[at(int(r))]
+                if scalar:
+                    row = row.mean(axis=lon_in_row, keepdims=True)
+                value = value + row * w
+            data[at(p)] = value
 
     def finish(
         self,
@@ -361,14 +389,37 @@ def flux_form(s: Sphere, a: xr.DataArray, b: xr.DataArray, sign: float) -> xr.Da
 
     ``a, b = east, north`` with ``sign=+1`` is the divergence; ``a, b = north,
     east`` with ``sign=-1`` is the vertical vorticity. Bare result (dims only).
+    On numpy data the sum and the metric factor are applied in place: four
+    passes over the data in all (``b cos``, two stencils, one combine).
     """
     dtype = _common_dtype(a, b)
+    b = b.transpose(*a.dims)
+    lat_ax = a.get_axis_num(s.lat_dim)
+    shape = [-1 if ax == lat_ax else 1 for ax in range(a.ndim)]
+    cos = s.cos.astype(dtype).reshape(shape)
+    weight = (s.inv_cos / s.radius).astype(dtype).reshape(shape)
+    eager = isinstance(a.data, np.ndarray) and isinstance(b.data, np.ndarray)
+    b_cos = np.multiply(b.data, cos, dtype=dtype) if eager else b.data.astype(dtype) * cos
+    b_cos = xr.DataArray(b_cos, dims=a.dims)
     da_lam = s.d(a, s.lon_dim)
-    b_cos = s.bare(b).astype(dtype) * s.metric(s.cos, dtype)
-    db_phi = s.d(b_cos.transpose(*b.dims), s.lat_dim)
-    total = da_lam + db_phi if sign > 0 else da_lam - db_phi
-    res = total * s.metric(s.inv_cos / s.radius, dtype)
+    db_phi = s.d(b_cos, s.lat_dim)
+    if eager:
+        out = da_lam.data
+        _combine(out, db_phi.data, weight, sign)
+        res = da_lam
+    else:
+        total = da_lam + db_phi if sign > 0 else da_lam - db_phi
+        res = xr.DataArray(total.data * weight, dims=a.dims)
     return s.fix_poles(res, "scalar")
+
+
+def _combine(out: np.ndarray, other: np.ndarray, weight: np.ndarray, sign: float) -> None:
+    """``out = (out + sign * other) * weight`` in place."""
+    if sign > 0:
+        np.add(out, other, out=out)
+    else:
+        np.subtract(out, other, out=out)
+    np.multiply(out, weight, out=out)
 
 
 def _vector_op(
