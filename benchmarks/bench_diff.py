@@ -36,9 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     n = args.size
     data = np.random.default_rng(0).normal(size=(n, n))
-    da = xr.DataArray(
-        data, dims=("y", "x"), coords={"y": np.arange(n) * 0.5, "x": np.arange(n) * 0.25}
-    )
+    da = xr.DataArray(data, dims=("y", "x"), coords={"y": np.arange(n) * 0.5, "x": np.arange(n) * 0.25})
     t_copy = median_time(data.copy, args.repeat)
     print(f"{n}x{n} float64, {fieldops.get_num_threads()} threads; copy {t_copy * 1e3:.1f} ms")
     print(f"{'case':<28}{'fieldops ms':>12}{'numpy ms':>10}{'x numpy':>9}{'of copy bw':>12}")

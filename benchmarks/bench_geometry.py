@@ -84,8 +84,8 @@ def part_timing(repeat: int) -> None:
         ("numpy flux-form vorticity (floor)", t_np, t_mp_vort),
     ]
     for accuracy in (2, 4):
-        t_v = median_time(lambda: fieldops.vorticity(u, v, accuracy=accuracy), repeat)
-        t_d = median_time(lambda: fieldops.divergence(u, v, accuracy=accuracy), repeat)
+        t_v = median_time(lambda a=accuracy: fieldops.vorticity(u, v, accuracy=a), repeat)
+        t_d = median_time(lambda a=accuracy: fieldops.divergence(u, v, accuracy=a), repeat)
         rows.append((f"fieldops vorticity acc {accuracy}", t_v, t_mp_vort))
         rows.append((f"fieldops divergence acc {accuracy}", t_d, t_mp_div))
     for name, t, ref in rows:
