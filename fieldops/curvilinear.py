@@ -9,9 +9,9 @@ physical derivatives::
     E_i = R cos(phi) dlam/di,  N_i = R dphi/di     (and the same for j)
     [f_i, f_j] = [[E_i, N_i], [E_j, N_j]] @ [f_E, f_N]
 
-Longitude is unwrapped along each logical dim before it is differentiated, so
-a grid crossing the dateline (or the 0/360 seam) needs nothing from the user
-(lazy Dask coordinates use ``cos(lam) d sin(lam) - sin(lam) d cos(lam)``). The
+Longitude is unwrapped along each logical dim before it is differentiated
+(lazily for Dask coordinates), so a grid crossing the dateline (or the 0/360
+seam) needs nothing from the user. The
 Jacobian is differentiated with the same stencils as the field, so the result
 is of the scheme's accuracy. Wind components are taken as true eastward and
 northward (rotate grid-relative winds first). Points exactly on a pole are NaN.
@@ -36,6 +36,29 @@ from fieldops.operators import derivative_attrs, partial_data, resolve_options
 from fieldops.stencils.apply import float_dtype
 
 
+def unwrap_degrees(values, axis: int):
+    """``numpy.unwrap(values, period=360, axis=axis)`` for numpy or Dask arrays (lazy).
+
+    Written with ``diff``/``cumsum`` so that numpy and Dask give the same numbers.
+
+    Examples
+    --------
+    >>> unwrap_degrees(np.array([170.0, 179.0, -172.0, -160.0]), 0)
+    array([170., 179., 188., 200.])
+    """
+    if type(values).__module__.startswith("dask."):
+        import dask.array as xp
+    else:
+        xp = np
+    dd = xp.diff(values, axis=axis)
+    ddmod = xp.mod(dd + 180.0, 360.0) - 180.0
+    ddmod = xp.where((ddmod == -180.0) & (dd > 0), 180.0, ddmod)
+    correct = xp.where(xp.abs(dd) < 180.0, 0.0, ddmod - dd)
+    zero = xp.zeros_like(xp.take(values, [0], axis=axis))
+    out = values + xp.concatenate([zero, xp.cumsum(correct, axis=axis)], axis=axis)
+    return out if xp is np else out.rechunk(values.chunks)
+
+
 def finish(
     res: xr.DataArray,
     like: xr.DataArray,
@@ -43,8 +66,10 @@ def finish(
     long_name: str,
     denominators: list[str | None],
 ) -> xr.DataArray:
-    """Put ``like``'s coords, dim order and attrs (units derived) on a bare result."""
+    """Put ``like``'s coords, dim order, chunks and attrs (units derived) on a bare result."""
     res = res.transpose(*like.dims)
+    if like.chunks is not None and res.chunks is not None and res.chunks != like.chunks:
+        res = res.chunk(dict(zip(like.dims, like.chunks)))
     return xr.DataArray(
         res.data,
         dims=like.dims,
@@ -225,14 +250,8 @@ class Curvilinear:
 
     def _lon_derivative(self, lon: xr.DataArray, dim: Hashable) -> xr.DataArray:
         """d(longitude)/d(dim) in radians, continuous across the 0/360 or dateline seam."""
-        if isinstance(lon.data, np.ndarray):
-            axis = lon.get_axis_num(dim)
-            unwrapped = lon.copy(data=np.unwrap(lon.values, period=360.0, axis=axis))
-            return self._raw(np.deg2rad(unwrapped), dim)
-        # Lazy coordinates: a seam-free form that needs no pass along the whole axis.
-        lam = np.deg2rad(lon)
-        sin_l, cos_l = np.sin(lam), np.cos(lam)
-        return cos_l * self._raw(sin_l, dim) - sin_l * self._raw(cos_l, dim)
+        unwrapped = lon.copy(data=unwrap_degrees(lon.data, lon.get_axis_num(dim)))
+        return self._raw(np.deg2rad(unwrapped), dim)
 
     def _raw(self, da: xr.DataArray, dim: Hashable) -> xr.DataArray:
         data, _ = partial_data(da, {dim: 1}, self.opts)

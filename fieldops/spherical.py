@@ -43,9 +43,10 @@ import xarray as xr
 
 from fieldops._validate import check_accuracy, check_numeric, check_xarray
 from fieldops.boundary import BoundarySpec, resolve_boundary
+from fieldops.curvilinear import finish
 from fieldops.geometry import check_dim
 from fieldops.grids import EARTH_RADIUS
-from fieldops.operators import Options, derivative_attrs, partial_data
+from fieldops.operators import Options, partial_data
 from fieldops.stencils.apply import float_dtype
 from fieldops.stencils.weights import fornberg, is_uniform
 
@@ -276,15 +277,8 @@ class Sphere:
         long_name: str,
         denominators: list[str | None],
     ) -> xr.DataArray:
-        """Put ``like``'s coords, dim order and attrs on a bare result."""
-        res = res.transpose(*like.dims)
-        return xr.DataArray(
-            res.data,
-            dims=like.dims,
-            coords=like.coords,
-            name=name,
-            attrs=derivative_attrs(like, long_name, denominators),
-        )
+        """Put ``like``'s coords, dim order, chunks and attrs on a bare result."""
+        return finish(res, like, name, long_name, denominators)
 
 
 def _describe(da: xr.DataArray) -> str:

@@ -35,7 +35,14 @@ def registry():
     return pint.UnitRegistry(cache_folder=":auto:")
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
+    """A CF/UDUNITS unit string spelled for pint's parser.
+
+    Examples
+    --------
+    >>> normalise("m s-1")
+    'm s**-1'
+    """
     words = [_ALIASES.get(w, w) for w in text.replace("·", " ").split()]
     return " ".join(_EXPONENT.sub(r"**\2", w) for w in words)
 
@@ -45,7 +52,7 @@ def _parse(text: str):
     ureg = registry()
     try:
         return (
-            ureg.parse_units(_normalise(text))
+            ureg.parse_units(normalise(text))
             if text.strip() not in ("1", "")
             else ureg.dimensionless
         )

@@ -271,3 +271,52 @@ def test_bad_inputs_are_named():
         fieldops.vorticity(ds.u, ds.v.values)
     with pytest.raises(ValueError, match="do not convert"):
         fieldops.vorticity(plane(U_ASYM, units="kg"), plane(V_ASYM, units="K"))
+
+
+def test_pint_quantified_input_comes_back_quantified():
+    pint = pytest.importorskip("pint")
+    ureg = pint.UnitRegistry()
+    u, v = plane(U_ASYM), plane(V_ASYM)
+    qu = u.copy(data=ureg.Quantity(U_ASYM, "knot"))
+    qv = v.copy(data=ureg.Quantity(V_ASYM, "knot"))
+    del qu.attrs["units"], qv.attrs["units"]
+    z = fieldops.vorticity(qu, qv)
+    assert isinstance(z.data, ureg.Quantity)
+    assert z.data.units == ureg.parse_units("1/s")
+    knot = ureg.Quantity(1, "knot").to("m/s").magnitude
+    np.testing.assert_allclose(z.data.magnitude, np.array(METPY["vorticity"]) * knot, atol=1e-12)
+    d = fieldops.deformation(qu, qv)
+    assert d.total_deformation.data.units == ureg.parse_units("1/s")
+
+
+@pytest.mark.parametrize("geometry", ["cartesian", "curvilinear"])
+def test_planar_and_curvilinear_kinematics_are_lazy(geometry, no_compute):
+    rng = np.random.default_rng(1)
+    ny, nx = 30, 40
+    if geometry == "cartesian":
+        u = plane(rng.normal(size=(ny, nx)), dx=1.0, dy=2.0, xunits="km")
+    else:
+        j, i = np.meshgrid(np.arange(ny), np.arange(nx), indexing="ij")
+        coords = {"lat": (("y", "x"), 20 + 0.5 * j + 0.1 * i),
+                  "lon": (("y", "x"), 0.5 * i - 0.2 * j)}  # fmt: skip
+        u = xr.DataArray(rng.normal(size=(ny, nx)), dims=("y", "x"), coords=coords,
+                         attrs={"units": "m s-1"})  # fmt: skip
+    v = u.copy(data=rng.normal(size=(ny, nx)))
+    lazy_u, lazy_v = u.chunk({"y": 7, "x": 9}), v.chunk({"y": 7, "x": 9})
+    lazy = [fieldops.vorticity(lazy_u, lazy_v), fieldops.divergence(lazy_u, lazy_v),
+            fieldops.deformation(lazy_u, lazy_v).shearing_deformation,
+            fieldops.advection(lazy_u, lazy_u, lazy_v)]  # fmt: skip
+    for res in lazy:
+        assert isinstance(res.data, dsa.Array)
+        assert res.chunks == lazy_u.chunks
+    import dask
+
+    with dask.config.set(scheduler="sync"):
+        eager = [
+            fieldops.vorticity(u, v),
+            fieldops.divergence(u, v),
+            fieldops.deformation(u, v).shearing_deformation,
+            fieldops.advection(u, u, v),
+        ]
+        for a, b in zip(lazy, eager):
+            np.testing.assert_allclose(a.values, b.values, rtol=1e-12, atol=1e-18)

@@ -6,6 +6,8 @@ import dask.array as dsa
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fieldops
 from fieldops import spherical as sp
@@ -190,3 +192,34 @@ def test_detected_geometry_reaches_kinematics():
     exact = 2 * U * np.sin(np.deg2rad(lat))[:, None] / R
     assert (np.abs(zeta.values - exact) / (2 * U / R)).max() < 1e-3
     assert fieldops.detect_geometry(ds).kind == "spherical"
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    lat_chunks=st.lists(st.integers(1, 12), min_size=1, max_size=8),
+    lon_chunks=st.lists(st.integers(12, 40), min_size=1, max_size=4),
+    accuracy=st.sampled_from([2, 4]),
+)
+def test_dask_equals_numpy_for_random_chunkings(lat_chunks, lon_chunks, accuracy):
+    u, v, _ = solid_body(5.0)  # 37 x 72
+    rng = np.random.default_rng(len(lat_chunks) * 10 + len(lon_chunks))
+    u = u + rng.normal(size=u.shape)
+    v = v + rng.normal(size=v.shape)
+
+    def fit(sizes, n):
+        out, left = [], n
+        for s in sizes * n:
+            if left == 0:
+                break
+            out.append(min(s, left))
+            left -= out[-1]
+        if left:
+            out.append(left)
+        return tuple(out)
+
+    chunks = {"lat": fit(lat_chunks, 37), "lon": fit(lon_chunks, 72)}
+    for func in (sp.curl, sp.div):
+        lazy = func(u.chunk(chunks), v.chunk(chunks), "lat", "lon", accuracy=accuracy)
+        assert lazy.chunks == u.chunk(chunks).chunks
+        ref = func(u, v, "lat", "lon", accuracy=accuracy)
+        np.testing.assert_allclose(lazy.values, ref.values, rtol=1e-12, atol=1e-20)
