@@ -123,8 +123,10 @@ def part_poles() -> None:
         print(f"{lat[row]:>9.1f}{rel(mp, row):>12}{rel(ours[2], row):>13}{rel(ours[4], row):>13}")
     worst_mp = np.nanmax(np.abs(mp - exact[:, None]), axis=1) / (2 * U / R)
     finite = np.isfinite(mp).all(axis=1)
-    print(f"MetPy rows not finite: {int((~finite).sum())}; worst finite row error "
-          f"{np.max(worst_mp[finite]):.1e}")  # fmt: skip
+    print(
+        f"MetPy rows not finite: {int((~finite).sum())}; worst finite row error "
+        f"{np.max(worst_mp[finite]):.1e}"
+    )
 
 
 def main() -> None:

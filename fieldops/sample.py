@@ -32,4 +32,8 @@ def open_sample() -> xr.Dataset:
     for var in raw.data_vars.values():
         var.attrs.pop("_FillValue", None)
         var.attrs.pop("missing_value", None)
-    return xr.decode_cf(raw)
+    ds = xr.decode_cf(raw)
+    for var in ds.data_vars.values():  # written back as plain floats, not re-packed
+        for key in ("dtype", "scale_factor", "add_offset", "_FillValue", "missing_value"):
+            var.encoding.pop(key, None)
+    return ds

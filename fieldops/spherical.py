@@ -232,8 +232,9 @@ class Sphere:
         if not self.pole_rows:
             return res
         if isinstance(res.data, np.ndarray):
-            self._fix_poles_numpy(res.data, res.get_axis_num(self.lat_dim),
-                                  res.get_axis_num(self.lon_dim), kind)  # fmt: skip
+            self._fix_poles_numpy(
+                res.data, res.get_axis_num(self.lat_dim), res.get_axis_num(self.lon_dim), kind
+            )
             return res
         res = res.copy(deep=False)
         for p in self.pole_rows:

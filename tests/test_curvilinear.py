@@ -164,13 +164,19 @@ def test_detects_curvilinear_and_cartesian():
     assert detect_geometry(ds).kind == "curvilinear"
     plane = xr.Dataset(
         {"t": (("north", "east"), np.zeros((3, 4)))},
-        coords={"north": ("north", [0.0, 1, 2], {"axis": "Y", "units": "km"}),
-                "east": ("east", [0.0, 1, 2, 3], {"axis": "X", "units": "km"})},
-    )  # fmt: skip
+        coords={
+            "north": ("north", [0.0, 1, 2], {"axis": "Y", "units": "km"}),
+            "east": ("east", [0.0, 1, 2, 3], {"axis": "X", "units": "km"}),
+        },
+    )
     geo = detect_geometry(plane)
     assert (geo.kind, geo.y_dim, geo.x_dim) == ("cartesian", "north", "east")
-    rotated = grid("rlat", "rlon", {"standard_name": "grid_latitude", "units": "degrees"},
-                   {"standard_name": "grid_longitude", "units": "degrees"})  # fmt: skip
+    rotated = grid(
+        "rlat",
+        "rlon",
+        {"standard_name": "grid_latitude", "units": "degrees"},
+        {"standard_name": "grid_longitude", "units": "degrees"},
+    )
     assert detect_geometry(rotated).kind == "cartesian"
     assert detect_geometry(grid("lat", "lon"), "cartesian").kind == "cartesian"
 
@@ -185,3 +191,32 @@ def test_detection_errors_name_the_fix():
         detect_geometry(plane, radius=-1.0)
     with pytest.raises(ValueError, match="beyond \\+-90"):
         detect_geometry(grid("lat", "lon", lat=np.linspace(0, 180, 9)))
+
+
+@pytest.mark.parametrize("grid_kind", ["spherical", "curvilinear"])
+def test_geostrophic_wind_of_a_zonal_geopotential(grid_kind):
+    # Phi = a sin(lat)**2 gives ug = -a cos(lat) / (OMEGA R) and vg = 0 exactly.
+    a = 5.0e4
+    omega = fieldops.kinematics.OMEGA
+    if grid_kind == "spherical":
+        lat1 = np.linspace(90, -90, 181)
+        lon1 = np.arange(-180, 180, 1.0)
+        lon, lat = np.meshgrid(lon1, lat1)
+        phi_field = xr.DataArray(
+            a * np.sin(np.deg2rad(lat)) ** 2,
+            dims=("lat", "lon"),
+            coords={"lat": lat1, "lon": lon1},
+            attrs={"units": "m2 s-2"},
+        )
+    else:
+        lat, lon = rotated_stretched_grid(60, lat0=20.0, size=40.0)
+        phi_field = on_curvilinear(a * np.sin(np.deg2rad(lat)) ** 2, lat, lon, units="m2 s-2")
+    wind = fieldops.geostrophic_wind(phi_field, accuracy=4)
+    ug_exact = -a * np.cos(np.deg2rad(lat)) / (omega * R)
+    ok = np.abs(lat) >= 5
+    scale = a / (omega * R)
+    np.testing.assert_allclose(wind.ug.values[ok], ug_exact[ok], atol=1e-5 * scale)
+    np.testing.assert_allclose(wind.vg.values[ok], 0.0, atol=1e-5 * scale)
+    assert np.isnan(wind.ug.values[~ok]).all()
+    assert wind.ug.attrs["units"] == "m s-1"
+    assert wind.vg.attrs["standard_name"] == "geostrophic_northward_wind"

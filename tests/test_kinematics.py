@@ -34,8 +34,9 @@ def plane(values, dx=1.0, dy=2.0, units="m s-1", name=None, xunits="m"):
     ny, nx = values.shape
     x = xr.DataArray(np.arange(nx) * dx, dims="x", attrs={"units": xunits})
     y = xr.DataArray(np.arange(ny) * dy, dims="y", attrs={"units": xunits})
-    return xr.DataArray(values, dims=("y", "x"), coords={"x": x, "y": y}, name=name,
-                        attrs={"units": units})  # fmt: skip
+    return xr.DataArray(
+        values, dims=("y", "x"), coords={"x": x, "y": y}, name=name, attrs={"units": units}
+    )
 
 
 @pytest.mark.parametrize("name", list(METPY))
@@ -100,8 +101,10 @@ def test_metpy_known_answer_geostrophic_from_geopotential():
 def test_metpy_lat_lon_case_agrees_within_the_ellipsoid_difference():
     # MetPy's basic_dataset (WGS84 geodesic distances); ours is on a sphere.
     lat, lon = [30.0, 31, 33], [-100.0, -96, -90]
-    coords = {"lat": ("lat", lat, {"units": "degrees_north"}),
-              "lon": ("lon", lon, {"units": "degrees_east"})}  # fmt: skip
+    coords = {
+        "lat": ("lat", lat, {"units": "degrees_north"}),
+        "lon": ("lon", lon, {"units": "degrees_east"}),
+    }
     u = xr.DataArray(U_ASYM, dims=("lat", "lon"), coords=coords, attrs={"units": "m/s"})
     v = u.copy(data=V_ASYM)
     truth = [
@@ -215,14 +218,22 @@ def test_solid_body_deformation_and_advection_vanish_on_the_sphere():
     lat = np.linspace(-90, 90, 181)
     lon = np.arange(0, 360, 1.0)
     coords = {"lat": lat, "lon": lon}
-    u = xr.DataArray(20 * np.cos(np.deg2rad(lat))[:, None] + 0 * lon, dims=("lat", "lon"),
-                     coords=coords, attrs={"units": "m s-1"})  # fmt: skip
+    u = xr.DataArray(
+        20 * np.cos(np.deg2rad(lat))[:, None] + 0 * lon,
+        dims=("lat", "lon"),
+        coords=coords,
+        attrs={"units": "m s-1"},
+    )
     v = xr.zeros_like(u)
     d = fieldops.deformation(u, v, accuracy=4)
     scale = 20 / EARTH_RADIUS
     assert np.abs(d.total_deformation.values).max() < 1e-6 * scale
-    t = xr.DataArray(np.sin(np.deg2rad(lat))[:, None] + 0 * lon, dims=("lat", "lon"),
-                     coords=coords, attrs={"units": "K"})  # fmt: skip
+    t = xr.DataArray(
+        np.sin(np.deg2rad(lat))[:, None] + 0 * lon,
+        dims=("lat", "lon"),
+        coords=coords,
+        attrs={"units": "K"},
+    )
     adv = fieldops.advection(t, u, v, accuracy=4)
     assert np.abs(adv.values).max() < 1e-12 * scale  # wind along the isotherms
     eta = fieldops.absolute_vorticity(u, v)
@@ -297,15 +308,21 @@ def test_planar_and_curvilinear_kinematics_are_lazy(geometry, no_compute):
         u = plane(rng.normal(size=(ny, nx)), dx=1.0, dy=2.0, xunits="km")
     else:
         j, i = np.meshgrid(np.arange(ny), np.arange(nx), indexing="ij")
-        coords = {"lat": (("y", "x"), 20 + 0.5 * j + 0.1 * i),
-                  "lon": (("y", "x"), 0.5 * i - 0.2 * j)}  # fmt: skip
-        u = xr.DataArray(rng.normal(size=(ny, nx)), dims=("y", "x"), coords=coords,
-                         attrs={"units": "m s-1"})  # fmt: skip
+        coords = {
+            "lat": (("y", "x"), 20 + 0.5 * j + 0.1 * i),
+            "lon": (("y", "x"), 0.5 * i - 0.2 * j),
+        }
+        u = xr.DataArray(
+            rng.normal(size=(ny, nx)), dims=("y", "x"), coords=coords, attrs={"units": "m s-1"}
+        )
     v = u.copy(data=rng.normal(size=(ny, nx)))
     lazy_u, lazy_v = u.chunk({"y": 7, "x": 9}), v.chunk({"y": 7, "x": 9})
-    lazy = [fieldops.vorticity(lazy_u, lazy_v), fieldops.divergence(lazy_u, lazy_v),
-            fieldops.deformation(lazy_u, lazy_v).shearing_deformation,
-            fieldops.advection(lazy_u, lazy_u, lazy_v)]  # fmt: skip
+    lazy = [
+        fieldops.vorticity(lazy_u, lazy_v),
+        fieldops.divergence(lazy_u, lazy_v),
+        fieldops.deformation(lazy_u, lazy_v).shearing_deformation,
+        fieldops.advection(lazy_u, lazy_u, lazy_v),
+    ]
     for res in lazy:
         assert isinstance(res.data, dsa.Array)
         assert res.chunks == lazy_u.chunks

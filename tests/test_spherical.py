@@ -167,16 +167,22 @@ def test_dask_equals_numpy_and_is_lazy(no_compute):
     u = u + rng.normal(size=u.shape)
     v = v + rng.normal(size=v.shape)
     chunks = {"lat": 7, "lon": 40}
-    lazy = [sp.curl(u.chunk(chunks), v.chunk(chunks), "lat", "lon", accuracy=4),
-            sp.div(u.chunk(chunks), v.chunk(chunks), "lat", "lon", accuracy=4),
-            sp.laplacian(u.chunk(chunks), "lat", "lon"),
-            sp.grad(u.chunk(chunks), "lat", "lon")]  # fmt: skip
+    lazy = [
+        sp.curl(u.chunk(chunks), v.chunk(chunks), "lat", "lon", accuracy=4),
+        sp.div(u.chunk(chunks), v.chunk(chunks), "lat", "lon", accuracy=4),
+        sp.laplacian(u.chunk(chunks), "lat", "lon"),
+        sp.grad(u.chunk(chunks), "lat", "lon"),
+    ]
     for res in lazy:
         assert isinstance(res.data, dsa.Array)
     with pytest.raises(Exception, match="computed a Dask graph"):
         lazy[0].values  # noqa: B018
-    eager = [sp.curl(u, v, "lat", "lon", accuracy=4), sp.div(u, v, "lat", "lon", accuracy=4),
-             sp.laplacian(u, "lat", "lon"), sp.grad(u, "lat", "lon")]  # fmt: skip
+    eager = [
+        sp.curl(u, v, "lat", "lon", accuracy=4),
+        sp.div(u, v, "lat", "lon", accuracy=4),
+        sp.laplacian(u, "lat", "lon"),
+        sp.grad(u, "lat", "lon"),
+    ]
     import dask
 
     with dask.config.set(scheduler="sync"):
