@@ -220,3 +220,36 @@ def test_geostrophic_wind_of_a_zonal_geopotential(grid_kind):
     assert np.isnan(wind.ug.values[~ok]).all()
     assert wind.ug.attrs["units"] == "m s-1"
     assert wind.vg.attrs["standard_name"] == "geostrophic_northward_wind"
+
+
+@pytest.mark.parametrize("accuracy", [2, 4])
+def test_curvilinear_laplacian_of_a_harmonic_converges(accuracy):
+    # Nested first derivatives: the scheme's order in the interior, one less on
+    # the rows within the stencil's reach of the edges (checked separately).
+    errors, edge_errors = [], []
+    for n in (20, 40, 80):
+        lat, lon = rotated_stretched_grid(n)
+        phi, lam = np.deg2rad(lat), np.deg2rad(lon)
+        y32 = np.sin(phi) * np.cos(phi) ** 2 * np.cos(2 * lam)
+        f = on_curvilinear(y32, lat, lon, units="K")
+        lap = cv.laplacian(f, detect_geometry(f), accuracy=accuracy)
+        assert lap.attrs["units"] == "K m-2"
+        exact = -12 * y32 / R**2
+        err = np.abs(lap.values - exact) / np.abs(exact).max()
+        k = accuracy
+        errors.append(err[k:-k, k:-k].max())
+        edge_errors.append(err.max())
+    orders = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
+    assert (orders > accuracy - 0.5).all(), orders
+    edge = np.log2(np.array(edge_errors[:-1]) / np.array(edge_errors[1:]))
+    assert (edge > accuracy - 1.5).all(), edge
+
+
+def test_curvilinear_div_curl_match_the_kinematics():
+    lat, lon = rotated_stretched_grid(30)
+    rng = np.random.default_rng(3)
+    u = on_curvilinear(rng.normal(size=lat.shape), lat, lon)
+    v = u.copy(data=rng.normal(size=lat.shape))
+    geo = detect_geometry(u)
+    np.testing.assert_allclose(cv.div(u, v, geo).values, fieldops.divergence(u, v).values)
+    np.testing.assert_allclose(cv.curl(u, v, geo).values, fieldops.vorticity(u, v).values)
