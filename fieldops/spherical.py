@@ -120,6 +120,11 @@ class Sphere:
         fill_value: float = np.nan,
     ) -> None:
         check_xarray(ref)
+        if not isinstance(ref, xr.DataArray):
+            raise TypeError(
+                "spherical operators take DataArrays; pick a variable of the Dataset "
+                "(ds['u']) or use the Dataset accessor's kinematics methods"
+            )
         check_dim(ref, lat_dim)
         check_dim(ref, lon_dim)
         self.lat_dim, self.lon_dim = lat_dim, lon_dim

@@ -229,3 +229,19 @@ def test_dask_equals_numpy_for_random_chunkings(lat_chunks, lon_chunks, accuracy
         assert lazy.chunks == u.chunk(chunks).chunks
         ref = func(u, v, "lat", "lon", accuracy=accuracy)
         np.testing.assert_allclose(lazy.values, ref.values, rtol=1e-12, atol=1e-20)
+
+
+def test_gaussian_latitudes_and_dataset_input():
+    nodes, _ = np.polynomial.legendre.leggauss(90)
+    lat = np.rad2deg(np.arcsin(nodes))[::-1]  # non-uniform, no pole points
+    lon = np.arange(0, 360, 2.0)
+    u = on_grid(U * np.cos(np.deg2rad(lat))[:, None] + 0 * lon, lat, lon)
+    zeta = sp.curl(u, 0 * u, "lat", "lon", accuracy=4)
+    exact = 2 * U * np.sin(np.deg2rad(lat))[:, None] / R
+    assert (np.abs(zeta.values - exact) / (2 * U / R)).max() < 1e-4
+    fn, ell = HARMONICS["Y32"]
+    p, lam = np.meshgrid(np.deg2rad(lat), np.deg2rad(lon), indexing="ij")
+    lap = sp.laplacian(on_grid(fn(p, lam), lat, lon), "lat", "lon", accuracy=4, radius=1.0)
+    assert np.abs(lap.values + ell * (ell + 1) * fn(p, lam)).max() < 1e-3
+    with pytest.raises(TypeError, match="take DataArrays"):
+        sp.grad(u.to_dataset(name="u"), "lat", "lon")
