@@ -43,12 +43,13 @@ import xarray as xr
 
 from fieldops._validate import check_accuracy, check_numeric, check_xarray
 from fieldops.boundary import BoundarySpec, resolve_boundary
+from fieldops.core import apply_along
 from fieldops.curvilinear import finish
 from fieldops.geometry import check_dim
 from fieldops.grids import EARTH_RADIUS
-from fieldops.operators import Options, partial_data
+from fieldops.operators import Options, axis_stencil
 from fieldops.stencils.apply import float_dtype
-from fieldops.stencils.weights import fornberg, is_uniform
+from fieldops.stencils.weights import AxisStencil, fornberg, is_uniform
 
 POLE_POLICIES = ("limit", "nan")
 _POLE_ATOL_DEG = 1e-5
@@ -162,6 +163,9 @@ class Sphere:
         self.lat_deg = np.clip(lat, -90.0, 90.0)
         self.phi = np.deg2rad(self.lat_deg)
         self.lam = np.deg2rad(lon)
+        self.sizes = {lat_dim: self.phi.size, lon_dim: self.lam.size}
+        self._grid = xr.Dataset(coords={lat_dim: self.phi, lon_dim: self.lam})
+        self._stencils: dict = {}
         pole = np.abs(np.abs(self.lat_deg) - 90.0) < _POLE_ATOL_DEG
         self.pole_rows = tuple(int(i) for i in np.flatnonzero(pole))
         cos = np.where(pole, 0.0, np.cos(self.phi))
@@ -189,18 +193,32 @@ class Sphere:
         return xr.DataArray(values.astype(dtype), dims=(self.lat_dim,))
 
     def bare(self, da: xr.DataArray) -> xr.DataArray:
-        """``da``'s data on dims only, with radian coordinates on latitude/longitude."""
+        """``da``'s data on its dims only (no coordinates to align or copy)."""
         check_numeric(da)
         for dim in (self.lat_dim, self.lon_dim):
             check_dim(da, dim)
-        return xr.DataArray(
-            da.data, dims=da.dims, coords={self.lat_dim: self.phi, self.lon_dim: self.lam}
-        )
+            if da.sizes[dim] != self.sizes[dim]:
+                raise ValueError(
+                    f"dim {dim!r} has {da.sizes[dim]} points here but {self.sizes[dim]} in the "
+                    "grid; the fields must share one grid"
+                )
+        return xr.DataArray(da.data, dims=da.dims)
+
+    def stencil(self, dim: Hashable, order: int = 1) -> AxisStencil:
+        """The stencil of d^order/d dim^order in radians (built once per Sphere)."""
+        key = (dim, order)
+        if key not in self._stencils:
+            self._stencils[key] = axis_stencil(self._grid, dim, order, self.opts)[0]
+        return self._stencils[key]
+
+    def d_data(self, data, axis: int, dim: Hashable, order: int = 1):
+        """Derivative per radian of a numpy or Dask array along ``axis`` (= ``dim``)."""
+        return apply_along(data, axis, self.stencil(dim, order), fill_value=self.opts.fill_value)
 
     def d(self, da: xr.DataArray, dim: Hashable, order: int = 1) -> xr.DataArray:
         """Derivative per radian along ``dim`` (bare result: dims, no coords)."""
-        data, _ = partial_data(self.bare(da), {dim: order}, self.opts)
-        return xr.DataArray(data, dims=da.dims)
+        b = self.bare(da)
+        return xr.DataArray(self.d_data(b.data, b.get_axis_num(dim), dim, order), dims=b.dims)
 
     def north(self, da: xr.DataArray) -> xr.DataArray:
         """Northward derivative per metre (defined on pole rows too)."""
@@ -399,18 +417,18 @@ def flux_form(s: Sphere, a: xr.DataArray, b: xr.DataArray, sign: float) -> xr.Da
     cos = s.cos.astype(dtype).reshape(shape)
     weight = (s.inv_cos / s.radius).astype(dtype).reshape(shape)
     eager = isinstance(a.data, np.ndarray) and isinstance(b.data, np.ndarray)
-    b_cos = np.multiply(b.data, cos, dtype=dtype) if eager else b.data.astype(dtype) * cos
-    b_cos = xr.DataArray(b_cos, dims=a.dims)
-    da_lam = s.d(a, s.lon_dim)
-    db_phi = s.d(b_cos, s.lat_dim)
+    a, b = s.bare(a), s.bare(b)
+    lon_ax = a.get_axis_num(s.lon_dim)
     if eager:
-        out = da_lam.data
-        _combine(out, db_phi.data, weight, sign)
-        res = da_lam
-    else:
-        total = da_lam + db_phi if sign > 0 else da_lam - db_phi
-        res = xr.DataArray(total.data * weight, dims=a.dims)
-    return s.fix_poles(res, "scalar")
+        b_cos = np.multiply(b.data, cos, dtype=dtype)
+        out = s.d_data(a.data, lon_ax, s.lon_dim)
+        _combine(out, s.d_data(b_cos, lat_ax, s.lat_dim), weight, sign)
+        return s.fix_poles(xr.DataArray(out, dims=a.dims), "scalar")
+    b_cos = b.data.astype(dtype) * cos
+    da_lam = s.d_data(a.data, lon_ax, s.lon_dim)
+    db_phi = s.d_data(b_cos, lat_ax, s.lat_dim)
+    total = da_lam + db_phi if sign > 0 else da_lam - db_phi
+    return s.fix_poles(xr.DataArray(total * weight, dims=a.dims), "scalar")
 
 
 def _combine(out: np.ndarray, other: np.ndarray, weight: np.ndarray, sign: float) -> None:
