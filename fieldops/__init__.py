@@ -14,6 +14,18 @@ from fieldops.derived import (
     strain_rate,
 )
 from fieldops.io import open_dataset, process, write
+from fieldops.grids import EARTH_RADIUS, detect_geometry
+from fieldops.kinematics import (
+    absolute_vorticity,
+    advection,
+    deformation,
+    divergence,
+    geostrophic_wind,
+    shearing_deformation,
+    stretching_deformation,
+    total_deformation,
+    vorticity,
+)
 from fieldops.operators import diff
 from fieldops.points import at, from_points
 from fieldops.sample import open_sample
@@ -22,15 +34,22 @@ from fieldops.stencils.apply import get_num_threads, set_num_threads
 from fieldops.vector import curl, div, grad, hessian, jacobian, laplacian
 
 __all__ = [
+    "EARTH_RADIUS",
     "ScatteredDerivatives",
+    "absolute_vorticity",
+    "advection",
     "at",
     "critical_points",
     "curl",
+    "deformation",
+    "detect_geometry",
     "diff",
     "diffuse",
     "directional",
     "div",
+    "divergence",
     "from_points",
+    "geostrophic_wind",
     "get_num_threads",
     "grad",
     "hessian",
@@ -43,7 +62,11 @@ __all__ = [
     "process",
     "rotation_rate",
     "set_num_threads",
+    "shearing_deformation",
     "strain_rate",
+    "stretching_deformation",
+    "total_deformation",
+    "vorticity",
     "write",
 ]
 __version__ = "0.1.0"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import xarray as xr
 
-from fieldops import derived, operators, points, vector
+from fieldops import derived, kinematics, operators, points, vector
 
 
 def _method(func: Callable) -> Callable:
@@ -30,6 +30,43 @@ def _method(func: Callable) -> Callable:
     method.__signature__ = signature.replace(parameters=[self_param, *params[1:]])
     method.__doc__ = (
         f"``fieldops.{func.__name__}`` of this object (see that function).\n\n"
+        + inspect.cleandoc(func.__doc__ or "")
+    )
+    return method
+
+
+def _dataset_method(func: Callable, **variables: Hashable | None) -> Callable:
+    """``func(ds[a], ds[b], ...)`` as ``ds.fieldops.<name>(a=..., b=...)``.
+
+    ``variables`` names the parameters that take fields and their default
+    variable names (None: no default). The method takes names, not arrays.
+    """
+    signature = inspect.signature(func)
+    params = []
+    for p in signature.parameters.values():
+        if p.name in variables:
+            default = variables[p.name]
+            p = p.replace(
+                annotation="Hashable",
+                default=inspect.Parameter.empty if default is None else default,
+            )
+        params.append(p)
+
+    @functools.wraps(func)
+    def method(self: FieldopsAccessor, *args, **kwargs):
+        bound = inspect.signature(method).bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        call = dict(bound.arguments)
+        call.pop("self")
+        for name in variables:
+            call[name] = kinematics.variable(self._obj, call[name], func.__name__)
+        return func(**call)
+
+    self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    method.__signature__ = signature.replace(parameters=[self_param, *params])
+    method.__doc__ = (
+        f"``fieldops.{func.__name__}`` of variables of this Dataset, given by name "
+        f"({', '.join(variables)}); see that function.\n\n"
         + inspect.cleandoc(func.__doc__ or "")
     )
     return method
@@ -64,6 +101,16 @@ class FieldopsAccessor:
     rotation_rate = _method(derived.rotation_rate)
     diffuse = _method(derived.diffuse)
     at = _method(points.at)
+
+    vorticity = _dataset_method(kinematics.vorticity, u="u", v="v")
+    absolute_vorticity = _dataset_method(kinematics.absolute_vorticity, u="u", v="v")
+    divergence = _dataset_method(kinematics.divergence, u="u", v="v")
+    advection = _dataset_method(kinematics.advection, scalar=None, u="u", v="v")
+    deformation = _dataset_method(kinematics.deformation, u="u", v="v")
+    stretching_deformation = _dataset_method(kinematics.stretching_deformation, u="u", v="v")
+    shearing_deformation = _dataset_method(kinematics.shearing_deformation, u="u", v="v")
+    total_deformation = _dataset_method(kinematics.total_deformation, u="u", v="v")
+    geostrophic_wind = _dataset_method(kinematics.geostrophic_wind, field=None)
 
 
 xr.register_dataarray_accessor("fieldops")(FieldopsAccessor)
