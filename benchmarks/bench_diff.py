@@ -45,8 +45,10 @@ def main() -> None:
     for axis, dim in enumerate(da.dims):
         spacing = float(da[dim][1] - da[dim][0])
         for accuracy in (2, 6):
-            t_ops = median_time(lambda: fieldops.diff(da, dim, accuracy=accuracy), args.repeat)
-            t_np = median_time(lambda: np.gradient(data, spacing, axis=axis), args.repeat)
+            t_ops = median_time(
+                lambda d=dim, a=accuracy: fieldops.diff(da, d, accuracy=a), args.repeat
+            )
+            t_np = median_time(lambda s=spacing, a=axis: np.gradient(data, s, axis=a), args.repeat)
             print(
                 f"{'diff ' + dim + ' acc ' + str(accuracy):<28}{t_ops * 1e3:>12.1f}"
                 f"{t_np * 1e3:>10.1f}{t_np / t_ops:>9.1f}{t_copy / t_ops:>11.0%}"

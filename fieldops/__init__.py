@@ -13,8 +13,8 @@ from fieldops.derived import (
     rotation_rate,
     strain_rate,
 )
-from fieldops.io import open_dataset, process, write
 from fieldops.grids import EARTH_RADIUS, detect_geometry
+from fieldops.io import open_dataset, process, write
 from fieldops.kinematics import (
     absolute_vorticity,
     advection,

@@ -66,8 +66,7 @@ def _dataset_method(func: Callable, **variables: Hashable | None) -> Callable:
     method.__signature__ = signature.replace(parameters=[self_param, *params])
     method.__doc__ = (
         f"``fieldops.{func.__name__}`` of variables of this Dataset, given by name "
-        f"({', '.join(variables)}); see that function.\n\n"
-        + inspect.cleandoc(func.__doc__ or "")
+        f"({', '.join(variables)}); see that function.\n\n" + inspect.cleandoc(func.__doc__ or "")
     )
     return method
 

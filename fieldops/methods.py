@@ -337,5 +337,3 @@ def apply_operators(
         else:
             data = apply_along(data, axis, op, fill_value=fill_value)
     return data
-
-

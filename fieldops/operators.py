@@ -233,7 +233,10 @@ def _diff_dataarray(da: xr.DataArray, dim: Hashable, order: int, opts: Options) 
     if spec.method != "finite_difference":
         long_name += f" ({spec.describe()})"
     return like(
-        da, data, derivative_name(da.name, {dim: order}), derivative_attrs(da, long_name, denominators)
+        da,
+        data,
+        derivative_name(da.name, {dim: order}),
+        derivative_attrs(da, long_name, denominators),
     )
 
 
