@@ -17,6 +17,7 @@ import numpy as np
 
 from fieldops.stencils.apply import apply_stencil, float_dtype
 from fieldops.stencils.fused import Plan, apply_plan
+from fieldops.stencils.masked import GapRule
 from fieldops.stencils.weights import AxisStencil, build_stencil
 
 
@@ -42,7 +43,12 @@ def stencil_for(
 
 
 def apply_along(
-    data: object, axis: int, stencil: AxisStencil, *, fill_value: float = np.nan
+    data: object,
+    axis: int,
+    stencil: AxisStencil,
+    *,
+    fill_value: float = np.nan,
+    gaps: GapRule | None = None,
 ) -> object:
     """Apply ``stencil`` along ``axis`` of a numpy or Dask array.
 
@@ -56,6 +62,9 @@ def apply_along(
         The operator for that axis.
     fill_value : float
         Value for rows the ``fill`` boundary leaves undefined.
+    gaps : GapRule, optional
+        Make the derivative gap-aware (``nan_policy="omit"``): valid points next
+        to NaN get stencils inside their run of valid points.
 
     Returns
     -------
@@ -71,11 +80,13 @@ def apply_along(
     """
     axis = axis % data.ndim
     if not is_dask(data):
-        return apply_stencil(np.asarray(data), axis, stencil, fill_value=fill_value)
-    return _apply_dask(data, axis, stencil, fill_value)
+        data = np.asarray(data)
+        out = apply_stencil(data, axis, stencil, fill_value=fill_value)
+        return out if gaps is None else gaps.fix(data, out, axis, stencil)
+    return _apply_dask(data, axis, stencil, fill_value, gaps)
 
 
-def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float):
+def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float, gaps: GapRule | None):
     """Lazy ``apply_stencil`` on a Dask array: at most two layers, never a rechunk.
 
     When ``axis`` is one chunk, one ``map_blocks`` layer (which Dask may fuse
@@ -96,19 +107,16 @@ def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float):
     if len(axis_chunks) == 1 or depth == 0:
         starts = (0, stencil.n)
         block_fn = partial(
-            _single_block,
-            axis=axis,
-            stencil=stencil,
-            fill_value=fill_value,
+            _single_block, axis=axis, stencil=stencil, fill_value=fill_value, gaps=gaps
         )
         return x.map_blocks(
             block_fn,
             dtype=dtype,
             meta=meta,
-            name="fieldops-" + tokenize(x, axis, stencil, fill_value, starts),
+            name="fieldops-" + tokenize(x, axis, stencil, fill_value, starts, gaps),
         )
 
-    token = tokenize(x, axis, stencil, fill_value)
+    token = tokenize(x, axis, stencil, fill_value, gaps)
     halo_name = "fieldops-halo-" + token
     op_name = "fieldops-" + token
     n = stencil.n
@@ -131,6 +139,10 @@ def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float):
     for j in range(nblocks):
         s, e = starts[j], starts[j + 1]
         lo, hi = rows_needed(stencil, s, e)
+        if gaps is not None:
+            lo, hi = min(lo, s - gaps.reach), max(hi, e + gaps.reach)
+            if not stencil.periodic:
+                lo, hi = max(lo, 0), min(hi, n)
         halos.append((pieces(lo, s), pieces(e, hi)))
 
     dsk: dict = {}
@@ -162,6 +174,7 @@ def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float):
             starts[j + 1],
             stencil,
             fill_value,
+            gaps,
         )
     halo_dsk = {k: v for k, v in dsk.items() if k[0] == halo_name}
     op_dsk = {k: v for k, v in dsk.items() if k[0] == op_name}
@@ -202,9 +215,12 @@ def rows_needed(stencil: AxisStencil, s: int, e: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _single_block(block: np.ndarray, *, axis: int, stencil: AxisStencil, fill_value: float):
+def _single_block(
+    block: np.ndarray, *, axis: int, stencil: AxisStencil, fill_value: float, gaps: GapRule | None
+):
     """A block that holds the whole of ``axis``: one serial call."""
-    return apply_stencil(block, axis, stencil, fill_value=fill_value, threads=1)
+    out = apply_stencil(block, axis, stencil, fill_value=fill_value, threads=1)
+    return out if gaps is None else gaps.fix(np.asarray(block), out, axis, stencil)
 
 
 def _take_rows(axis: int, blocks: list, starts: list[int], stops: list[int]) -> np.ndarray:
@@ -225,6 +241,7 @@ def _halo_block(
     e: int,
     stencil: AxisStencil,
     fill_value: float,
+    gaps: GapRule | None = None,
 ) -> np.ndarray:
     """Global rows ``[s, e)`` from block ``mid`` and its halo slabs, serially.
 
@@ -254,6 +271,10 @@ def _halo_block(
         return np.concatenate(parts, axis=axis), lo
 
     b0, b1 = s + depth, e - depth
+    if gaps is not None:
+        data, start = joined(s - nl, e + nr)
+        apply_stencil(data, axis, stencil, out_rows=(s, e), in_start=start, **kw)
+        return gaps.fix(data, out, axis, stencil, out_rows=(s, e), in_start=start)
     if b1 - b0 <= 2 * depth:
         data, start = joined(s - nl, e + nr)
         return apply_stencil(data, axis, stencil, out_rows=(s, e), in_start=start, **kw)

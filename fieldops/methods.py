@@ -32,6 +32,7 @@ import numpy as np
 
 from fieldops.core import apply_along, stencil_for
 from fieldops.spectral import SpectralOperator, apply_spectral
+from fieldops.stencils.masked import GapRule
 from fieldops.stencils.smoothing import gaussian_stencil, savgol_stencil
 from fieldops.stencils.weights import AxisStencil, is_uniform
 
@@ -317,12 +318,15 @@ def apply_operators(
     *,
     fill_value: float = np.nan,
     names: Sequence[Hashable] | None = None,
+    gaps: Sequence[GapRule | None] | None = None,
 ) -> object:
     """Apply 1-D operators in turn along their axes (numpy or Dask, lazily).
 
-    ``names`` name the dims (for messages). On Dask each block exchanges just the
-    rows its own stencils read (:func:`fieldops.core.rows_needed`): half the window
-    for savgol and gaussian away from the edges.
+    ``names`` name the dims (for messages); ``gaps`` make steps gap-aware
+    (``nan_policy="omit"``, see :class:`~fieldops.stencils.masked.GapRule`). On
+    Dask each block exchanges just the rows its own stencils read
+    (:func:`fieldops.core.rows_needed`): half the window for savgol and gaussian
+    away from the edges.
 
     Examples
     --------
@@ -335,5 +339,6 @@ def apply_operators(
         if isinstance(op, SpectralOperator):
             data = apply_spectral(data, axis, op, dim=None if names is None else names[k])
         else:
-            data = apply_along(data, axis, op, fill_value=fill_value)
+            gap = None if gaps is None else gaps[k]
+            data = apply_along(data, axis, op, fill_value=fill_value, gaps=gap)
     return data

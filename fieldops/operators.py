@@ -26,6 +26,7 @@ from fieldops.methods import (
     resolve_methods,
 )
 from fieldops.methods import axis_operator as _axis_operator
+from fieldops.stencils.masked import GapRule
 from fieldops.stencils.weights import AxisStencil, is_uniform, minimum_points
 
 # Attributes that describe the input quantity itself and would be false of its
@@ -47,6 +48,13 @@ class Options:
     period: dict[Hashable, float | None]
     datetime_unit: str | None
     methods: Mapping[Hashable, MethodSpec] = field(default_factory=dict)
+    nan_policy: str = "propagate"
+    mask: xr.DataArray | None = None
+
+    @property
+    def omit(self) -> bool:
+        """True when NaN (or masked) cells are domain boundaries."""
+        return self.nan_policy == "omit" or self.mask is not None
 
     def method_of(self, dim: Hashable) -> MethodSpec:
         """The method of ``dim`` (finite differences unless chosen otherwise).
@@ -72,11 +80,14 @@ def resolve_options(
     window: ScaleArg = None,
     polyorder: int | Mapping[Hashable, int] | None = None,
     sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> Options:
     """Validate the options shared by every operator and resolve them per dim.
 
     ``method``, ``window``, ``polyorder`` and ``sigma`` are described in
-    :mod:`fieldops.methods`; each is one value or a dict per dim.
+    :mod:`fieldops.methods`; each is one value or a dict per dim. ``nan_policy``
+    and ``mask`` are described in :func:`check_nan_policy`.
     """
     check_xarray(obj)
     for dim in dims:
@@ -100,7 +111,58 @@ def resolve_options(
             f"here is {sorted({m.method for m in methods.values()})}: drop accuracy= "
             "(savgol: window/polyorder, gaussian: sigma set the accuracy)"
         )
-    return Options(accuracy, modes, float(fill_value), periods, datetime_unit, methods)
+    check_nan_policy(obj, nan_policy, mask, methods)
+    return Options(
+        accuracy, modes, float(fill_value), periods, datetime_unit, methods, nan_policy, mask
+    )
+
+
+NAN_POLICIES = ("propagate", "omit")
+
+
+def check_nan_policy(
+    obj: xr.DataArray | xr.Dataset,
+    nan_policy: str,
+    mask: xr.DataArray | None,
+    methods: Mapping[Hashable, MethodSpec],
+) -> None:
+    """Validate ``nan_policy`` and ``mask``.
+
+    ``nan_policy="propagate"`` (default): a NaN spoils the outputs whose stencil
+    touches it. ``"omit"`` (scipy's word): NaN cells are domain boundaries; a
+    valid point next to one gets a one-sided stencil from the valid side (of
+    lower accuracy where the valid run is short), a point with no valid stencil
+    (a run shorter than ``order + 1`` points) is NaN, and NaN cells stay NaN.
+    ``mask``: a boolean DataArray, True where valid, on some or all of the
+    field's dims; masked cells are treated as NaN under ``"omit"`` (given a
+    mask, ``"omit"`` is implied).
+    """
+    if nan_policy not in NAN_POLICIES:
+        raise ValueError(f"unknown nan_policy {nan_policy!r}; use 'propagate' or 'omit'")
+    if mask is not None:
+        if not isinstance(mask, xr.DataArray) or mask.dtype != bool:
+            raise TypeError(
+                "mask must be a boolean xarray.DataArray, True where the data are valid; "
+                f"got {type(mask).__name__}"
+                + (f" of dtype {mask.dtype}" if hasattr(mask, "dtype") else "")
+            )
+        extra = [d for d in mask.dims if d not in obj.dims]
+        if extra:
+            raise ValueError(
+                f"mask has dim(s) {extra} that the data do not have ({list(obj.dims)})"
+            )
+        for d in mask.dims:
+            if mask.sizes[d] != obj.sizes[d]:
+                raise ValueError(
+                    f"mask has {mask.sizes[d]} points along {d!r}, the data {obj.sizes[d]}"
+                )
+    if nan_policy == "omit" or mask is not None:
+        other = sorted({m.method for m in methods.values()} - {"finite_difference"})
+        if other:
+            raise ValueError(
+                f"nan_policy='omit' and mask= work with method='finite_difference' only, "
+                f"not {other}"
+            )
 
 
 def axis_operator(
@@ -213,13 +275,24 @@ def partial_data(da: xr.DataArray, orders: Mapping[Hashable, int], opts: Options
     """
     check_numeric(da)
     steps = []
+    gaps: list[GapRule | None] = []
     denominators: list[str | None] = []
     for dim, order in orders.items():
         op, coord_units = axis_operator(da, dim, order, opts)
         steps.append((da.get_axis_num(dim), op))
         denominators += [coord_units] * order
-    data = apply_operators(da.data, steps, fill_value=opts.fill_value, names=list(orders))
+        gaps.append(gap_rule(da, dim, order, opts) if opts.omit else None)
+    data = da.data
+    if opts.mask is not None:
+        data = da.where(opts.mask).data  # masked cells become gaps (and ints floats)
+    data = apply_operators(data, steps, fill_value=opts.fill_value, names=list(orders), gaps=gaps)
     return data, denominators
+
+
+def gap_rule(da: xr.DataArray, dim: Hashable, order: int, opts: Options) -> GapRule:
+    """How d^order/d dim^order treats NaN cells under ``nan_policy="omit"``."""
+    values, _ = coordinate_values(da, dim, datetime_unit=opts.datetime_unit)
+    return GapRule(values, order, opts.accuracy, opts.boundary[dim], opts.period[dim])
 
 
 def _ordinal(order: int) -> str:
@@ -274,6 +347,8 @@ def diff(
     window: ScaleArg = None,
     polyorder: int | None = None,
     sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray | xr.Dataset:
     """Derivative of order ``order`` along ``dim``, in the units of ``dim``'s coordinate.
 
@@ -314,6 +389,15 @@ def diff(
         smallest even degree >= ``order``.
     sigma : float, optional
         gaussian standard deviation in the coordinate's units (> 0).
+    nan_policy : {"propagate", "omit"}, default "propagate"
+        ``"propagate"``: a NaN spoils the outputs whose stencil touches it.
+        ``"omit"``: NaN cells are boundaries of the domain (coastlines, gaps); a
+        valid point next to one gets a one-sided stencil from the valid side
+        (lower accuracy where the valid run is short; NaN where the run has
+        fewer than ``order + 1`` points). See :func:`check_nan_policy`.
+    mask : DataArray of bool, optional
+        True where the data are valid; masked cells are treated as gaps
+        (implies ``nan_policy="omit"``).
 
     Returns
     -------
@@ -356,6 +440,8 @@ def diff(
         window=window,
         polyorder=polyorder,
         sigma=sigma,
+        nan_policy=nan_policy,
+        mask=mask,
     )
     if isinstance(obj, xr.DataArray):
         return _diff_dataarray(obj, dim, order, opts)

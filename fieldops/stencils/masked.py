@@ -14,6 +14,8 @@ the usual halo give the same numbers as the whole array.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 from numba import njit
 
@@ -185,3 +187,50 @@ def fix_nan_gaps(
         skip_hi,
     )
     return result
+
+
+@dataclass(frozen=True, eq=False)
+class GapRule:
+    """What :func:`fix_nan_gaps` needs besides the data: the axis's scheme.
+
+    Handed to :func:`fieldops.core.apply_along` to make a derivative gap-aware
+    (``nan_policy="omit"``); ``reach`` is how far its stencils may look.
+    """
+
+    coord: np.ndarray = field(repr=False)
+    order: int
+    accuracy: int
+    boundary: str
+    period: float | None = None
+
+    @property
+    def reach(self) -> int:
+        """Rows on each side a gap-aware stencil may read."""
+        return omit_reach(self.order, self.accuracy)
+
+    def fix(
+        self,
+        data: np.ndarray,
+        result: np.ndarray,
+        axis: int,
+        stencil: AxisStencil,
+        *,
+        out_rows: tuple[int, int] | None = None,
+        in_start: int = 0,
+    ) -> np.ndarray:
+        """:func:`fix_nan_gaps` of ``result`` (in place) under this rule."""
+        if data.dtype.kind != "f":
+            return result  # integers hold no NaN
+        return fix_nan_gaps(
+            data,
+            result,
+            axis,
+            stencil,
+            self.coord,
+            order=self.order,
+            accuracy=self.accuracy,
+            boundary=self.boundary,
+            period=self.period,
+            out_rows=out_rows,
+            in_start=in_start,
+        )
