@@ -15,7 +15,6 @@ import glob
 import os
 import shlex
 import sys
-import warnings
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,19 +112,17 @@ def parse_pairs(items: Sequence[str], what: str, convert: Callable[[str], object
     return pairs
 
 
-def open_inputs(paths: Sequence[str], chunks: dict[Hashable, int] | None) -> xr.Dataset:
-    """Open one or several netCDF/zarr inputs lazily (Dask), chunks as given or stored."""
-    chunk_arg: dict | str = dict(chunks) if chunks else {}
+def open_inputs(paths: Sequence[str], chunks: dict[Hashable, int], dims: Sequence[str]):
+    """Open one or several netCDF/zarr inputs lazily, chunks aligned to the storage."""
+    from fieldops import io
+
     try:
-        if len(paths) == 1 and paths[0].rstrip("/").endswith(".zarr"):
-            return xr.open_zarr(paths[0], chunks=chunk_arg or None)
-        if len(paths) == 1:
-            return xr.open_dataset(paths[0], chunks=chunk_arg)
-        return xr.open_mfdataset(list(paths), chunks=chunk_arg, combine="by_coords")
+        return io.open_dataset(list(paths), chunks=dict(chunks) or "auto", dims=list(dims))
     except (OSError, ValueError) as err:
-        raise OSError(
-            f"cannot read {', '.join(paths)}: {str(err).splitlines()[0]}; is it netCDF or zarr?"
-        ) from None
+        text = str(err).splitlines()[0] if str(err) else type(err).__name__
+        if isinstance(err, ValueError) and "dim" in text:
+            raise
+        raise OSError(f"cannot read {', '.join(paths)}: {text}; is it netCDF or zarr?") from None
 
 
 def select_variables(ds: xr.Dataset, variables: Sequence[str], dims: Sequence[str]) -> xr.Dataset:
@@ -169,58 +166,35 @@ def scheduler_context(scheduler: str) -> Iterator[object | None]:
 
 
 def _progress(client: object | None, quiet: bool):
-    if quiet:
+    """Dask's progress bar on stderr for the local schedulers."""
+    if quiet or client is not None:
         return contextlib.nullcontext()
-    if client is None:
-        from dask.diagnostics import ProgressBar
+    from dask.diagnostics import ProgressBar
 
-        return ProgressBar(out=sys.stderr)
-    return contextlib.redirect_stdout(sys.stderr)
+    return ProgressBar(out=sys.stderr)
 
 
-def write_atomic(
+def write_output(
     ds: xr.Dataset, output: str, *, overwrite: bool, scheduler: str, quiet: bool
 ) -> None:
-    """Compute and write ``ds`` to a temporary name next to ``output``, then rename.
+    """Compute and write ``ds`` atomically (:func:`fieldops.io.write`), with progress.
 
     An error or Ctrl-C leaves no file at ``output``; an existing ``output`` is
     refused unless ``overwrite``.
     """
-    import shutil
+    from fieldops import io
 
     out = Path(output)
+    if out.suffix not in (".nc", ".nc4", ".zarr"):
+        raise ValueError(f"output {output!r} must end in .nc or .zarr")
     if out.exists() and not overwrite:
         raise FileExistsError(f"output {output!r} exists; pass --overwrite to replace it")
-    is_zarr = out.suffix == ".zarr"
-    if not is_zarr and out.suffix not in (".nc", ".nc4"):
-        raise ValueError(f"output {output!r} must end in .nc or .zarr")
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    try:
-        with scheduler_context(scheduler) as client:
-            if is_zarr:
-                with warnings.catch_warnings():
-                    # zarr 3 warns that consolidated metadata is not in its spec; xarray
-                    # reads it everywhere and it spares readers a listing of the store.
-                    warnings.filterwarnings("ignore", message="Consolidated metadata")
-                    job = ds.to_zarr(tmp, mode="w", compute=False)
-            else:
-                job = ds.to_netcdf(tmp, compute=False)
-            with _progress(client, quiet):
-                if client is not None:
-                    from distributed import progress
-
-                    future = client.compute(job)
-                    if not quiet:
-                        progress(future)
-                    future.result()
-                else:
-                    job.compute()
-        if out.exists():
-            shutil.rmtree(out) if out.is_dir() else out.unlink()
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
+    with scheduler_context(scheduler) as client:
+        if client is not None and not quiet:
+            click.echo(f"computing on {client.scheduler.address}; progress on the dashboard "
+                       f"at {client.dashboard_link}", err=True)
+        with _progress(client, quiet):
+            io.write(ds, out, overwrite=overwrite)
 
 
 def add_history(ds: xr.Dataset, argv: Sequence[str]) -> xr.Dataset:
@@ -294,13 +268,13 @@ def run_operator(opts: RunOptions, compute: Callable[[xr.Dataset], xr.Dataset]) 
     """Open, select, apply ``compute``, add history, write atomically."""
     paths = expand_inputs(opts.inputs)
     chunks = parse_pairs(opts.chunks, "--chunks", int)
-    ds = open_inputs(paths, chunks)
+    ds = open_inputs(paths, chunks, opts.dims)
     try:
         selected = select_variables(ds, opts.variables, opts.dims)
         result = compute(selected)
         result = result.assign_attrs(ds.attrs)
         result = add_history(result, click.get_current_context().meta.get("fieldops.argv", []))
-        write_atomic(
+        write_output(
             result,
             opts.output,
             overwrite=opts.overwrite,
@@ -376,6 +350,152 @@ def _only(boundary, dim):
     if isinstance(boundary, dict):
         return {d: m for d, m in boundary.items() if d == dim} or None
     return boundary
+
+
+def _dims_or_all(opts: RunOptions, ds: xr.Dataset) -> list[str] | None:
+    return list(opts.dims) or None
+
+
+def _as_dataset(result: xr.DataArray | xr.Dataset, name: str) -> xr.Dataset:
+    if isinstance(result, xr.Dataset):
+        return result
+    return result.to_dataset(name=result.name or name)
+
+
+def _scalar_command(name: str, func_name: str, help_text: str) -> None:
+    """A subcommand applying ``fieldops.<func_name>(ds, dims, ...)`` to the variables."""
+
+    @main.command(name, help=help_text)
+    @common_options
+    def command(**options) -> None:
+        import fieldops
+
+        opts = RunOptions(**options)
+        func = getattr(fieldops, func_name)
+
+        def compute(ds: xr.Dataset) -> xr.Dataset:
+            result = func(
+                ds,
+                list(opts.dims) or None,
+                accuracy=opts.accuracy,
+                boundary=opts.boundary_spec(),
+            )
+            return _as_dataset(result, name)
+
+        run_operator(opts, compute)
+
+
+_scalar_command("grad", "grad", "Gradient along --dims (all dims by default): a `component` dim.")
+_scalar_command("laplacian", "laplacian", "Laplacian over --dims (all dims by default).")
+_scalar_command("hessian", "hessian", "Hessian over --dims: dims `component` and `wrt`.")
+
+
+def _vector_command(name: str, func_name: str, help_text: str) -> None:
+    """A subcommand on the vector field given by ``--component DIM=VAR`` pairs."""
+
+    @main.command(name, help=help_text)
+    @common_options
+    @click.option(
+        "--component",
+        "components",
+        multiple=True,
+        required=True,
+        help="DIM=VAR: the variable holding the component along DIM (repeatable).",
+    )
+    def command(components: tuple[str, ...], **options) -> None:
+        import fieldops
+
+        pairs = parse_pairs(components, "--component", str)
+        options["variables"] = tuple(options["variables"]) or tuple(pairs.values())
+        if not options["dims"]:
+            options["dims"] = tuple(pairs)
+        opts = RunOptions(**options)
+        func = getattr(fieldops, func_name)
+
+        def compute(ds: xr.Dataset) -> xr.Dataset:
+            result = func(
+                ds,
+                list(opts.dims),
+                components=pairs,
+                accuracy=opts.accuracy,
+                boundary=opts.boundary_spec(),
+            )
+            return _as_dataset(result, name)
+
+        run_operator(opts, compute)
+
+
+_vector_command("div", "div", "Divergence of the vector field given by --component DIM=VAR.")
+_vector_command("curl", "curl", "Curl of the vector field given by --component DIM=VAR.")
+
+
+def _kinematics_command(name: str, help_text: str) -> None:
+    """vorticity/divergence of the winds --u and --v, on any geometry."""
+
+    @main.command(name, help=help_text)
+    @common_options
+    @click.option("--u", "u", default="u", show_default=True, help="Eastward wind variable.")
+    @click.option("--v", "v", default="v", show_default=True, help="Northward wind variable.")
+    @click.option(
+        "--geometry",
+        type=click.Choice(["auto", "cartesian", "spherical"]),
+        default="auto",
+        show_default=True,
+        help="Grid geometry; auto detects latitude/longitude.",
+    )
+    @click.option(
+        "--poles",
+        type=click.Choice(["limit", "nan"]),
+        default="limit",
+        show_default=True,
+        help="Value on grid points exactly at a pole.",
+    )
+    def command(u: str, v: str, geometry: str, poles: str, **options) -> None:
+        options["variables"] = tuple(options["variables"]) or (u, v)
+        opts = RunOptions(**options)
+
+        def compute(ds: xr.Dataset) -> xr.Dataset:
+            method = getattr(ds.fieldops, name)
+            result = method(
+                u=u,
+                v=v,
+                geometry=geometry,
+                accuracy=opts.accuracy,
+                boundary=opts.boundary_spec(),
+                poles=poles,
+            )
+            return _as_dataset(result, name)
+
+        run_operator(opts, compute)
+
+
+_kinematics_command("vorticity", "Relative vorticity of the winds --u, --v (s-1).")
+_kinematics_command("divergence", "Horizontal divergence of the winds --u, --v (s-1).")
+
+
+@main.command("info")
+@click.argument("inputs", nargs=-1, required=True)
+def info_command(inputs: tuple[str, ...]) -> None:
+    """Dims, chunks, detected geometry, variables and the operators that apply."""
+    from fieldops.info import describe
+
+    paths = expand_inputs(inputs)
+    ds = open_inputs(paths, {}, ())
+    try:
+        click.echo(describe(ds, title=", ".join(paths)))
+    finally:
+        ds.close()
+
+
+@main.command("demo")
+@click.option("--out", "folder", default="fieldops-demo", show_default=True, help="Folder.")
+def demo_command(folder: str) -> None:
+    """Kinematics of the bundled ERA-Interim sample: netCDF, PNG maps and a summary."""
+    from fieldops.demo import format_summary, run_demo
+
+    result = run_demo(folder)
+    click.echo(format_summary(result["summary"]))
+    click.echo(f"wrote {result['netcdf']} and {len(result['png'])} maps in {folder}/")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,6 +24,7 @@ import numpy as np
 import xarray as xr
 
 from fieldops._validate import check_xarray
+from fieldops.stencils.weights import is_uniform
 
 EARTH_RADIUS = 6_371_008.8
 """Mean Earth radius in metres (IUGG R1), the default ``radius`` of every spherical operator."""
@@ -268,3 +269,20 @@ def _check_latitudes(clat: xr.DataArray) -> None:
             f"(max |lat| = {np.nanmax(np.abs(values))}); is it in radians? Convert it to "
             "degrees_north"
         )
+
+
+def longitude_is_periodic(lon_degrees: np.ndarray) -> bool:
+    """True when a longitude (degrees) is uniform and its ``n`` steps span 360 degrees.
+
+    Whatever its start (-180 or 0), direction or wrap point.
+
+    Examples
+    --------
+    >>> longitude_is_periodic(np.arange(-180, 180, 1.5)), longitude_is_periodic(np.arange(0, 90.0))
+    (True, False)
+    """
+    lon = np.unwrap(np.asarray(lon_degrees, dtype=np.float64), period=360.0)
+    if lon.size <= 2:
+        return False
+    step = (lon[-1] - lon[0]) / (lon.size - 1)
+    return bool(is_uniform(lon) and abs(abs(step) * lon.size - 360.0) < 1e-3 * abs(step))

@@ -46,7 +46,7 @@ from fieldops.boundary import BoundarySpec, resolve_boundary
 from fieldops.core import apply_along
 from fieldops.curvilinear import finish
 from fieldops.geometry import check_dim
-from fieldops.grids import EARTH_RADIUS
+from fieldops.grids import EARTH_RADIUS, longitude_is_periodic
 from fieldops.operators import Options, axis_stencil
 from fieldops.stencils.apply import float_dtype
 from fieldops.stencils.weights import AxisStencil, fornberg, is_uniform
@@ -140,12 +140,7 @@ class Sphere:
                 f"latitude {lat_dim!r} has values beyond +-90 degrees; convert it to degrees"
             )
         lon = np.unwrap(_degrees(ref, lon_dim, "longitude"), period=360.0)
-        step = (lon[-1] - lon[0]) / max(lon.size - 1, 1)
-        self.periodic_lon = bool(
-            lon.size > 2
-            and is_uniform(lon)
-            and abs(abs(step) * lon.size - 360.0) < 1e-3 * abs(step)
-        )
+        self.periodic_lon = longitude_is_periodic(lon)
         defaults = {lon_dim: "periodic"} if self.periodic_lon else {}
         self.boundary = resolve_boundary(boundary, [lat_dim, lon_dim], defaults=defaults)
         if self.boundary[lat_dim] == "periodic":
