@@ -17,6 +17,7 @@ from fieldops._fields import (
     SlotSpec,
     as_vector,
     describe,
+    dim_options,
     options,
     partials,
     power_units,
@@ -197,7 +198,7 @@ def jacobian_determinant(
             output_dtypes=[J.dtype],
         )
     det = det.drop_vars([COMPONENT, WRT], errors="ignore").transpose(*J.dims[2:])
-    cu = [axis_stencil(vec, d, 1, opts)[1] for d in dims]
+    cu = [axis_stencil(vec, d, 1, dim_options(vec, d, opts))[1] for d in dims]
     det.attrs = derivative_attrs(vec, f"Jacobian determinant of {describe(vec)}", [None])
     units = power_units(vec.attrs.get("units"), n, cu)
     if units is not None:
@@ -477,7 +478,7 @@ def stable_alpha(f: xr.DataArray | xr.Dataset, dims: list[Hashable], opts: Optio
     """
     bound = 0.0
     for d in dims:
-        st, _ = axis_stencil(f, d, 2, opts)
+        st, _ = axis_stencil(f, d, 2, dim_options(f, d, opts))
         bound += float(np.abs(st.weights).sum(axis=0).max(initial=0.0))
     return 2.0 / bound if bound > 0 else np.inf
 
