@@ -132,6 +132,12 @@ def directional(
     )
 
 
+def _det(a: np.ndarray) -> np.ndarray:
+    """numpy.linalg.det, quiet about NaN (points a fill boundary leaves undefined)."""
+    with np.errstate(invalid="ignore"):
+        return np.linalg.det(a)
+
+
 def jacobian_determinant(
     F: xr.DataArray | xr.Dataset,
     dims: Sequence[Hashable] | None = None,
@@ -189,9 +195,16 @@ def jacobian_determinant(
         det = stacked[..., 0, 0]
     elif n == 2:
         det = stacked[..., 0, 0] * stacked[..., 1, 1] - stacked[..., 0, 1] * stacked[..., 1, 0]
+    elif n == 3:
+        m = [[stacked[..., i, j] for j in range(3)] for i in range(3)]
+        det = (
+            m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+        )
     else:
         det = xr.apply_ufunc(
-            np.linalg.det,
+            _det,
             stacked,
             input_core_dims=[[COMPONENT, WRT]],
             dask="parallelized",

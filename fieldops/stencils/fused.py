@@ -556,6 +556,8 @@ def apply_plan(
         if out_rows is not None
         else tuple((s, s + n) for s, n in zip(in_start, data.shape[1:]))
     )
+    if len(diff_axes) > 3:
+        return _apply_termwise(data, plan, fill_value, in_start, out_rows, threads)
     # Layout: every differentiated axis among the last three, C-contiguous.
     if diff_axes and diff_axes[0] < ndim - 3:
         rest = [a for a in range(ndim) if a not in diff_axes]
@@ -625,3 +627,55 @@ def apply_plan(
             run = lambda job: fused_rows(f5, o5, *arrays, wrap, in0, out0, *job, fill)  # noqa: E731
             list(_apply._get_pool().map(run, jobs))
     return out[(slice(None),) + (0,) * pad]
+
+
+def _apply_termwise(data, plan, fill_value, in_start, out_rows, threads):
+    """A plan over more than three axes: each term (at most three) fused on its own.
+
+    The terms of a slot are summed in order; a point any term cannot reach (``fill``
+    boundary) is ``fill_value``, as in the fused kernel.
+    """
+    ndim = data.ndim - 1
+    diff_axes = sorted({axis for axis, _ in plan.stencils()})
+    shape = tuple(
+        (out_rows[a][1] - out_rows[a][0]) if a in diff_axes else data.shape[1 + a]
+        for a in range(ndim)
+    )
+    out = np.empty((len(plan.slots),) + shape, dtype=float_dtype(data.dtype))
+    for v, slot in enumerate(plan.slots):
+        if isinstance(slot, (int, Copy)):
+            copy = slot if isinstance(slot, Copy) else Copy(slot)
+            out[v] = copy.scale * out[copy.slot]
+            continue
+        if len(slot) == 0:
+            out[v] = 0.0
+        undefined = np.zeros(shape, dtype=bool)
+        for k, term in enumerate(slot):
+            if len({a for a, _ in term.factors}) > 3:
+                raise ValueError("a term may differentiate along at most three axes")
+            res = apply_plan(
+                data,
+                Plan(((term,),)),
+                fill_value=0.0,
+                in_start=in_start,
+                out_rows=out_rows,
+                threads=threads,
+            )[0]
+            own = {a for a, _ in term.factors}
+            index = tuple(
+                slice(out_rows[a][0] - in_start[a], out_rows[a][1] - in_start[a])
+                if a in diff_axes and a not in own
+                else slice(None)
+                for a in range(ndim)
+            )
+            res = res[index]
+            if k == 0:
+                out[v] = res
+            else:
+                out[v] += res
+            for axis, st in term.factors:
+                rows = np.arange(out_rows[axis][0], out_rows[axis][1])
+                bad = stencil_table(st, out.dtype)[2][rows] == 0
+                undefined |= bad.reshape((-1,) + (1,) * (ndim - 1 - axis))
+        out[v][undefined] = fill_value
+    return out
