@@ -7,6 +7,7 @@ Vector fields, dims, options, attrs, and :func:`partials`: the one place that tu
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable, Mapping, Sequence
 
 import xarray as xr
@@ -87,7 +88,7 @@ def partials(
             factors = []
             for dim, order in orders.items():
                 if (dim, order) not in stencils:
-                    st, cu = axis_stencil(field, dim, order, opts)
+                    st, cu = axis_stencil(field, dim, order, dim_options(field, dim, opts))
                     stencils[(dim, order)] = st
                     coord_units[dim] = cu
                 factors.append((spatial.index(dim), stencils[(dim, order)]))
@@ -109,7 +110,15 @@ def options(
     period: PeriodSpec,
     datetime_unit: str | None,
 ) -> Options:
-    """:func:`~fieldops.operators.resolve_options` with positional arguments."""
+    """:func:`~fieldops.operators.resolve_options` with positional arguments.
+
+    ``datetime_unit`` applies to the dims with a time coordinate; it is an error when
+    none of ``dims`` has one.
+    """
+    if datetime_unit is not None and not any(is_time(obj, d) for d in dims if d in obj.dims):
+        raise ValueError(
+            f"datetime_unit given but none of dims {dims} has a time coordinate; drop it"
+        )
     return resolve_options(
         obj,
         dims,
@@ -119,6 +128,18 @@ def options(
         period=period,
         datetime_unit=datetime_unit,
     )
+
+
+def is_time(obj: xr.DataArray | xr.Dataset, dim: Hashable) -> bool:
+    """True when ``dim`` has a datetime, timedelta or cftime coordinate."""
+    return dim in obj.coords and obj.coords[dim].dtype.kind in "mMO"
+
+
+def dim_options(obj: xr.DataArray | xr.Dataset, dim: Hashable, opts: Options) -> Options:
+    """``opts`` for one dim: ``datetime_unit`` applies to time dims only."""
+    if opts.datetime_unit is None or is_time(obj, dim):
+        return opts
+    return dataclasses.replace(opts, datetime_unit=None)
 
 
 def describe(da: xr.DataArray) -> str:

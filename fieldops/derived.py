@@ -17,6 +17,7 @@ from fieldops._fields import (
     SlotSpec,
     as_vector,
     describe,
+    dim_options,
     options,
     partials,
     power_units,
@@ -131,6 +132,12 @@ def directional(
     )
 
 
+def _det(a: np.ndarray) -> np.ndarray:
+    """numpy.linalg.det, quiet about NaN (points a fill boundary leaves undefined)."""
+    with np.errstate(invalid="ignore"):
+        return np.linalg.det(a)
+
+
 def jacobian_determinant(
     F: xr.DataArray | xr.Dataset,
     dims: Sequence[Hashable] | None = None,
@@ -188,16 +195,23 @@ def jacobian_determinant(
         det = stacked[..., 0, 0]
     elif n == 2:
         det = stacked[..., 0, 0] * stacked[..., 1, 1] - stacked[..., 0, 1] * stacked[..., 1, 0]
+    elif n == 3:
+        m = [[stacked[..., i, j] for j in range(3)] for i in range(3)]
+        det = (
+            m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+        )
     else:
         det = xr.apply_ufunc(
-            np.linalg.det,
+            _det,
             stacked,
             input_core_dims=[[COMPONENT, WRT]],
             dask="parallelized",
             output_dtypes=[J.dtype],
         )
     det = det.drop_vars([COMPONENT, WRT], errors="ignore").transpose(*J.dims[2:])
-    cu = [axis_stencil(vec, d, 1, opts)[1] for d in dims]
+    cu = [axis_stencil(vec, d, 1, dim_options(vec, d, opts))[1] for d in dims]
     det.attrs = derivative_attrs(vec, f"Jacobian determinant of {describe(vec)}", [None])
     units = power_units(vec.attrs.get("units"), n, cu)
     if units is not None:
@@ -477,7 +491,7 @@ def stable_alpha(f: xr.DataArray | xr.Dataset, dims: list[Hashable], opts: Optio
     """
     bound = 0.0
     for d in dims:
-        st, _ = axis_stencil(f, d, 2, opts)
+        st, _ = axis_stencil(f, d, 2, dim_options(f, d, opts))
         bound += float(np.abs(st.weights).sum(axis=0).max(initial=0.0))
     return 2.0 / bound if bound > 0 else np.inf
 

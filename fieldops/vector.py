@@ -144,7 +144,13 @@ def laplacian(
 
 
 def hessian_slots(dims: list[Hashable]) -> list[SlotSpec]:
-    """Row-major Hessian slots: D2 on the diagonal, D1 x D1 above it, copies below."""
+    """Row-major Hessian slots: D2 on the diagonal, D1 x D1 above it, copies below.
+
+    Examples
+    --------
+    >>> hessian_slots(["y", "x"])
+    [[(0, 1.0, {'y': 2})], [(0, 1.0, {'y': 1, 'x': 1})], 1, [(0, 1.0, {'x': 2})]]
+    """
     n = len(dims)
     slots: list[SlotSpec] = []
     for i in range(n):

@@ -189,3 +189,38 @@ def test_norm():
     assert n.dims == ("x", "y") and n.attrs["units"] == "K m-1" and n.name == "norm_grad_f"
     ds = xr.Dataset({"u": 3.0 + 0 * x, "v": 4.0 + 0 * x})
     np.testing.assert_allclose(fieldops.norm(ds, components={"x": "u", "y": "v"}).values, 5.0)
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_jacobian_determinant_3d_4d_matches_numpy(n):
+    rng = np.random.default_rng(n)
+    dims = ["a", "b", "c", "d"][:n]
+    shape = (6,) * n
+    coords = {d: np.arange(6) * 0.5 for d in dims}
+    F = xr.DataArray(rng.normal(size=(n, *shape)), dims=("component", *dims), coords=coords)
+    F = F.assign_coords(component=dims)
+    J = fieldops.jacobian(F, boundary="fill")
+    with np.errstate(invalid="ignore"):
+        ref = np.linalg.det(np.moveaxis(J.values, (0, 1), (-2, -1)))
+    got = fieldops.jacobian_determinant(F, boundary="fill")
+    np.testing.assert_allclose(got.values, ref, rtol=1e-10, atol=1e-12)
+    assert np.isnan(got.values).any() and got.dims == tuple(dims)
+
+
+def test_operators_over_four_dims():
+    rng = np.random.default_rng(0)
+    dims = ["a", "b", "c", "d"]
+    f = xr.DataArray(rng.normal(size=(5, 6, 7, 8)), dims=dims, name="f")
+    for boundary in ("one_sided", "fill", "periodic"):
+        lap = fieldops.laplacian(f, boundary=boundary)
+        ref = sum(fieldops.diff(f, d, 2, boundary=boundary) for d in dims)
+        np.testing.assert_allclose(lap.values, ref.values, atol=1e-12)
+        h = fieldops.hessian(f, boundary=boundary)
+        mixed = fieldops.diff(fieldops.diff(f, "a", boundary=boundary), "d", boundary=boundary)
+        np.testing.assert_allclose(h.sel(component="a", wrt="d").values, mixed.values, atol=1e-12)
+        lazy = f.chunk({"a": 2, "b": 3, "c": 4, "d": 3})
+        np.testing.assert_array_equal(fieldops.hessian(lazy, boundary=boundary).values, h.values)
+    fill = fieldops.laplacian(f, boundary="fill", fill_value=-99.0)
+    assert (fill.isel(a=0) == -99.0).all() and (
+        fill.isel(a=2, b=2, c=2, d=slice(1, -1)) != -99
+    ).all()

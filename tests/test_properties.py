@@ -35,7 +35,25 @@ OPERATORS = {
         lambda da, **kw: fieldops.diff(da, "x", method="gaussian", sigma=0.5, **kw),
         2,
     ),
+    "grad x accuracy 4": (
+        lambda da, **kw: fieldops.grad(da, accuracy=4, **kw).sel(component="x", drop=True),
+        2,
+    ),
+    "laplacian": (lambda da, **kw: fieldops.laplacian(da, **kw), 1),
+    "hessian mixed": (
+        lambda da, **kw: fieldops.hessian(da, **kw).sel(component="y", wrt="x", drop=True),
+        1,
+    ),
+    "div": (lambda da, **kw: fieldops.div(_pair(da, 2.0), **kw), 1),
+    "curl": (lambda da, **kw: fieldops.curl(_pair(da, -0.5), ["x", "y"], **kw), 1),
 }
+
+
+def _pair(da, factor):
+    """A vector field (da, factor * da) along (y, x)."""
+    return xr.concat([da, factor * da], dim="component").assign_coords(component=["y", "x"])
+
+
 NAMES = sorted(OPERATORS)
 
 

@@ -363,3 +363,38 @@ def test_accessor_matches_functions():
     got = ds.fieldops.jacobian(components=comps)
     assert got.name == "jac_v_u"
     np.testing.assert_array_equal(got.values, fieldops.jacobian(F).values)
+
+
+def test_per_dim_boundaries_and_periods():
+    f = _field(nonuniform=True)
+    period = {"x": float(f.x[-1] - f.x[0]) * 1.1}
+    bnd = {"y": "mirror", "x": "periodic"}
+    h = fieldops.hessian(f, ["y", "x"], boundary=bnd, period=period, accuracy=4)
+    dy2 = fieldops.diff(f, "y", 2, boundary="mirror", accuracy=4)
+    dx = fieldops.diff(f, "x", boundary="periodic", period=period["x"], accuracy=4)
+    dydx = fieldops.diff(dx, "y", boundary="mirror", accuracy=4)
+    np.testing.assert_allclose(h.sel(component="y", wrt="y", drop=True), dy2, atol=1e-9)
+    np.testing.assert_allclose(h.sel(component="y", wrt="x", drop=True), dydx, atol=1e-9)
+
+
+def test_nan_spoils_only_the_outputs_whose_stencil_touches_it():
+    f = _field(shape=(13, 11), dims=("y", "x"))
+    f[6, 5] = np.nan
+    g = fieldops.grad(f)
+    bad_y = np.argwhere(np.isnan(g.sel(component="y").values)).tolist()
+    bad_x = np.argwhere(np.isnan(g.sel(component="x").values)).tolist()
+    assert bad_y == [[5, 5], [7, 5]] and bad_x == [[6, 4], [6, 6]]
+    lap = fieldops.laplacian(f)
+    assert sorted(np.argwhere(np.isnan(lap.values)).tolist()) == [
+        [5, 5], [6, 4], [6, 5], [6, 6], [7, 5]
+    ]  # fmt: skip
+
+
+def test_datetime_dim():
+    time = np.datetime64("2000-01-01") + np.arange(6) * np.timedelta64(6, "h")
+    x = np.arange(7.0)
+    data = np.add.outer(np.arange(6) * 2.0, x**2)  # +2 per 6 hours
+    f = xr.DataArray(data, dims=("time", "x"), coords={"time": time, "x": x}, name="f")
+    g = fieldops.grad(f, datetime_unit="h")
+    np.testing.assert_allclose(g.sel(component="time").values, 2.0 / 6.0)
+    np.testing.assert_allclose(g.sel(component="x").values, 2 * f.x.values + 0 * data)

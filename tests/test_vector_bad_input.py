@@ -175,6 +175,12 @@ CASES = [
         "tol must be a number >= 0",
     ),
     (
+        "datetime_unit without a time dim",
+        lambda: fieldops.laplacian(_f(), datetime_unit="h"),
+        ValueError,
+        r"none of dims \['y', 'x'\] has a time coordinate",
+    ),
+    (
         "unstable alpha",
         lambda: fieldops.diffuse(_f(), 10.0),
         ValueError,

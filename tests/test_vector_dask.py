@@ -70,10 +70,10 @@ def chunked_case(draw):
     return (nt, nz, ny, nx), chunks
 
 
-@settings(max_examples=30, deadline=None)
+@pytest.mark.parametrize("op", OPS)
+@settings(max_examples=3, deadline=None)
 @given(
     case=chunked_case(),
-    op=st.sampled_from(OPS),
     accuracy=st.sampled_from([2, 4]),
     boundary=st.sampled_from(BOUNDARY_MODES),
     nonuniform=st.booleans(),

@@ -25,14 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from fieldops.stencils import apply as _apply
 from fieldops.stencils.apply import float_dtype
+from fieldops.stencils.fused_kernel import fused_rows
 from fieldops.stencils.weights import AxisStencil
-
-# Columns per block of the row sweep: the outputs' and inputs' blocks stay in L1.
-_BLOCK = 512
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,225 +90,6 @@ class Plan:
         for axis, st in self.stencils():
             out[axis] = out[axis] or st.periodic
         return out
-
-
-# --------------------------------------------------------------------------- kernel
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _acc(o, s, w):  # pragma: no cover
-    for j in range(o.shape[0]):
-        o[j] += w * s[j]
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _vacc(o, s, w, wv):  # pragma: no cover
-    for j in range(o.shape[0]):
-        o[j] += (w * wv[j]) * s[j]
-
-
-@njit(cache=True, nogil=True)
-def _edge_columns(
-    o, row, w, sc, tab_off, tab_w, tab_nt, j0, j1, wrap, in0, out0
-):  # pragma: no cover
-    """Scalar edge columns ``[j0, j1)`` (global) of one term factor along C."""
-    for j in range(j0, j1):
-        acc = o[j - out0]
-        for kc in range(tab_nt[sc, j]):
-            xc = j + tab_off[sc, j, kc]
-            if wrap > 0:
-                xc = xc % wrap
-            acc += (w * tab_w[sc, kc, j]) * row[xc - in0]
-        o[j - out0] = acc
-
-
-@njit(cache=True, nogil=True)
-def fused_rows(
-    f,
-    out,
-    slot_ptr,
-    copy_from,
-    copy_scale,
-    t_src,
-    t_coef,
-    t_st,
-    tab_off,
-    tab_w,
-    tab_nt,
-    st_lo,
-    st_hi,
-    st_n,
-    st_uni,
-    wrap,
-    in0,
-    out0,
-    r0,
-    r1,
-    fill,
-):  # pragma: no cover
-    """Rows ``[r0, r1)`` (flattened over ``pre x A x B``) of a fused plan.
-
-    ``f`` is ``(nsource, pre, NA, NB, NC)``, ``out`` is ``(nslot, pre, mA, mB, mC)``.
-    Along axis ``q`` (0, 1, 2 for A, B, C) global row ``i`` is written to
-    ``i - out0[q]`` and reads ``i + offset - in0[q]`` (wrapped modulo ``wrap[q]``
-    first when ``wrap[q] > 0``). ``t_st[t, q]`` is the stencil of term ``t`` along
-    axis ``q`` or -1; ``tab_*[s]`` hold every global row of stencil ``s``.
-
-    Each row is swept in column blocks that stay in L1: for every slot, the
-    interior columns of all its terms (contiguous, one weight per pass, which LLVM
-    vectorises), then the few edge columns (scalar). The order of the sums at a
-    point depends only on its global position, never on the block.
-    """
-    nslot = out.shape[0]
-    ma = out.shape[2]
-    mb = out.shape[3]
-    mc = out.shape[4]
-    oc = out0[2]
-    skip = np.zeros(nslot, dtype=np.bool_)
-    for r in range(r0, r1):
-        a = r // (ma * mb)
-        rem = r - a * (ma * mb)
-        la = rem // mb
-        lb = rem - la * mb
-        ia = la + out0[0]
-        ib = lb + out0[1]
-        # Copies wait for the end of the row; rows a fill boundary leaves undefined
-        # are filled whole.
-        for v in range(nslot):
-            skip[v] = copy_from[v] >= 0
-            if skip[v]:
-                continue
-            for t in range(slot_ptr[v], slot_ptr[v + 1]):
-                sa = t_st[t, 0]
-                sb = t_st[t, 1]
-                if (sa >= 0 and tab_nt[sa, ia] == 0) or (sb >= 0 and tab_nt[sb, ib] == 0):
-                    skip[v] = True
-            if skip[v]:
-                o = out[v, a, la, lb]
-                for j in range(mc):
-                    o[j] = fill
-        # Interior: blocks of columns, every slot and term per block, so the few
-        # input rows' blocks stay in L1 while all the outputs are written.
-        for b0 in range(oc, oc + mc, _BLOCK):
-            b1 = min(b0 + _BLOCK, oc + mc)
-            for v in range(nslot):
-                if skip[v]:
-                    continue
-                o = out[v, a, la, lb]
-                ob = o[b0 - oc : b1 - oc]
-                for j in range(ob.shape[0]):
-                    ob[j] = 0.0
-                for t in range(slot_ptr[v], slot_ptr[v + 1]):
-                    p = t_src[t]
-                    sa = t_st[t, 0]
-                    sb = t_st[t, 1]
-                    sc = t_st[t, 2]
-                    c0 = b0
-                    c1 = b1
-                    if sc >= 0:
-                        c0 = max(st_lo[sc], b0)
-                        c1 = min(st_n[sc] - st_hi[sc], b1)
-                        if c1 <= c0:
-                            continue
-                    oo = o[c0 - oc : c1 - oc]
-                    nta = tab_nt[sa, ia] if sa >= 0 else 1
-                    ntb = tab_nt[sb, ib] if sb >= 0 else 1
-                    for ka in range(nta):
-                        wa = 1.0
-                        xa = ia
-                        if sa >= 0:
-                            wa = tab_w[sa, ka, ia]
-                            xa = ia + tab_off[sa, ia, ka]
-                            if wrap[0] > 0:
-                                xa = xa % wrap[0]
-                        xa -= in0[0]
-                        for kb in range(ntb):
-                            wb = 1.0
-                            xb = ib
-                            if sb >= 0:
-                                wb = tab_w[sb, kb, ib]
-                                xb = ib + tab_off[sb, ib, kb]
-                                if wrap[1] > 0:
-                                    xb = xb % wrap[1]
-                            xb -= in0[1]
-                            w = t_coef[t] * wa * wb
-                            row = f[p, a, xa, xb]
-                            if sc < 0:
-                                _acc(oo, row[c0 - in0[2] : c1 - in0[2]], w)
-                                continue
-                            lo = st_lo[sc]
-                            for kc in range(tab_nt[sc, lo]):
-                                off = tab_off[sc, lo, kc] - in0[2]
-                                sl = row[c0 + off : c1 + off]
-                                if st_uni[sc]:
-                                    _acc(oo, sl, w * tab_w[sc, kc, lo])
-                                else:
-                                    _vacc(oo, sl, w, tab_w[sc, kc, c0:c1])
-        for v in range(nslot):
-            if skip[v]:
-                continue
-            o = out[v, a, la, lb]
-            t0 = slot_ptr[v]
-            t1 = slot_ptr[v + 1]
-            # Edge columns along C, then the columns a fill boundary leaves undefined.
-            for t in range(t0, t1):
-                sc = t_st[t, 2]
-                if sc < 0:
-                    continue
-                n = st_n[sc]
-                lo_end = min(st_lo[sc], oc + mc)
-                hi_start = max(n - st_hi[sc], oc)
-                p = t_src[t]
-                sa = t_st[t, 0]
-                sb = t_st[t, 1]
-                nta = tab_nt[sa, ia] if sa >= 0 else 1
-                ntb = tab_nt[sb, ib] if sb >= 0 else 1
-                for ka in range(nta):
-                    wa = 1.0
-                    xa = ia
-                    if sa >= 0:
-                        wa = tab_w[sa, ka, ia]
-                        xa = ia + tab_off[sa, ia, ka]
-                        if wrap[0] > 0:
-                            xa = xa % wrap[0]
-                    xa -= in0[0]
-                    for kb in range(ntb):
-                        wb = 1.0
-                        xb = ib
-                        if sb >= 0:
-                            wb = tab_w[sb, kb, ib]
-                            xb = ib + tab_off[sb, ib, kb]
-                            if wrap[1] > 0:
-                                xb = xb % wrap[1]
-                        xb -= in0[1]
-                        w = t_coef[t] * wa * wb
-                        row = f[p, a, xa, xb]
-                        args = (tab_off, tab_w, tab_nt)
-                        if lo_end > oc:
-                            _edge_columns(o, row, w, sc, *args, oc, lo_end, wrap[2], in0[2], oc)
-                        if hi_start < oc + mc:
-                            _edge_columns(
-                                o, row, w, sc, *args, hi_start, oc + mc, wrap[2], in0[2], oc
-                            )
-            for t in range(t0, t1):
-                sc = t_st[t, 2]
-                if sc < 0:
-                    continue
-                n = st_n[sc]
-                for j in range(oc, min(st_lo[sc], oc + mc)):
-                    if tab_nt[sc, j] == 0:
-                        o[j - oc] = fill
-                for j in range(max(n - st_hi[sc], oc), oc + mc):
-                    if tab_nt[sc, j] == 0:
-                        o[j - oc] = fill
-        for v in range(nslot):
-            cf = copy_from[v]
-            if cf >= 0:
-                o = out[v, a, la, lb]
-                src_row = out[cf, a, la, lb]
-                scale = copy_scale[v]
-                for j in range(mc):
-                    o[j] = scale * src_row[j]
 
 
 # --------------------------------------------------------------------------- tables
@@ -472,6 +250,8 @@ def apply_plan(
         if out_rows is not None
         else tuple((s, s + n) for s, n in zip(in_start, data.shape[1:]))
     )
+    if len(diff_axes) > 3:
+        return _apply_termwise(data, plan, fill_value, in_start, out_rows, threads)
     # Layout: every differentiated axis among the last three, C-contiguous.
     if diff_axes and diff_axes[0] < ndim - 3:
         rest = [a for a in range(ndim) if a not in diff_axes]
@@ -541,3 +321,55 @@ def apply_plan(
             run = lambda job: fused_rows(f5, o5, *arrays, wrap, in0, out0, *job, fill)  # noqa: E731
             list(_apply._get_pool().map(run, jobs))
     return out[(slice(None),) + (0,) * pad]
+
+
+def _apply_termwise(data, plan, fill_value, in_start, out_rows, threads):
+    """A plan over more than three axes: each term (at most three) fused on its own.
+
+    The terms of a slot are summed in order; a point any term cannot reach (``fill``
+    boundary) is ``fill_value``, as in the fused kernel.
+    """
+    ndim = data.ndim - 1
+    diff_axes = sorted({axis for axis, _ in plan.stencils()})
+    shape = tuple(
+        (out_rows[a][1] - out_rows[a][0]) if a in diff_axes else data.shape[1 + a]
+        for a in range(ndim)
+    )
+    out = np.empty((len(plan.slots),) + shape, dtype=float_dtype(data.dtype))
+    for v, slot in enumerate(plan.slots):
+        if isinstance(slot, (int, Copy)):
+            copy = slot if isinstance(slot, Copy) else Copy(slot)
+            out[v] = copy.scale * out[copy.slot]
+            continue
+        if len(slot) == 0:
+            out[v] = 0.0
+        undefined = np.zeros(shape, dtype=bool)
+        for k, term in enumerate(slot):
+            if len({a for a, _ in term.factors}) > 3:
+                raise ValueError("a term may differentiate along at most three axes")
+            res = apply_plan(
+                data,
+                Plan(((term,),)),
+                fill_value=0.0,
+                in_start=in_start,
+                out_rows=out_rows,
+                threads=threads,
+            )[0]
+            own = {a for a, _ in term.factors}
+            index = tuple(
+                slice(out_rows[a][0] - in_start[a], out_rows[a][1] - in_start[a])
+                if a in diff_axes and a not in own
+                else slice(None)
+                for a in range(ndim)
+            )
+            res = res[index]
+            if k == 0:
+                out[v] = res
+            else:
+                out[v] += res
+            for axis, st in term.factors:
+                rows = np.arange(out_rows[axis][0], out_rows[axis][1])
+                bad = stencil_table(st, out.dtype)[2][rows] == 0
+                undefined |= bad.reshape((-1,) + (1,) * (ndim - 1 - axis))
+        out[v][undefined] = fill_value
+    return out
