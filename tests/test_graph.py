@@ -146,3 +146,19 @@ def test_graph_is_built_without_computing(no_compute):
             out = fieldops.diff(lazy, dim, 3, accuracy=6, boundary=boundary, period=99.0)
             assert isinstance(out.data, dsa.Array)
             out.data.__dask_graph__()  # materialising the graph computes nothing either
+
+
+def test_read_only_blocks_share_the_kernels_specialisation():
+    """Blocks that arrive read-only (from another worker) compile nothing new."""
+    from fieldops.stencils import kernels
+
+    st = fieldops.core.stencil_for(np.arange(40.0), 1, 2, "one_sided")
+    data = np.random.default_rng(5).normal(size=(6, 40, 8))
+    fieldops.core.apply_along(data, 1, st)
+    before = {k: len(k.signatures) for k in (kernels.interior_inner_axis, kernels.edge_rows)}
+    frozen = data.copy()
+    frozen.flags.writeable = False
+    np.testing.assert_array_equal(
+        fieldops.core.apply_along(frozen, 1, st), fieldops.core.apply_along(data, 1, st)
+    )
+    assert {k: len(k.signatures) for k in before} == before

@@ -81,6 +81,20 @@ def float_dtype(dtype: np.dtype) -> np.dtype:
     return dtype if dtype == np.float32 else np.dtype(np.float64)
 
 
+def _ro(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a``.
+
+    Numba compiles one specialisation per read-only flag, and Dask hands tasks
+    read-only arrays (blocks received from another worker, zero-copy
+    deserialised stencils) as well as writable ones. Passing every kernel input
+    read-only keeps that to one compilation (and one cache entry) per dtype.
+    """
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
 def _split(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
     edges = np.linspace(start, stop, parts + 1).round().astype(int)
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
@@ -174,7 +188,7 @@ def apply_stencil(
             raise ValueError("out must be C-contiguous, of the output dtype, and hold rows g0:g1")
     if out.size == 0 or g1 <= g0:
         return out
-    f3 = data.reshape(pre, shape[axis], post)
+    f3 = _ro(data.reshape(pre, shape[axis], post))
     o3 = out.reshape(pre, out.shape[axis], post)
     whole = in_start == 0 and shape[axis] == stencil.n
     wrap = stencil.n if (stencil.periodic and whole) else 0
@@ -184,12 +198,14 @@ def apply_stencil(
     weights = stencil.weights.astype(dtype, copy=False)
     if not stencil.uniform and r1 > r0:
         weights = np.ascontiguousarray(weights[:, r0 - stencil.lo : r1 - stencil.lo])
+    weights = _ro(weights)
+    offsets = _ro(stencil.offsets)
     in_edge = (stencil.edge_rows >= g0) & (stencil.edge_rows < g1)
     edge = (
-        stencil.edge_rows[in_edge],
-        stencil.edge_offsets[in_edge],
-        stencil.edge_weights[in_edge].astype(dtype),
-        stencil.edge_nterms[in_edge],
+        _ro(stencil.edge_rows[in_edge]),
+        _ro(stencil.edge_offsets[in_edge]),
+        _ro(stencil.edge_weights[in_edge].astype(dtype)),
+        _ro(stencil.edge_nterms[in_edge]),
     )
     fill = dtype.type(fill_value)
 
@@ -197,14 +213,14 @@ def apply_stencil(
         if i1 > i0:
             w = weights
             if not stencil.uniform and (i0, i1) != (r0, r1):
-                w = np.ascontiguousarray(weights[:, i0 - r0 : i1 - r0])
+                w = _ro(np.ascontiguousarray(weights[:, i0 - r0 : i1 - r0]))
             if post == 1:
                 kernels.interior_last_axis(
-                    f3[:, :, 0], o3[:, :, 0], stencil.offsets, w, a0, a1, i0, i1, oshift, in_start
+                    f3[:, :, 0], o3[:, :, 0], offsets, w, a0, a1, i0, i1, oshift, in_start
                 )
             else:
                 kernels.interior_inner_axis(
-                    f3, o3, stencil.offsets, w, a0, a1, i0, i1, c0, c1, oshift, in_start
+                    f3, o3, offsets, w, a0, a1, i0, i1, c0, c1, oshift, in_start
                 )
         if edges and edge[0].size:
             kernels.edge_rows(f3, o3, *edge, fill, wrap, a0, a1, c0, c1, oshift, in_start)
