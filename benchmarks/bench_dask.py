@@ -295,10 +295,16 @@ def part_file(args, folder: Path) -> None:
     )
     print("\n| job (threaded, 2 threads) | wall s | x plain read+write | GB/s in | peak RSS MiB |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    plain = None
-    for case in ("plain", "diff", "grad", "plain"):
-        r = file_case(case, src, folder / "bench_out.nc", args.target_mib)
-        plain = plain or r["wall"]
+    # Interleaved and repeated: the best of each, so that other users' load on
+    # the disk and the cores hits every case alike.
+    best: dict[str, dict] = {}
+    for _ in range(args.file_repeat):
+        for case in ("plain", "diff", "grad"):
+            r = file_case(case, src, folder / "bench_out.nc", args.target_mib)
+            if case not in best or r["wall"] < best[case]["wall"]:
+                best[case] = r
+    plain = best["plain"]["wall"]
+    for case, r in best.items():
         print(
             f"| {case} | {r['wall']:.1f} | {r['wall'] / plain:.2f} | "
             f"{size / r['wall'] / 1e9:.2f} | {r['rss'] / 2**20:.0f} "
@@ -311,7 +317,7 @@ def part_file(args, folder: Path) -> None:
             t = file_case(case, src, folder / "bench_out.nc", args.target_mib)
             c = file_case(case, src, folder / "bench_out.nc", args.target_mib, cluster=True)
             print(
-                f"| {case} 2 GiB netCDF | {t['wall']:.1f} | {c['wall']:.1f} | "
+                f"| {case} {size / 2**30:.2f} GiB netCDF | {t['wall']:.1f} | {c['wall']:.1f} | "
                 f"{c['worker_rss'] / 2**20:.0f} |"
             )
     src.unlink()
@@ -361,6 +367,7 @@ def main() -> None:
     parser.add_argument("--sweep", type=int, nargs="*", default=[4, 16, 32, 64, 128])
     parser.add_argument("--file-gib", type=float, default=2.0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--file-repeat", type=int, default=2, help="file part: runs per case")
     parser.add_argument("--target-mib", type=int, default=32, help="file part: Dask chunk size")
     parser.add_argument("--tmp", default=tempfile.gettempdir())
     parser.add_argument("--small", action="store_true", help="tiny sizes: a smoke test")
@@ -378,6 +385,7 @@ def main() -> None:
         return
     if args.small:
         args.field_mib, args.chunk_mib, args.file_gib, args.repeat = 16, 2, 0.05, 1
+        args.file_repeat = 1
         args.sweep = [1, 4]
     print(f"fieldops {fieldops.__version__}, dask {dask.__version__}, {os.cpu_count()} cores")
     if args.part in ("all", "field"):

@@ -23,7 +23,8 @@ def _coordinate_line(ds: xr.Dataset, dim) -> str:
     spacing = (
         f"uniform step {abs(values[1] - values[0]):g}" if is_uniform(values) else "non-uniform"
     )
-    return f"{values[0]:g} .. {values[-1]:g} {units or ''}, {order}, {spacing}".replace("  ", " ")
+    span = f"{values[0]:g} .. {values[-1]:g}" + (f" {units}" if units else "")
+    return f"{span}, {order}, {spacing}"
 
 
 def describe(ds: xr.Dataset, *, title: str = "") -> str:
@@ -47,7 +48,7 @@ def describe(ds: xr.Dataset, *, title: str = "") -> str:
     --------
     >>> import fieldops
     >>> text = describe(fieldops.open_sample())
-    >>> "longitude: periodic" in text and "vorticity" in text
+    >>> "periodic (spans 360 degrees)" in text and "vorticity" in text
     True
     """
     lines = [title] if title else []

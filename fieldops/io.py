@@ -18,6 +18,7 @@ import math
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
@@ -359,7 +360,12 @@ def write(
     tmp = path.with_name(f".{path.name}.fieldops-tmp-{uuid.uuid4().hex[:12]}")
     try:
         if fmt == "zarr":
-            obj.to_zarr(tmp, mode="w-", consolidated=False)
+            with warnings.catch_warnings():
+                # zarr 3 notes that consolidated metadata is outside its spec; xarray
+                # reads it everywhere, and without it every reader warns and lists
+                # the whole store.
+                warnings.filterwarnings("ignore", message="Consolidated metadata")
+                obj.to_zarr(tmp, mode="w-", consolidated=True)
         else:
             obj.to_netcdf(tmp, engine="netcdf4")
         _replace(tmp, path)

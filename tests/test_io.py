@@ -86,6 +86,22 @@ def test_open_is_lazy(nc_file, no_compute):
     assert isinstance(out.dt_dx.data, dsa.Array)
 
 
+@pytest.fixture
+def stores(tmp_path):
+    ds = _field(nt=4)
+    ds.chunk({"time": 1}).to_zarr(tmp_path / "a.zarr", consolidated=False)
+    for k in range(2):
+        ds.isel(time=slice(2 * k, 2 * k + 2)).to_netcdf(tmp_path / f"p{k}.nc", engine="netcdf4")
+    return [tmp_path / "a.zarr", str(tmp_path / "p*.nc")]
+
+
+def test_open_is_lazy_for_zarr_and_several_files(stores, no_compute):
+    for spec in stores:
+        got = open_dataset(spec, dims=["y"])
+        assert all(isinstance(v.data, dsa.Array) for v in got.data_vars.values())
+        assert isinstance(fieldops.diff(got, "y").dt_dy.data, dsa.Array)
+
+
 def test_multi_file_and_glob(tmp_path):
     ds = _field(nt=9)
     paths = []

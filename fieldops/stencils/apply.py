@@ -95,6 +95,34 @@ def float_dtype(dtype: np.dtype) -> np.dtype:
     return dtype if dtype == np.float32 else np.dtype(np.float64)
 
 
+def _ro(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a``.
+
+    Numba compiles one specialisation per read-only flag, and Dask hands tasks
+    read-only arrays (blocks received from another worker, zero-copy
+    deserialised stencils) as well as writable ones. Passing every kernel input
+    read-only keeps that to one compilation (and one cache entry) per dtype.
+    """
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
+def _ro(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a``.
+
+    Numba compiles one specialisation per read-only flag, and Dask hands tasks
+    read-only arrays (blocks received from another worker, zero-copy
+    deserialised stencils) as well as writable ones. Passing every kernel input
+    read-only keeps that to one compilation (and one cache entry) per dtype.
+    """
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
 def _split(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
     edges = np.linspace(start, stop, parts + 1).round().astype(int)
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
@@ -118,6 +146,7 @@ def _prepared(stencil: AxisStencil, dtype: np.dtype, g0: int, g1: int) -> tuple:
     weights = stencil.weights.astype(dtype, copy=False)
     if not stencil.uniform and r1 > r0:
         weights = np.ascontiguousarray(weights[:, r0 - stencil.lo : r1 - stencil.lo])
+    weights = _ro(weights)
     # Edge rows in two groups, the start's and the end's, so that two threads
     # can take one each.
     edges = []
@@ -126,10 +155,10 @@ def _prepared(stencil: AxisStencil, dtype: np.dtype, g0: int, g1: int) -> tuple:
         if sel.any():
             edges.append(
                 (
-                    stencil.edge_rows[sel],
-                    stencil.edge_offsets[sel],
-                    stencil.edge_weights[sel].astype(dtype),
-                    stencil.edge_nterms[sel],
+                    _ro(stencil.edge_rows[sel]),
+                    _ro(stencil.edge_offsets[sel]),
+                    _ro(stencil.edge_weights[sel].astype(dtype)),
+                    _ro(stencil.edge_nterms[sel]),
                 )
             )
     if len(_PREPARED) >= 512:
@@ -144,12 +173,12 @@ def _merged(sides: tuple, dtype: np.dtype) -> tuple:
         return sides[0]
     if not sides:
         return (
-            np.zeros(0, np.int64),
-            np.zeros((0, 1), np.int64),
-            np.zeros((0, 1), dtype),
-            np.zeros(0, np.int64),
+            _ro(np.zeros(0, np.int64)),
+            _ro(np.zeros((0, 1), np.int64)),
+            _ro(np.zeros((0, 1), dtype)),
+            _ro(np.zeros(0, np.int64)),
         )
-    return tuple(np.concatenate(parts) for parts in zip(*sides))
+    return tuple(_ro(np.concatenate(parts)) for parts in zip(*sides))
 
 
 def apply_stencil(
@@ -240,7 +269,7 @@ def apply_stencil(
             raise ValueError("out must be C-contiguous, of the output dtype, and hold rows g0:g1")
     if out.size == 0 or g1 <= g0:
         return out
-    f3 = data.reshape(pre, shape[axis], post)
+    f3 = _ro(data.reshape(pre, shape[axis], post))
     o3 = out.reshape(pre, out.shape[axis], post)
     whole = in_start == 0 and shape[axis] == stencil.n
     wrap = stencil.n if (stencil.periodic and whole) else 0
@@ -251,14 +280,14 @@ def apply_stencil(
     def run(a0: int, a1: int, c0: int, c1: int, i0: int, i1: int, sides: tuple) -> None:
         w = weights
         if i1 > i0 and not stencil.uniform and (i0, i1) != (r0, r1):
-            w = np.ascontiguousarray(weights[:, i0 - r0 : i1 - r0])
+            w = _ro(np.ascontiguousarray(weights[:, i0 - r0 : i1 - r0]))
         if post == 1:
             # Interior and edge points line by line, while each line is in cache.
             e = _merged(sides, dtype)
             kernels.interior_last_axis(
                 f3[:, :, 0],
                 o3[:, :, 0],
-                stencil.offsets,
+                offsets,
                 w,
                 a0,
                 a1,
@@ -273,7 +302,7 @@ def apply_stencil(
             return
         if i1 > i0:
             kernels.interior_inner_axis(
-                f3, o3, stencil.offsets, w, a0, a1, i0, i1, c0, c1, oshift, in_start
+                f3, o3, offsets, w, a0, a1, i0, i1, c0, c1, oshift, in_start
             )
         for edge in sides:
             kernels.edge_rows(f3, o3, *edge, fill, wrap, a0, a1, c0, c1, oshift, in_start)
