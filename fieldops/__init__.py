@@ -31,7 +31,8 @@ from fieldops.points import at, from_points
 from fieldops.sample import open_sample
 from fieldops.scattered import ScatteredDerivatives
 from fieldops.stencils.apply import get_num_threads, set_num_threads
-from fieldops.vector import curl, div, grad, hessian, jacobian, laplacian
+from fieldops.vector import grad, hessian, laplacian
+from fieldops.vectorfield import curl, div, jacobian
 
 __all__ = [
     "EARTH_RADIUS",

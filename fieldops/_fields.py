@@ -21,6 +21,8 @@ from fieldops.operators import (
     PeriodSpec,
     axis_stencil,
     derivative_attrs,
+    fusable,
+    partial_data,
     resolve_options,
 )
 from fieldops.stencils.fused import Copy, Plan, Term
@@ -76,6 +78,11 @@ def partials(
     """
     vector = field.dims[:1] == (COMPONENT,)
     spatial = field.dims[1:] if vector else field.dims
+    used = sorted(
+        {d for slot in slots if isinstance(slot, list) for t in slot for d in t[2]}, key=str
+    )
+    if opts.omit or not fusable(opts, used):
+        return _composed(field, slots, opts, vector, slot_shape)
     stencils: dict[tuple[Hashable, int], object] = {}
     coord_units: dict[Hashable, str | None] = {}
     plan_slots = []
@@ -101,6 +108,46 @@ def partials(
     return data, coord_units
 
 
+def _composed(field, slots, opts, vector, slot_shape):
+    """:func:`partials` term by term through :func:`~fieldops.operators.partial_data`.
+
+    For what the fused stencil kernel cannot do: spectral derivatives and
+    gap-aware (``nan_policy="omit"``) stencils, whose weights depend on the data.
+    """
+    import numpy as np
+
+    from fieldops.core import is_dask
+
+    outs = []
+    coord_units: dict[Hashable, str | None] = {}
+    for slot in slots:
+        if isinstance(slot, Copy):
+            outs.append(outs[slot.slot] * slot.scale)
+            continue
+        if isinstance(slot, int):
+            outs.append(outs[slot])
+            continue
+        total = None
+        for source, coef, orders in slot:
+            cur = field.isel({COMPONENT: source}, drop=True) if vector else field
+            for dim, order in orders.items():
+                data, units = partial_data(cur, {dim: order}, dim_options(cur, dim, opts))
+                coord_units[dim] = units[0]
+                cur = cur.copy(data=data)
+            data = cur.data
+            term = data * coef if coef != 1.0 else data
+            total = term if total is None else total + term
+        outs.append(total)
+    if any(is_dask(o) for o in outs):
+        import dask.array as dsa
+
+        stacked = dsa.stack(outs)
+    else:
+        stacked = np.stack(outs)
+    shape = (len(slots),) if slot_shape is None else tuple(slot_shape)
+    return stacked.reshape(shape + stacked.shape[1:]), coord_units
+
+
 def options(
     obj: xr.DataArray | xr.Dataset,
     dims: list[Hashable],
@@ -109,11 +156,14 @@ def options(
     fill_value: float,
     period: PeriodSpec,
     datetime_unit: str | None,
+    *,
+    how: Mapping[str, object] | None = None,
 ) -> Options:
     """:func:`~fieldops.operators.resolve_options` with positional arguments.
 
     ``datetime_unit`` applies to the dims with a time coordinate; it is an error when
-    none of ``dims`` has one.
+    none of ``dims`` has one. ``how`` holds the method and NaN options (``method``,
+    ``window``, ``polyorder``, ``sigma``, ``nan_policy``, ``mask``).
     """
     if datetime_unit is not None and not any(is_time(obj, d) for d in dims if d in obj.dims):
         raise ValueError(
@@ -127,6 +177,30 @@ def options(
         fill_value=fill_value,
         period=period,
         datetime_unit=datetime_unit,
+        **dict(how or {}),
+    )
+
+
+def how_options(
+    method: object, window: object, polyorder: object, sigma: object, nan_policy: str, mask: object
+) -> dict[str, object]:
+    """The method and NaN options of one call, for :func:`options`."""
+    return dict(
+        method=method,
+        window=window,
+        polyorder=polyorder,
+        sigma=sigma,
+        nan_policy=nan_policy,
+        mask=mask,
+    )
+
+
+def is_plain(how: Mapping[str, object]) -> bool:
+    """True when ``how`` asks for plain finite differences that propagate NaN."""
+    return (
+        how.get("method", "finite_difference") == "finite_difference"
+        and how.get("nan_policy", "propagate") == "propagate"
+        and how.get("mask") is None
     )
 
 
@@ -344,9 +418,11 @@ def vector_result(
     )
 
 
-def vector_call(F, components, dims, square, accuracy, boundary, fill_value, period, dt_unit):
+def vector_call(
+    F, components, dims, square, accuracy, boundary, fill_value, period, dt_unit, *, how=None
+):
     """Check a vector operator's input: the field, its dims, options and component labels."""
     vec = as_vector(F, components)
     dims = vector_dims(vec, dims, square=square)
-    opts = options(vec, dims, accuracy, boundary, fill_value, period, dt_unit)
+    opts = options(vec, dims, accuracy, boundary, fill_value, period, dt_unit, how=how)
     return vec, dims, opts, vec[COMPONENT].values.tolist()

@@ -15,6 +15,7 @@ from collections.abc import Hashable, Mapping
 import xarray as xr
 
 from fieldops import curvilinear, spherical
+from fieldops._fields import is_plain
 from fieldops.grids import Geometry, detect_geometry
 from fieldops.operators import diff
 
@@ -22,7 +23,11 @@ GEOMETRIES = ("auto", "cartesian", "spherical", "curvilinear")
 
 
 def horizontal_geometry(
-    f: xr.DataArray | xr.Dataset, dims: list[Hashable], geometry: str, radius: float
+    f: xr.DataArray | xr.Dataset,
+    dims: list[Hashable],
+    geometry: str,
+    radius: float,
+    how: Mapping[str, object] | None = None,
 ) -> Geometry | None:
     """The non-cartesian geometry that applies to ``dims``, or None for cartesian.
 
@@ -44,6 +49,12 @@ def horizontal_geometry(
             )
         return None
     if {geo.y_dim, geo.x_dim} <= set(dims):
+        if how is not None and not is_plain(how):
+            raise ValueError(
+                f"method=, nan_policy= and mask= work on cartesian grids; this is a "
+                f"{geo.kind} grid: pass geometry='cartesian' to differentiate along the "
+                "coordinates as they are"
+            )
         return geo
     if geometry != "auto":
         raise ValueError(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable
 
 import xarray as xr
 
-from fieldops import derived, kinematics, operators, points, vector
+from fieldops import derived, kinematics, operators, points, vector, vectorfield
 
 
 def _method(func: Callable) -> Callable:
@@ -87,11 +87,11 @@ class FieldopsAccessor:
 
     diff = _method(operators.diff)
     grad = _method(vector.grad)
-    div = _method(vector.div)
-    curl = _method(vector.curl)
+    div = _method(vectorfield.div)
+    curl = _method(vectorfield.curl)
     laplacian = _method(vector.laplacian)
     hessian = _method(vector.hessian)
-    jacobian = _method(vector.jacobian)
+    jacobian = _method(vectorfield.jacobian)
     jacobian_determinant = _method(derived.jacobian_determinant)
     directional = _method(derived.directional)
     norm = _method(derived.norm)

@@ -29,7 +29,8 @@ from fieldops._validate import check_numeric, check_xarray
 from fieldops.boundary import BoundarySpec
 from fieldops.operators import Options, PeriodSpec, axis_stencil, derivative_attrs, map_dataset
 from fieldops.stencils.fused import Copy
-from fieldops.vector import grad, hessian_slots, jacobian
+from fieldops.vector import grad, hessian_slots
+from fieldops.vectorfield import jacobian
 
 
 def directional(
