@@ -19,6 +19,20 @@ import numpy as np
 from benchmarks import data, timing
 
 
+def _contenders(arr, axis, st, reused, da, dim, acc, spacing, threads) -> dict:
+    import fieldops
+    from fieldops.stencils.apply import apply_stencil
+
+    return {
+        "kernel": lambda: apply_stencil(arr, axis, st, out=reused),
+        "+alloc": lambda: apply_stencil(arr, axis, st),
+        "diff": lambda: fieldops.diff(da, dim, accuracy=acc),
+        "copyto": lambda: np.copyto(reused, arr),
+        "copy": timing.threaded_copy(arr, threads),
+        "np.grad": lambda: np.gradient(arr, spacing, axis=axis),
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=4000)
@@ -26,7 +40,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     import fieldops
     from fieldops.core import stencil_for
-    from fieldops.stencils.apply import apply_stencil
 
     threads = fieldops.get_num_threads()
     print(f"{args.size}x{args.size}, fieldops threads {threads}; ms, median of {args.repeat}")
@@ -40,20 +53,14 @@ def main(argv: list[str] | None = None) -> None:
             for acc in (2, 6):
                 st = stencil_for(da[dim].values, 1, acc, "one_sided")
                 t = timing.measure(
-                    {
-                        "kernel": lambda: apply_stencil(arr, axis, st, out=reused),
-                        "+alloc": lambda: apply_stencil(arr, axis, st),
-                        "diff": lambda: fieldops.diff(da, dim, accuracy=acc),
-                        "copyto": lambda: np.copyto(reused, arr),
-                        "copy": timing.threaded_copy(arr, threads),
-                        "np.grad": lambda: np.gradient(arr, d["dx"][dim], axis=axis),
-                    },
+                    _contenders(arr, axis, st, reused, da, dim, acc, d["dx"][dim], threads),
                     args.repeat,
                 )
                 k, a, w = t["kernel"], t["+alloc"] - t["kernel"], t["diff"] - t["+alloc"]
                 name = f"{np.dtype(dtype).name} d/d{dim} acc {acc}"
                 print(
-                    f"{name:<18}" + "".join(f"{t[h] * 1e3:>9.1f}" for h in head)
+                    f"{name:<18}"
+                    + "".join(f"{t[h] * 1e3:>9.1f}" for h in head)
                     + f"   {k / t['diff']:.0%}/{a / t['diff']:.0%}/{w / t['diff']:.0%}",
                     flush=True,
                 )

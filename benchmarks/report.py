@@ -1,6 +1,6 @@
 """Render a results JSON as the Markdown of ``benchmarks/README.md``.
 
-    python -m benchmarks.report [benchmarks/results/latest.json]
+python -m benchmarks.report [benchmarks/results/latest.json]
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def render(result: dict) -> str:
         f"{m['loadavg_start'][0]:.1f} at the start and {m['loadavg_end'][0]:.1f} at the end; "
         + ", ".join(f"{k} {val}" for k, val in v.items() if val),
         "",
-        "| case | data | fieldops | of copy bw (threaded / numpy copy) | peers: time (fieldops's speed-up) |",
+        "| case | data | fieldops | of copy bw (threaded / numpy copy) "
+        "| peers: time (fieldops's speed-up) |",
         "| --- | --- | ---: | ---: | --- |",
     ]
     for row in result["rows"]:

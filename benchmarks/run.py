@@ -44,8 +44,12 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    versions = {"python": platform.python_version(), "numpy": np.__version__,
-                "numba": numba.__version__, "xarray": xarray.__version__}
+    versions = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "xarray": xarray.__version__,
+    }
     for name in ("dask", "scipy", "xgcm", "findiff", "metpy"):
         try:
             versions[name] = __import__(name).__version__
@@ -154,8 +158,12 @@ def run_coldstart(case: Case, repeat: int) -> dict:
     for name in case.peers:
         res[name] = coldstart.cold_start(name, cached, repeat)
     times = {k: v["total"] for k, v in res.items()}
-    row = {"description": "new process, 1000x1000 float64", "times": times, "detail": res,
-           "notes": []}
+    row = {
+        "description": "new process, 1000x1000 float64",
+        "times": times,
+        "detail": res,
+        "notes": [],
+    }
     row["speedup"] = {k: t / times["fieldops"] for k, t in times.items() if k != "fieldops"}
     return row
 
@@ -196,18 +204,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.scale, args.repeat = 0.1, 3
-    cases = [
-        c for c in CASES
-        if not args.filter or re.search(args.filter, f"{c.group}: {c.name}")
-    ]
+    cases = [c for c in CASES if not args.filter or re.search(args.filter, f"{c.group}: {c.name}")]
     info = machine()
     print(
         f"fieldops benchmarks: {info['nproc']} cores ({info['cpu']}), fieldops threads "
         f"{info['fieldops_threads']}, numpy {info['versions']['numpy']}, numba "
         f"{info['versions']['numba']}; scale {args.scale}, median of {args.repeat}"
     )
-    print("speed-up = peer time / fieldops time; bw = fraction of copy bandwidth "
-          "(threaded copy / numpy copy)")
+    print(
+        "speed-up = peer time / fieldops time; bw = fraction of copy bandwidth "
+        "(threaded copy / numpy copy)"
+    )
     if args.markdown:
         print("| case | fieldops | of copy bw | peers: time (fieldops's speed-up) |")
         print("| --- | ---: | ---: | --- |")
@@ -218,14 +225,18 @@ def main(argv: list[str] | None = None) -> int:
         cache.keep_only(needed)
         missing = _missing(case)
         if missing:
-            row = {"status": "skipped", "times": {},
-                   "notes": [f"skipped: fieldops.{', fieldops.'.join(missing)} not there yet"]}
+            row = {
+                "status": "skipped",
+                "times": {},
+                "notes": [f"skipped: fieldops.{', fieldops.'.join(missing)} not there yet"],
+            }
         elif case.kind == "coldstart":
             row = run_coldstart(case, max(2, min(args.repeat, 3)))
         else:
             row = run_timed(case, cache, args.repeat)
-        row.update(name=case.name, group=case.group, data=case.data, unit=case.unit,
-                   traffic=case.traffic)
+        row.update(
+            name=case.name, group=case.group, data=case.data, unit=case.unit, traffic=case.traffic
+        )
         row["targets"] = [evaluate(t, row) for t in case.targets] if not missing else []
         rows.append(row)
         print(format_row(case, row, args.markdown), flush=True)
@@ -239,13 +250,22 @@ def main(argv: list[str] | None = None) -> int:
             if t["ok"] is None:
                 continue
             value = t["value"]
-            shown = f"{value:.0%}" if "bw" in t["target"] else (
-                f"{value * 1e6:.0f} us" if "us above" in t["target"] else
-                f"{value:.2f} s" if t["target"].endswith(" s") else f"{value:.2f}x")
+            shown = (
+                f"{value:.0%}"
+                if "bw" in t["target"]
+                else (
+                    f"{value * 1e6:.0f} us"
+                    if "us above" in t["target"]
+                    else f"{value:.2f} s"
+                    if t["target"].endswith(" s")
+                    else f"{value:.2f}x"
+                )
+            )
             print(f"  {'met ' if t['ok'] else 'MISS'}  {row['name']}: {t['target']} (got {shown})")
     result = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "command": "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": "python -m benchmarks.run "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
         "scale": args.scale,
         "repeat": args.repeat,
         "machine": info,

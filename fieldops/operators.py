@@ -140,7 +140,10 @@ def _diff_dataarray(da: xr.DataArray, dim: Hashable, order: int, opts: Options) 
     data, denominators = partial_data(da, {dim: order}, opts)
     long_name = f"{_ordinal(order)}derivative of {_describe(da)} with respect to {dim}"
     return like(
-        da, data, derivative_name(da.name, {dim: order}), derivative_attrs(da, long_name, denominators)
+        da,
+        data,
+        derivative_name(da.name, {dim: order}),
+        derivative_attrs(da, long_name, denominators),
     )
 
 

@@ -24,6 +24,14 @@ def test_every_case_names_known_data_and_contenders():
 
 def test_each_issue_7_group_has_rows():
     groups = {case.group for case in cases_mod.CASES}
-    for group in ("first derivative", "second derivative", "non-uniform", "dask", "operators",
-                  "sphere", "overhead", "cold start"):
+    for group in (
+        "first derivative",
+        "second derivative",
+        "non-uniform",
+        "dask",
+        "operators",
+        "sphere",
+        "overhead",
+        "cold start",
+    ):
         assert group in groups

@@ -31,6 +31,7 @@ def _load_kernels():
         kernels = module
     return kernels
 
+
 # Below this many elements threads cost more than they save.
 _MIN_PARALLEL_SIZE = 1 << 18
 
@@ -245,8 +246,19 @@ def apply_stencil(
             # Interior and edge points line by line, while each line is in cache.
             e = _merged(sides, dtype)
             kernels.interior_last_axis(
-                f3[:, :, 0], o3[:, :, 0], stencil.offsets, w, a0, a1, i0, max(i1, i0),
-                g0, in_start, *e, fill, wrap,
+                f3[:, :, 0],
+                o3[:, :, 0],
+                stencil.offsets,
+                w,
+                a0,
+                a1,
+                i0,
+                max(i1, i0),
+                g0,
+                in_start,
+                *e,
+                fill,
+                wrap,
             )
             return
         if i1 > i0:

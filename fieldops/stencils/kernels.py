@@ -67,7 +67,9 @@ def _vaxpy1(o, first, s0, w0):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _edge_point(row, orow, e, i, oshift, ishift, offsets, weights, nterms, fill_value, wrap):  # pragma: no cover
+def _edge_point(
+    row, orow, e, i, oshift, ishift, offsets, weights, nterms, fill_value, wrap
+):  # pragma: no cover
     """Edge row ``i`` (global) of one 1-D ``row``, written to ``orow``."""
     o = i - oshift
     nt = nterms[e]
@@ -137,8 +139,17 @@ def interior_last_axis(
         orow = out[a]
         for e in range(e_rows.shape[0]):
             _edge_point(
-                row, orow, e, e_rows[e], oshift, ishift, e_offsets, e_weights, e_nterms,
-                fill_value, wrap,
+                row,
+                orow,
+                e,
+                e_rows[e],
+                oshift,
+                ishift,
+                e_offsets,
+                e_weights,
+                e_nterms,
+                fill_value,
+                wrap,
             )
 
 
@@ -207,6 +218,20 @@ def warm_up() -> None:
         ei = np.zeros((0, 1), dtype=np.int64)
         en = np.zeros(0, dtype=np.int64)
         interior_last_axis(
-            f[:, :, 0].copy(), out[:, :, 0].copy(), off, w, 0, 1, 1, 3, 0, 0,
-            en, ei, ew, en, dtype(0), 0,
+            f[:, :, 0].copy(),
+            out[:, :, 0].copy(),
+            off,
+            w,
+            0,
+            1,
+            1,
+            3,
+            0,
+            0,
+            en,
+            ei,
+            ew,
+            en,
+            dtype(0),
+            0,
         )
