@@ -55,9 +55,21 @@ def machine() -> dict:
             versions[name] = __import__(name).__version__
         except Exception:  # a missing peer is reported, not fatal
             versions[name] = None
+    import subprocess
+
     import fieldops
 
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(fieldops.__file__).parent,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
     return {
+        "fieldops": f"{fieldops.__version__} {commit} ({Path(fieldops.__file__).parent})",
         "nproc": os.cpu_count(),
         "cpu": cpu,
         "platform": platform.platform(),
