@@ -36,15 +36,19 @@ def main() -> None:
     args = parser.parse_args()
     n = args.size
     data = np.random.default_rng(0).normal(size=(n, n))
-    da = xr.DataArray(data, dims=("y", "x"), coords={"y": np.arange(n) * 0.5, "x": np.arange(n) * 0.25})
+    da = xr.DataArray(
+        data, dims=("y", "x"), coords={"y": np.arange(n) * 0.5, "x": np.arange(n) * 0.25}
+    )
     t_copy = median_time(data.copy, args.repeat)
     print(f"{n}x{n} float64, {fieldops.get_num_threads()} threads; copy {t_copy * 1e3:.1f} ms")
     print(f"{'case':<28}{'fieldops ms':>12}{'numpy ms':>10}{'x numpy':>9}{'of copy bw':>12}")
     for axis, dim in enumerate(da.dims):
         spacing = float(da[dim][1] - da[dim][0])
         for accuracy in (2, 6):
-            t_ops = median_time(lambda: fieldops.diff(da, dim, accuracy=accuracy), args.repeat)
-            t_np = median_time(lambda: np.gradient(data, spacing, axis=axis), args.repeat)
+            t_ops = median_time(
+                lambda d=dim, a=accuracy: fieldops.diff(da, d, accuracy=a), args.repeat
+            )
+            t_np = median_time(lambda s=spacing, a=axis: np.gradient(data, s, axis=a), args.repeat)
             print(
                 f"{'diff ' + dim + ' acc ' + str(accuracy):<28}{t_ops * 1e3:>12.1f}"
                 f"{t_np * 1e3:>10.1f}{t_np / t_ops:>9.1f}{t_copy / t_ops:>11.0%}"

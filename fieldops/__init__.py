@@ -4,9 +4,69 @@ Importing fieldops registers the ``.fieldops`` accessor on xarray objects.
 """
 
 from fieldops import accessor as _accessor  # noqa: F401  (registers .fieldops)
+from fieldops.derived import (
+    critical_points,
+    diffuse,
+    directional,
+    jacobian_determinant,
+    norm,
+    rotation_rate,
+    strain_rate,
+)
+from fieldops.grids import EARTH_RADIUS, detect_geometry
+from fieldops.io import open_dataset, process, write
+from fieldops.kinematics import (
+    absolute_vorticity,
+    advection,
+    deformation,
+    divergence,
+    geostrophic_wind,
+    shearing_deformation,
+    stretching_deformation,
+    total_deformation,
+    vorticity,
+)
 from fieldops.operators import diff
+from fieldops.points import at, from_points
 from fieldops.sample import open_sample
+from fieldops.scattered import ScatteredDerivatives
 from fieldops.stencils.apply import get_num_threads, set_num_threads
+from fieldops.vector import curl, div, grad, hessian, jacobian, laplacian
 
-__all__ = ["diff", "get_num_threads", "open_sample", "set_num_threads"]
+__all__ = [
+    "EARTH_RADIUS",
+    "ScatteredDerivatives",
+    "absolute_vorticity",
+    "advection",
+    "at",
+    "critical_points",
+    "curl",
+    "deformation",
+    "detect_geometry",
+    "diff",
+    "diffuse",
+    "directional",
+    "div",
+    "divergence",
+    "from_points",
+    "geostrophic_wind",
+    "get_num_threads",
+    "grad",
+    "hessian",
+    "jacobian",
+    "jacobian_determinant",
+    "laplacian",
+    "norm",
+    "open_dataset",
+    "open_sample",
+    "process",
+    "rotation_rate",
+    "set_num_threads",
+    "shearing_deformation",
+    "strain_rate",
+    "stretching_deformation",
+    "total_deformation",
+    "vorticity",
+    "write",
+]
 __version__ = "0.1.0"

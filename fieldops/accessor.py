@@ -1,53 +1,115 @@
-"""The ``.fieldops`` accessor on DataArray and Dataset: one line per method, no logic."""
+"""The ``.fieldops`` accessor on DataArray and Dataset: a table, no logic.
+
+Every method is the public function of the same name with the object as its first
+argument: ``da.fieldops.grad(dims)`` is ``fieldops.grad(da, dims)``. The methods
+are made from the functions (same signature less the first parameter, same
+docstring), so the two can never drift apart.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import functools
+import inspect
+from collections.abc import Callable, Hashable
 
-import numpy as np
 import xarray as xr
 
-from fieldops import operators
-from fieldops.boundary import BoundarySpec
-from fieldops.operators import PeriodSpec
+from fieldops import derived, kinematics, operators, points, vector
+
+
+def _method(func: Callable) -> Callable:
+    """``func(obj, ...)`` as a method ``obj.fieldops.<name>(...)``."""
+    signature = inspect.signature(func)
+    params = list(signature.parameters.values())
+
+    @functools.wraps(func)
+    def method(self: FieldopsAccessor, *args, **kwargs):
+        return func(self._obj, *args, **kwargs)
+
+    self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    method.__signature__ = signature.replace(parameters=[self_param, *params[1:]])
+    method.__doc__ = (
+        f"``fieldops.{func.__name__}`` of this object (see that function).\n\n"
+        + inspect.cleandoc(func.__doc__ or "")
+    )
+    return method
+
+
+def _dataset_method(func: Callable, **variables: Hashable | None) -> Callable:
+    """``func(ds[a], ds[b], ...)`` as ``ds.fieldops.<name>(a=..., b=...)``.
+
+    ``variables`` names the parameters that take fields and their default
+    variable names (None: no default). The method takes names, not arrays.
+    """
+    signature = inspect.signature(func)
+    params = []
+    for p in signature.parameters.values():
+        if p.name in variables:
+            default = variables[p.name]
+            p = p.replace(
+                annotation="Hashable",
+                default=inspect.Parameter.empty if default is None else default,
+            )
+        params.append(p)
+
+    @functools.wraps(func)
+    def method(self: FieldopsAccessor, *args, **kwargs):
+        bound = inspect.signature(method).bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        call = dict(bound.arguments)
+        call.pop("self")
+        for name in variables:
+            call[name] = kinematics.variable(self._obj, call[name], func.__name__)
+        return func(**call)
+
+    self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    method.__signature__ = signature.replace(parameters=[self_param, *params])
+    method.__doc__ = (
+        f"``fieldops.{func.__name__}`` of variables of this Dataset, given by name "
+        f"({', '.join(variables)}); see that function.\n\n" + inspect.cleandoc(func.__doc__ or "")
+    )
+    return method
 
 
 class FieldopsAccessor:
-    """Differential operators on labelled fields; see the functions of :mod:`fieldops`."""
+    """Differential operators on labelled fields: see the functions of :mod:`fieldops`.
+
+    Examples
+    --------
+    >>> import numpy as np, fieldops
+    >>> da = xr.DataArray(np.arange(5.0) ** 2, dims="x")
+    >>> da.fieldops.diff("x").values
+    array([0., 2., 4., 6., 8.])
+    """
 
     def __init__(self, obj: xr.DataArray | xr.Dataset) -> None:
         self._obj = obj
 
-    def diff(
-        self,
-        dim: Hashable,
-        order: int = 1,
-        *,
-        accuracy: int = 2,
-        boundary: BoundarySpec | None = None,
-        fill_value: float = np.nan,
-        period: PeriodSpec = None,
-        datetime_unit: str | None = None,
-    ) -> xr.DataArray | xr.Dataset:
-        """Derivative along ``dim``: :func:`fieldops.diff` of this object.
+    diff = _method(operators.diff)
+    grad = _method(vector.grad)
+    div = _method(vector.div)
+    curl = _method(vector.curl)
+    laplacian = _method(vector.laplacian)
+    hessian = _method(vector.hessian)
+    jacobian = _method(vector.jacobian)
+    jacobian_determinant = _method(derived.jacobian_determinant)
+    directional = _method(derived.directional)
+    norm = _method(derived.norm)
+    critical_points = _method(derived.critical_points)
+    strain_rate = _method(derived.strain_rate)
+    rotation_rate = _method(derived.rotation_rate)
+    diffuse = _method(derived.diffuse)
+    at = _method(points.at)
 
-        Examples
-        --------
-        >>> import fieldops
-        >>> da = xr.DataArray(np.arange(5.0) ** 2, dims="x")
-        >>> da.fieldops.diff("x").values
-        array([0., 2., 4., 6., 8.])
-        """
-        return operators.diff(
-            self._obj,
-            dim,
-            order,
-            accuracy=accuracy,
-            boundary=boundary,
-            fill_value=fill_value,
-            period=period,
-            datetime_unit=datetime_unit,
-        )
+    vorticity = _dataset_method(kinematics.vorticity, u="u", v="v")
+    absolute_vorticity = _dataset_method(kinematics.absolute_vorticity, u="u", v="v")
+    divergence = _dataset_method(kinematics.divergence, u="u", v="v")
+    advection = _dataset_method(kinematics.advection, scalar=None, u="u", v="v")
+    deformation = _dataset_method(kinematics.deformation, u="u", v="v")
+    stretching_deformation = _dataset_method(kinematics.stretching_deformation, u="u", v="v")
+    shearing_deformation = _dataset_method(kinematics.shearing_deformation, u="u", v="v")
+    total_deformation = _dataset_method(kinematics.total_deformation, u="u", v="v")
+    geostrophic_wind = _dataset_method(kinematics.geostrophic_wind, field=None)
 
 
 xr.register_dataarray_accessor("fieldops")(FieldopsAccessor)

@@ -8,12 +8,16 @@ is computed.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import product
 
 import numpy as np
 
 from fieldops.stencils.apply import apply_stencil, float_dtype
+from fieldops.stencils.fused import Plan, apply_plan
+from fieldops.stencils.masked import GapRule
 from fieldops.stencils.weights import AxisStencil, build_stencil
 
 
@@ -39,7 +43,12 @@ def stencil_for(
 
 
 def apply_along(
-    data: object, axis: int, stencil: AxisStencil, *, fill_value: float = np.nan
+    data: object,
+    axis: int,
+    stencil: AxisStencil,
+    *,
+    fill_value: float = np.nan,
+    gaps: GapRule | None = None,
 ) -> object:
     """Apply ``stencil`` along ``axis`` of a numpy or Dask array.
 
@@ -53,6 +62,9 @@ def apply_along(
         The operator for that axis.
     fill_value : float
         Value for rows the ``fill`` boundary leaves undefined.
+    gaps : GapRule, optional
+        Make the derivative gap-aware (``nan_policy="omit"``): valid points next
+        to NaN get stencils inside their run of valid points.
 
     Returns
     -------
@@ -68,67 +80,209 @@ def apply_along(
     """
     axis = axis % data.ndim
     if not is_dask(data):
-        return apply_stencil(np.asarray(data), axis, stencil, fill_value=fill_value)
-    return _apply_dask(data, axis, stencil, fill_value)
+        data = np.asarray(data)
+        out = apply_stencil(data, axis, stencil, fill_value=fill_value)
+        return out if gaps is None else gaps.fix(data, out, axis, stencil)
+    return _apply_dask(data, axis, stencil, fill_value, gaps)
 
 
-def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float):
-    import dask.array as da
-    from dask.array.overlap import ensure_minimum_chunksize
+def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float, gaps: GapRule | None):
+    """Lazy ``apply_stencil`` on a Dask array: at most two layers, never a rechunk.
+
+    When ``axis`` is one chunk, one ``map_blocks`` layer (which Dask may fuse
+    with the layers below). Otherwise a *halo* layer cuts, for every block, the
+    ``reach`` rows its stencil needs from its neighbours (from as many blocks as
+    it takes, so chunks narrower than the halo need no rechunk; wrapped around
+    for periodic axes), and an *operator* layer computes each block from its own
+    data and those two thin slabs, without copying the block.
+    """
+    from dask.array import Array
+    from dask.highlevelgraph import HighLevelGraph
+    from dask.tokenize import tokenize
 
     dtype = float_dtype(x.dtype)
-    chunks_in = x.chunks
+    meta = np.empty((0,) * x.ndim, dtype)
     depth = stencil.reach
     axis_chunks = x.chunks[axis]
-    single = len(axis_chunks) == 1
-    if not single and min(axis_chunks) < depth:
-        # The smallest rechunk that gives every block a full halo; the result is
-        # put back on the caller's chunks at the end.
-        new = ensure_minimum_chunksize(depth, axis_chunks)
-        x = x.rechunk({axis: new})
-        axis_chunks = x.chunks[axis]
+    if len(axis_chunks) == 1 or depth == 0:
+        starts = (0, stencil.n)
+        block_fn = partial(
+            _single_block, axis=axis, stencil=stencil, fill_value=fill_value, gaps=gaps
+        )
+        return x.map_blocks(
+            block_fn,
+            dtype=dtype,
+            meta=meta,
+            name="fieldops-" + tokenize(x, axis, stencil, fill_value, starts, gaps),
+        )
+
+    token = tokenize(x, axis, stencil, fill_value, gaps)
+    halo_name = "fieldops-halo-" + token
+    op_name = "fieldops-" + token
+    n = stencil.n
     starts = np.concatenate([[0], np.cumsum(axis_chunks)]).tolist()
     nblocks = len(axis_chunks)
 
-    if single or depth == 0:
+    def pieces(g0: int, g1: int) -> list[tuple[int, int, int]]:
+        """(block, local start, local stop) covering global rows [g0, g1) (wrapped)."""
+        out = []
+        g = g0
+        while g < g1:
+            r = g % n
+            j = bisect_right(starts, r) - 1
+            stop = min(starts[j + 1], r + (g1 - g))
+            out.append((j, r - starts[j], stop - starts[j]))
+            g += stop - r
+        return out
 
-        def block_fn(block, block_id=None):
-            j = block_id[axis]
-            return apply_stencil(
-                block,
+    halos: list[tuple[list, list]] = []
+    for j in range(nblocks):
+        s, e = starts[j], starts[j + 1]
+        lo, hi = rows_needed(stencil, s, e)
+        if gaps is not None:
+            lo, hi = min(lo, s - gaps.reach), max(hi, e + gaps.reach)
+            if not stencil.periodic:
+                lo, hi = max(lo, 0), min(hi, n)
+        halos.append((pieces(lo, s), pieces(e, hi)))
+
+    dsk: dict = {}
+    other = [range(nb) for nb in x.numblocks]
+    for idx in product(*other):
+        j = idx[axis]
+        keys = []
+        for side, parts in zip("lr", halos[j]):
+            if not parts:
+                keys.append(None)
+                continue
+            src = [(x.name, *idx[:axis], k, *idx[axis + 1 :]) for k, _, _ in parts]
+            hkey = (halo_name, side, *idx)
+            dsk[hkey] = (
+                _take_rows,
                 axis,
-                stencil,
-                fill_value=fill_value,
-                out_rows=(starts[j], starts[j + 1]),
-                in_start=starts[j],
-                threads=1,
+                src,
+                [a for _, a, _ in parts],
+                [b for _, _, b in parts],
             )
-
-        out = x.map_blocks(block_fn, dtype=dtype, meta=np.empty((0,) * x.ndim, dtype))
-    else:
-        periodic = stencil.periodic
-        boundary = "periodic" if periodic else "none"
-        ghosted = da.overlap.overlap(x, depth={axis: depth}, boundary={axis: boundary})
-
-        def block_fn(block, block_id=None):
-            j = block_id[axis]
-            left = depth if (periodic or j > 0) else 0
-            return apply_stencil(
-                block,
-                axis,
-                stencil,
-                fill_value=fill_value,
-                out_rows=(starts[j], starts[j + 1]),
-                in_start=starts[j] - left,
-                threads=1,
-            )
-
-        out = ghosted.map_blocks(
-            block_fn, dtype=dtype, chunks=x.chunks, meta=np.empty((0,) * x.ndim, dtype)
+            keys.append(hkey)
+        dsk[(op_name, *idx)] = (
+            _halo_block,
+            (x.name, *idx),
+            keys[0],
+            keys[1],
+            axis,
+            starts[j],
+            starts[j + 1],
+            stencil,
+            fill_value,
+            gaps,
         )
-        assert nblocks == out.numblocks[axis]
-    if out.chunks != chunks_in:
-        out = out.rechunk(chunks_in)
+    halo_dsk = {k: v for k, v in dsk.items() if k[0] == halo_name}
+    op_dsk = {k: v for k, v in dsk.items() if k[0] == op_name}
+    layers = dict(x.dask.layers)
+    deps = dict(x.dask.dependencies)
+    layers[halo_name] = halo_dsk
+    deps[halo_name] = {x.name}
+    layers[op_name] = op_dsk
+    deps[op_name] = {x.name, halo_name}
+    graph = HighLevelGraph(layers, deps)
+    return Array(graph, op_name, x.chunks, meta=meta)
+
+
+def rows_needed(stencil: AxisStencil, s: int, e: int) -> tuple[int, int]:
+    """Input rows ``[lo, hi)`` that output rows ``[s, e)`` read (unwrapped if periodic).
+
+    Exact per block: an interior block needs the interior stencil's half-width
+    (half the window for savgol), a block holding edge rows their one-sided reach.
+
+    Examples
+    --------
+    >>> st = stencil_for(np.arange(10.0), 1, 2, "one_sided")
+    >>> rows_needed(st, 0, 3), rows_needed(st, 4, 6)
+    ((0, 4), (3, 7))
+    """
+    lo, hi = s, e
+    r0, r1 = max(s, stencil.lo), min(e, stencil.n - stencil.hi)
+    if r1 > r0 and stencil.offsets.size:
+        lo = min(lo, r0 + int(stencil.offsets.min()))
+        hi = max(hi, r1 + int(stencil.offsets.max()))
+    for k in np.flatnonzero((stencil.edge_rows >= s) & (stencil.edge_rows < e)):
+        nt = int(stencil.edge_nterms[k])
+        if nt:
+            row = int(stencil.edge_rows[k])
+            offs = stencil.edge_offsets[k, :nt]
+            lo = min(lo, row + int(offs.min()))
+            hi = max(hi, row + int(offs.max()) + 1)
+    return lo, hi
+
+
+def _single_block(
+    block: np.ndarray, *, axis: int, stencil: AxisStencil, fill_value: float, gaps: GapRule | None
+):
+    """A block that holds the whole of ``axis``: one serial call."""
+    out = apply_stencil(block, axis, stencil, fill_value=fill_value, threads=1)
+    return out if gaps is None else gaps.fix(np.asarray(block), out, axis, stencil)
+
+
+def _take_rows(axis: int, blocks: list, starts: list[int], stops: list[int]) -> np.ndarray:
+    """Rows ``[a, b)`` along ``axis`` of each block, joined: one halo slab."""
+    parts = []
+    for blk, a, b in zip(blocks, starts, stops):
+        index = (slice(None),) * axis + (slice(a, b),)
+        parts.append(np.asarray(blk)[index])
+    return parts[0].copy() if len(parts) == 1 else np.concatenate(parts, axis=axis)
+
+
+def _halo_block(
+    mid: np.ndarray,
+    left: np.ndarray | None,
+    right: np.ndarray | None,
+    axis: int,
+    s: int,
+    e: int,
+    stencil: AxisStencil,
+    fill_value: float,
+    gaps: GapRule | None = None,
+) -> np.ndarray:
+    """Global rows ``[s, e)`` from block ``mid`` and its halo slabs, serially.
+
+    The rows whose stencil stays inside ``mid`` are computed from ``mid`` in
+    place; only the few rows near its two ends read a small joined copy.
+    """
+    dtype = float_dtype(mid.dtype)
+    mid = np.ascontiguousarray(mid, dtype=dtype)
+    nl = 0 if left is None else left.shape[axis]
+    nr = 0 if right is None else right.shape[axis]
+    depth = stencil.reach
+    out = np.empty(mid.shape, dtype=dtype)
+    kw = dict(fill_value=fill_value, threads=1, out=out, out_start=s)
+
+    def rows(a: int, b: int) -> np.ndarray:
+        index = (slice(None),) * axis + (slice(a - s, b - s),)
+        return mid[index]
+
+    def joined(lo: int, hi: int) -> tuple[np.ndarray, int]:
+        """Input rows [lo, hi) (lo may be in the left slab, hi in the right)."""
+        parts = []
+        if lo < s:
+            parts.append(left)
+        parts.append(rows(max(lo, s), min(hi, e)))
+        if hi > e:
+            parts.append(right)
+        return np.concatenate(parts, axis=axis), lo
+
+    b0, b1 = s + depth, e - depth
+    if gaps is not None:
+        data, start = joined(s - nl, e + nr)
+        apply_stencil(data, axis, stencil, out_rows=(s, e), in_start=start, **kw)
+        return gaps.fix(data, out, axis, stencil, out_rows=(s, e), in_start=start)
+    if b1 - b0 <= 2 * depth:
+        data, start = joined(s - nl, e + nr)
+        return apply_stencil(data, axis, stencil, out_rows=(s, e), in_start=start, **kw)
+    apply_stencil(mid, axis, stencil, out_rows=(b0, b1), in_start=s, **kw)
+    data, start = joined(s - nl, b0 + depth)
+    apply_stencil(data, axis, stencil, out_rows=(s, b0), in_start=start, **kw)
+    data, start = joined(b1 - depth, e + nr)
+    apply_stencil(data, axis, stencil, out_rows=(b1, e), in_start=b1 - depth, **kw)
     return out
 
 
@@ -148,3 +302,124 @@ def apply_sequence(
     for axis, stencil in steps:
         data = apply_along(data, axis, stencil, fill_value=fill_value)
     return data
+
+
+def apply_fused(
+    data: object,
+    plan: Plan,
+    *,
+    fill_value: float = np.nan,
+    stacked: bool = True,
+    slot_shape: tuple[int, ...] | None = None,
+) -> object:
+    """Run a fused multi-axis :class:`~fieldops.stencils.fused.Plan` on numpy or Dask data.
+
+    Parameters
+    ----------
+    data : numpy.ndarray or dask.array.Array
+        The input fields stacked along a leading (source) axis: ``(nsource, *shape)``.
+    plan : Plan
+        The output slots; term axes count from the first axis after the source axis.
+    fill_value : float
+        Value of points a ``fill`` boundary leaves undefined.
+    stacked : bool, default True
+        False when ``data`` is one field without the source axis (no extra Dask
+        layer to add it).
+    slot_shape : tuple of int, optional
+        Shape of the slot axes of the result (``()`` for one slot, ``(n, n)`` for a
+        tensor); ``(nslot,)`` by default. Done in the block function: no extra Dask
+        layer.
+
+    Returns
+    -------
+    numpy.ndarray or dask.array.Array
+        ``(*slot_shape, *shape)``. For Dask: one halo exchange (only along the
+        differentiated axes that are split into several chunks) and one
+        ``map_blocks`` layer, the input's chunks along ``shape``, one chunk along
+        the slot axis, and the same numbers as numpy for every chunking.
+
+    Examples
+    --------
+    >>> from fieldops.stencils.fused import Plan, Term
+    >>> x = np.arange(5.0)
+    >>> d2 = stencil_for(x, 2, 2, "one_sided")
+    >>> lap = Plan(((Term(0, 1.0, ((0, d2),)), Term(0, 1.0, ((1, d2),))),))
+    >>> f = x[:, None] ** 2 + 2 * x[None, :] ** 2
+    >>> float(apply_fused(f[None], lap)[0, 2, 3])
+    6.0
+    """
+    slot_shape = (len(plan.slots),) if slot_shape is None else tuple(slot_shape)
+    if int(np.prod(slot_shape, dtype=np.int64)) != len(plan.slots):
+        raise ValueError(f"slot_shape {slot_shape} does not hold {len(plan.slots)} slots")
+    if not is_dask(data):
+        data = np.asarray(data)
+        out = apply_plan(data if stacked else data[None], plan, fill_value=fill_value)
+        return out.reshape(slot_shape + out.shape[1:])
+    return _apply_fused_dask(data, plan, fill_value, int(stacked), slot_shape)
+
+
+def _apply_fused_dask(x, plan: Plan, fill_value: float, lead: int, slot_shape: tuple[int, ...]):
+    import dask.array as da
+    from dask.array.overlap import ensure_minimum_chunksize
+
+    dtype = float_dtype(x.dtype)
+    ndim = x.ndim - lead
+    nlead = len(slot_shape)
+    depth = plan.depth(ndim)
+    periodic = plan.periodic(ndim)
+    if lead and len(x.chunks[0]) > 1:
+        x = x.rechunk({0: -1})
+    chunks_in = x.chunks[lead:]
+    halo = {}
+    for axis in range(ndim):
+        axis_chunks = x.chunks[axis + lead]
+        if depth[axis] == 0 or len(axis_chunks) == 1:
+            continue
+        if min(axis_chunks) < depth[axis]:
+            # The smallest rechunk that gives every block a full halo; undone at the end.
+            x = x.rechunk({axis + lead: ensure_minimum_chunksize(depth[axis], axis_chunks)})
+        halo[axis] = depth[axis]
+    starts = [np.concatenate([[0], np.cumsum(c)]).tolist() for c in x.chunks[lead:]]
+    if halo:
+        ghosted = da.overlap.overlap(
+            x,
+            depth={a + lead: d for a, d in halo.items()},
+            boundary={a + lead: ("periodic" if periodic[a] else "none") for a in halo},
+        )
+    else:
+        ghosted = x
+
+    def block_fn(block, block_id=None):
+        in_start, out_rows = [], []
+        for axis in range(ndim):
+            j = block_id[axis + nlead]  # output block ids
+            g0, g1 = starts[axis][j], starts[axis][j + 1]
+            left = halo.get(axis, 0) if (periodic[axis] or j > 0) else 0
+            in_start.append(g0 - left)
+            out_rows.append((g0, g1))
+        res = apply_plan(
+            block if lead else block[None],
+            plan,
+            fill_value=fill_value,
+            in_start=tuple(in_start),
+            out_rows=tuple(out_rows),
+            threads=1,
+        )
+        return res.reshape(slot_shape + res.shape[1:])
+
+    lead_chunks = tuple((k,) for k in slot_shape)
+    axes = {}
+    if nlead > lead:
+        axes = {"new_axis": list(range(nlead - lead))}
+    elif nlead < lead:
+        axes = {"drop_axis": 0}
+    out = ghosted.map_blocks(
+        block_fn,
+        dtype=dtype,
+        chunks=lead_chunks + x.chunks[lead:],
+        meta=np.empty((0,) * (ndim + nlead), dtype),
+        **axes,
+    )
+    if out.chunks[len(lead_chunks) :] != chunks_in:
+        out = out.rechunk(lead_chunks + chunks_in)
+    return out

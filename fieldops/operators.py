@@ -8,7 +8,7 @@ mutated and Dask input stays lazy with its chunks.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import xarray as xr
@@ -16,8 +16,17 @@ import xarray as xr
 from fieldops import units as _units
 from fieldops._validate import check_accuracy, check_numeric, check_order, check_xarray
 from fieldops.boundary import BoundarySpec, resolve_boundary
-from fieldops.core import apply_sequence, stencil_for
 from fieldops.geometry import check_dim, coordinate_values
+from fieldops.methods import (
+    FINITE_DIFFERENCE,
+    MethodSpec,
+    Operator,
+    Scalar,
+    apply_operators,
+    resolve_methods,
+)
+from fieldops.methods import axis_operator as _axis_operator
+from fieldops.stencils.masked import GapRule
 from fieldops.stencils.weights import AxisStencil, is_uniform, minimum_points
 
 # Attributes that describe the input quantity itself and would be false of its
@@ -25,6 +34,8 @@ from fieldops.stencils.weights import AxisStencil, is_uniform, minimum_points
 _DROPPED_ATTRS = ("units", "long_name", "standard_name", "valid_min", "valid_max", "valid_range")
 
 PeriodSpec = float | Mapping[Hashable, float] | None
+MethodArg = str | Mapping[Hashable, str]
+ScaleArg = Scalar | Mapping[Hashable, Scalar] | None
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,24 @@ class Options:
     fill_value: float
     period: dict[Hashable, float | None]
     datetime_unit: str | None
+    methods: Mapping[Hashable, MethodSpec] = field(default_factory=dict)
+    nan_policy: str = "propagate"
+    mask: xr.DataArray | None = None
+
+    @property
+    def omit(self) -> bool:
+        """True when NaN (or masked) cells are domain boundaries."""
+        return self.nan_policy == "omit" or self.mask is not None
+
+    def method_of(self, dim: Hashable) -> MethodSpec:
+        """The method of ``dim`` (finite differences unless chosen otherwise).
+
+        Examples
+        --------
+        >>> Options(2, {"x": "one_sided"}, np.nan, {"x": None}, None).method_of("x").method
+        'finite_difference'
+        """
+        return self.methods.get(dim, FINITE_DIFFERENCE)
 
 
 def resolve_options(
@@ -47,8 +76,19 @@ def resolve_options(
     fill_value: float,
     period: PeriodSpec,
     datetime_unit: str | None,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> Options:
-    """Validate the options shared by every operator and resolve them per dim."""
+    """Validate the options shared by every operator and resolve them per dim.
+
+    ``method``, ``window``, ``polyorder`` and ``sigma`` are described in
+    :mod:`fieldops.methods`; each is one value or a dict per dim. ``nan_policy``
+    and ``mask`` are described in :func:`check_nan_policy`.
+    """
     check_xarray(obj)
     for dim in dims:
         check_dim(obj, dim)
@@ -64,31 +104,143 @@ def resolve_options(
     for d, p in periods.items():
         if p is not None and not (np.isfinite(p) and p > 0):
             raise ValueError(f"period of dim {d!r} must be a positive number, got {p!r}")
-    return Options(accuracy, modes, float(fill_value), periods, datetime_unit)
+    methods = resolve_methods(dims, method, window=window, polyorder=polyorder, sigma=sigma)
+    if accuracy != 2 and all(m.method != "finite_difference" for m in methods.values()):
+        raise ValueError(
+            f"accuracy={accuracy} applies to method='finite_difference' only; the method "
+            f"here is {sorted({m.method for m in methods.values()})}: drop accuracy= "
+            "(savgol: window/polyorder, gaussian: sigma set the accuracy)"
+        )
+    check_nan_policy(obj, nan_policy, mask, methods)
+    return Options(
+        accuracy, modes, float(fill_value), periods, datetime_unit, methods, nan_policy, mask
+    )
+
+
+NAN_POLICIES = ("propagate", "omit")
+
+
+def check_nan_policy(
+    obj: xr.DataArray | xr.Dataset,
+    nan_policy: str,
+    mask: xr.DataArray | None,
+    methods: Mapping[Hashable, MethodSpec],
+) -> None:
+    """Validate ``nan_policy`` and ``mask``.
+
+    ``nan_policy="propagate"`` (default): a NaN spoils the outputs whose stencil
+    touches it. ``"omit"`` (scipy's word): NaN cells are domain boundaries; a
+    valid point next to one gets a one-sided stencil from the valid side (of
+    lower accuracy where the valid run is short), a point with no valid stencil
+    (a run shorter than ``order + 1`` points) is NaN, and NaN cells stay NaN.
+    ``mask``: a boolean DataArray, True where valid, on some or all of the
+    field's dims; masked cells are treated as NaN under ``"omit"`` (given a
+    mask, ``"omit"`` is implied).
+    """
+    if nan_policy not in NAN_POLICIES:
+        raise ValueError(f"unknown nan_policy {nan_policy!r}; use 'propagate' or 'omit'")
+    if mask is not None:
+        if not isinstance(mask, xr.DataArray) or mask.dtype != bool:
+            raise TypeError(
+                "mask must be a boolean xarray.DataArray, True where the data are valid; "
+                f"got {type(mask).__name__}"
+                + (f" of dtype {mask.dtype}" if hasattr(mask, "dtype") else "")
+            )
+        extra = [d for d in mask.dims if d not in obj.dims]
+        if extra:
+            raise ValueError(
+                f"mask has dim(s) {extra} that the data do not have ({list(obj.dims)})"
+            )
+        for d in mask.dims:
+            if mask.sizes[d] != obj.sizes[d]:
+                raise ValueError(
+                    f"mask has {mask.sizes[d]} points along {d!r}, the data {obj.sizes[d]}"
+                )
+    if nan_policy == "omit" or mask is not None:
+        other = sorted({m.method for m in methods.values()} - {"finite_difference"})
+        if other:
+            raise ValueError(
+                f"nan_policy='omit' and mask= work with method='finite_difference' only, "
+                f"not {other}"
+            )
+
+
+def axis_operator(
+    obj: xr.DataArray | xr.Dataset, dim: Hashable, order: int, opts: Options
+) -> tuple[Operator, str | None]:
+    """The operator of d^order/d dim^order under the dim's method, and the coordinate's units.
+
+    Every operator goes through here, so every method works everywhere. The result
+    is an :class:`AxisStencil` (finite differences, savgol, gaussian) or a
+    :class:`~fieldops.spectral.SpectralOperator`; :func:`partial_data` applies either.
+
+    Examples
+    --------
+    >>> da = xr.DataArray(np.zeros(16), dims="x")
+    >>> opts = resolve_options(da, ["x"], accuracy=2, boundary="periodic", fill_value=np.nan,
+    ...                        period=None, datetime_unit=None, method="spectral")
+    >>> type(axis_operator(da, "x", 1, opts)[0]).__name__
+    'SpectralOperator'
+    """
+    values, coord_units = coordinate_values(obj, dim, datetime_unit=opts.datetime_unit)
+    mode = opts.boundary[dim]
+    spec = opts.method_of(dim)
+    if spec.method == "finite_difference":
+        n = values.size
+        # A uniform grid may need one point less; only look when it matters.
+        need = minimum_points(order, opts.accuracy, mode, uniform=False)
+        if n < need:
+            need = minimum_points(order, opts.accuracy, mode, uniform=is_uniform(values))
+        if n < need:
+            raise ValueError(
+                f"dim {dim!r} has {n} points, but order {order} at accuracy {opts.accuracy} "
+                f"with boundary {mode!r} needs at least {need}; use a lower accuracy or "
+                "another boundary mode"
+            )
+    op = _axis_operator(
+        values,
+        order,
+        spec,
+        accuracy=opts.accuracy,
+        boundary=mode,
+        period=opts.period[dim],
+        dim=dim,
+        datetime_unit=opts.datetime_unit,
+    )
+    return op, coord_units
 
 
 def axis_stencil(
     obj: xr.DataArray | xr.Dataset, dim: Hashable, order: int, opts: Options
 ) -> tuple[AxisStencil, str | None]:
-    """The stencil of d^order/d dim^order for ``obj``'s coordinate, and its units."""
-    values, coord_units = coordinate_values(obj, dim, datetime_unit=opts.datetime_unit)
-    mode = opts.boundary[dim]
-    n = values.size
-    # A uniform grid may need one point less; only look when it matters.
-    need = minimum_points(order, opts.accuracy, mode, uniform=False)
-    if n < need:
-        need = minimum_points(order, opts.accuracy, mode, uniform=is_uniform(values))
-    if n < need:
+    """The stencil of d^order/d dim^order for ``obj``'s coordinate, and its units.
+
+    For callers that need a stencil table (fused kernels). Raises for
+    ``method="spectral"``, which is not a stencil: use :func:`partial_data` or
+    :func:`axis_operator` there.
+    """
+    op, coord_units = axis_operator(obj, dim, order, opts)
+    if not isinstance(op, AxisStencil):
         raise ValueError(
-            f"dim {dim!r} has {n} points, but order {order} at accuracy {opts.accuracy} "
-            f"with boundary {mode!r} needs at least {need}; use a lower accuracy or "
-            "another boundary mode"
+            f"dim {dim!r}: method={opts.method_of(dim).method!r} is not a stencil; "
+            "compute it with fieldops.operators.partial_data"
         )
-    try:
-        stencil = stencil_for(values, order, opts.accuracy, mode, period=opts.period[dim])
-    except ValueError as err:
-        raise ValueError(f"dim {dim!r}: {err}") from None
-    return stencil, coord_units
+    return op, coord_units
+
+
+def fusable(opts: Options, dims: list[Hashable]) -> bool:
+    """True when every dim's method is a stencil (fused stencil kernels apply).
+
+    Examples
+    --------
+    >>> da = xr.DataArray(np.zeros((8, 8)), dims=("y", "x"))
+    >>> opts = resolve_options(da, ["y", "x"], accuracy=2, boundary="periodic",
+    ...                        fill_value=np.nan, period=None, datetime_unit=None,
+    ...                        method={"x": "spectral", "y": "savgol"}, window=5)
+    >>> fusable(opts, ["y"]), fusable(opts, ["y", "x"])
+    (True, False)
+    """
+    return all(opts.method_of(d).method != "spectral" for d in dims)
 
 
 def derivative_name(name: Hashable | None, orders: Mapping[Hashable, int]) -> str:
@@ -123,13 +275,24 @@ def partial_data(da: xr.DataArray, orders: Mapping[Hashable, int], opts: Options
     """
     check_numeric(da)
     steps = []
+    gaps: list[GapRule | None] = []
     denominators: list[str | None] = []
     for dim, order in orders.items():
-        stencil, coord_units = axis_stencil(da, dim, order, opts)
-        steps.append((da.get_axis_num(dim), stencil))
+        op, coord_units = axis_operator(da, dim, order, opts)
+        steps.append((da.get_axis_num(dim), op))
         denominators += [coord_units] * order
-    data = apply_sequence(da.data, steps, fill_value=opts.fill_value)
+        gaps.append(gap_rule(da, dim, order, opts) if opts.omit else None)
+    data = da.data
+    if opts.mask is not None:
+        data = da.where(opts.mask).data  # masked cells become gaps (and ints floats)
+    data = apply_operators(data, steps, fill_value=opts.fill_value, names=list(orders), gaps=gaps)
     return data, denominators
+
+
+def gap_rule(da: xr.DataArray, dim: Hashable, order: int, opts: Options) -> GapRule:
+    """How d^order/d dim^order treats NaN cells under ``nan_policy="omit"``."""
+    values, _ = coordinate_values(da, dim, datetime_unit=opts.datetime_unit)
+    return GapRule(values, order, opts.accuracy, opts.boundary[dim], opts.period[dim])
 
 
 def _ordinal(order: int) -> str:
@@ -139,6 +302,9 @@ def _ordinal(order: int) -> str:
 def _diff_dataarray(da: xr.DataArray, dim: Hashable, order: int, opts: Options) -> xr.DataArray:
     data, denominators = partial_data(da, {dim: order}, opts)
     long_name = f"{_ordinal(order)}derivative of {_describe(da)} with respect to {dim}"
+    spec = opts.method_of(dim)
+    if spec.method != "finite_difference":
+        long_name += f" ({spec.describe()})"
     return like(
         da,
         data,
@@ -177,6 +343,12 @@ def diff(
     fill_value: float = np.nan,
     period: PeriodSpec = None,
     datetime_unit: str | None = None,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray | xr.Dataset:
     """Derivative of order ``order`` along ``dim``, in the units of ``dim``'s coordinate.
 
@@ -202,6 +374,30 @@ def diff(
         Period of a periodic dim; inferred from uniform spacing when omitted.
     datetime_unit : str, optional
         Time unit of datetime coordinates: ``"s"`` (default), ``"h"``, ``"D"``, ...
+    method : {"finite_difference", "savgol", "gaussian", "spectral"}
+        ``"finite_difference"`` (default) uses ``accuracy``. ``"savgol"``: the
+        derivative of a local least-squares polynomial of degree ``polyorder``
+        over ``window``. ``"gaussian"``: derivative of a Gaussian of standard
+        deviation ``sigma``. ``"spectral"``: FFT derivative of a periodic
+        (``boundary="periodic"``), uniformly sampled dim; on Dask the dim must be
+        one chunk. Edges follow ``boundary``. See :mod:`fieldops.methods`.
+    window : int or float, optional
+        savgol window: an odd int is a number of points, a float a width in the
+        coordinate's units (a timedelta for time coordinates).
+    polyorder : int, optional
+        savgol polynomial degree, ``order <= polyorder < window``; by default the
+        smallest even degree >= ``order``.
+    sigma : float, optional
+        gaussian standard deviation in the coordinate's units (> 0).
+    nan_policy : {"propagate", "omit"}, default "propagate"
+        ``"propagate"``: a NaN spoils the outputs whose stencil touches it.
+        ``"omit"``: NaN cells are boundaries of the domain (coastlines, gaps); a
+        valid point next to one gets a one-sided stencil from the valid side
+        (lower accuracy where the valid run is short; NaN where the run has
+        fewer than ``order + 1`` points). See :func:`check_nan_policy`.
+    mask : DataArray of bool, optional
+        True where the data are valid; masked cells are treated as gaps
+        (implies ``nan_policy="omit"``).
 
     Returns
     -------
@@ -213,7 +409,9 @@ def diff(
     ------
     ValueError
         Unknown dim, too few points, a coordinate not strictly monotonic, bad
-        order/accuracy/boundary.
+        order/accuracy/boundary; an unknown method, a missing, even or too long
+        ``window``, ``polyorder >= window``, ``sigma <= 0``, ``spectral`` on a
+        non-periodic or non-uniform dim or (Dask) on a dim split into chunks.
     TypeError
         Non-numeric data or coordinate.
 
@@ -225,6 +423,9 @@ def diff(
     >>> dt = diff(t, "x")
     >>> dt.name, dt.attrs["units"], round(float(dt.sel(x=0.5)), 12)
     ('dt_dx', 'K m-1', 1.0)
+    >>> smooth = diff(t, "x", method="savgol", window=5, polyorder=2)
+    >>> round(float(smooth.sel(x=0.5)), 12)
+    1.0
     """
     order = check_order(order)
     opts = resolve_options(
@@ -235,6 +436,12 @@ def diff(
         fill_value=fill_value,
         period=period,
         datetime_unit=datetime_unit,
+        method=method,
+        window=window,
+        polyorder=polyorder,
+        sigma=sigma,
+        nan_policy=nan_policy,
+        mask=mask,
     )
     if isinstance(obj, xr.DataArray):
         return _diff_dataarray(obj, dim, order, opts)

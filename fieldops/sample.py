@@ -15,7 +15,7 @@ def open_sample() -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        Loaded into memory (about 4 MB), dims ``month, level, latitude, longitude``;
+        Loaded into memory (about 4 MB), without gaps, dims ``month, level, latitude, longitude``;
         latitude descending from 90 to -90, longitude from -180 (periodic).
         Source: ERA-Interim, ECMWF.
 
@@ -25,5 +25,15 @@ def open_sample() -> xr.Dataset:
     >>> dict(ds.sizes)
     {'month': 2, 'level': 3, 'latitude': 121, 'longitude': 240}
     """
-    with xr.open_dataset(SAMPLE_FILE) as ds:
-        return ds.load()
+    # The file packs the winds as int16 with _FillValue 0, a value that real
+    # data take: decode the packing but do not mask it (the data have no gaps).
+    with xr.open_dataset(SAMPLE_FILE, mask_and_scale=False) as raw:
+        raw = raw.load()
+    for var in raw.data_vars.values():
+        var.attrs.pop("_FillValue", None)
+        var.attrs.pop("missing_value", None)
+    ds = xr.decode_cf(raw)
+    for var in ds.data_vars.values():  # written back as plain floats, not re-packed
+        for key in ("dtype", "scale_factor", "add_offset", "_FillValue", "missing_value"):
+            var.encoding.pop(key, None)
+    return ds

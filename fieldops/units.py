@@ -35,7 +35,14 @@ def registry():
     return pint.UnitRegistry(cache_folder=":auto:")
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
+    """A CF/UDUNITS unit string spelled for pint's parser.
+
+    Examples
+    --------
+    >>> normalise("m s-1")
+    'm s**-1'
+    """
     words = [_ALIASES.get(w, w) for w in text.replace("·", " ").split()]
     return " ".join(_EXPONENT.sub(r"**\2", w) for w in words)
 
@@ -45,7 +52,7 @@ def _parse(text: str):
     ureg = registry()
     try:
         return (
-            ureg.parse_units(_normalise(text))
+            ureg.parse_units(normalise(text))
             if text.strip() not in ("1", "")
             else ureg.dimensionless
         )
@@ -112,4 +119,49 @@ def _combine(numerator: str, denominators: tuple[str, ...]) -> str | None:
         if parsed is None:
             return None
         result = result / parsed
+    return format_cf(result)
+
+
+def factor(source: object, target: str) -> float | None:
+    """The number that converts values in ``source`` units to ``target`` units.
+
+    None when either is unknown or they measure different things.
+
+    Examples
+    --------
+    >>> factor("km", "m")
+    1000.0
+    >>> round(factor("knots", "m s-1"), 6)
+    0.514444
+    >>> factor("K", "m") is None
+    True
+    """
+    if not isinstance(source, str):
+        return None
+    src, dst = _parse(source), _parse(target)
+    if src is None or dst is None:
+        return None
+    ureg = registry()
+    try:
+        return float(ureg.Quantity(1.0, src).to(dst).magnitude)
+    except Exception:  # DimensionalityError and friends
+        return None
+
+
+def product(*parts: object) -> str | None:
+    """CF-style units of a product, or None when any is unknown.
+
+    Examples
+    --------
+    >>> product("K m-1", "m s**-1")
+    'K s-1'
+    """
+    if any(not isinstance(p, str) for p in parts):
+        return None
+    parsed = [_parse(p) for p in parts]
+    if any(p is None for p in parsed):
+        return None
+    result = parsed[0]
+    for p in parsed[1:]:
+        result = result * p
     return format_cf(result)

@@ -95,6 +95,34 @@ def float_dtype(dtype: np.dtype) -> np.dtype:
     return dtype if dtype == np.float32 else np.dtype(np.float64)
 
 
+def _ro(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a``.
+
+    Numba compiles one specialisation per read-only flag, and Dask hands tasks
+    read-only arrays (blocks received from another worker, zero-copy
+    deserialised stencils) as well as writable ones. Passing every kernel input
+    read-only keeps that to one compilation (and one cache entry) per dtype.
+    """
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
+def _ro(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a``.
+
+    Numba compiles one specialisation per read-only flag, and Dask hands tasks
+    read-only arrays (blocks received from another worker, zero-copy
+    deserialised stencils) as well as writable ones. Passing every kernel input
+    read-only keeps that to one compilation (and one cache entry) per dtype.
+    """
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
 def _split(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
     edges = np.linspace(start, stop, parts + 1).round().astype(int)
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
@@ -118,6 +146,7 @@ def _prepared(stencil: AxisStencil, dtype: np.dtype, g0: int, g1: int) -> tuple:
     weights = stencil.weights.astype(dtype, copy=False)
     if not stencil.uniform and r1 > r0:
         weights = np.ascontiguousarray(weights[:, r0 - stencil.lo : r1 - stencil.lo])
+    weights = _ro(weights)
     # Edge rows in two groups, the start's and the end's, so that two threads
     # can take one each.
     edges = []
@@ -126,10 +155,10 @@ def _prepared(stencil: AxisStencil, dtype: np.dtype, g0: int, g1: int) -> tuple:
         if sel.any():
             edges.append(
                 (
-                    stencil.edge_rows[sel],
-                    stencil.edge_offsets[sel],
-                    stencil.edge_weights[sel].astype(dtype),
-                    stencil.edge_nterms[sel],
+                    _ro(stencil.edge_rows[sel]),
+                    _ro(stencil.edge_offsets[sel]),
+                    _ro(stencil.edge_weights[sel].astype(dtype)),
+                    _ro(stencil.edge_nterms[sel]),
                 )
             )
     if len(_PREPARED) >= 512:
@@ -144,12 +173,12 @@ def _merged(sides: tuple, dtype: np.dtype) -> tuple:
         return sides[0]
     if not sides:
         return (
-            np.zeros(0, np.int64),
-            np.zeros((0, 1), np.int64),
-            np.zeros((0, 1), dtype),
-            np.zeros(0, np.int64),
+            _ro(np.zeros(0, np.int64)),
+            _ro(np.zeros((0, 1), np.int64)),
+            _ro(np.zeros((0, 1), dtype)),
+            _ro(np.zeros(0, np.int64)),
         )
-    return tuple(np.concatenate(parts) for parts in zip(*sides))
+    return tuple(_ro(np.concatenate(parts)) for parts in zip(*sides))
 
 
 def apply_stencil(
@@ -162,6 +191,7 @@ def apply_stencil(
     in_start: int = 0,
     threads: int | None = None,
     out: np.ndarray | None = None,
+    out_start: int | None = None,
 ) -> np.ndarray:
     """Apply ``stencil`` along ``axis`` of ``data``.
 
@@ -184,13 +214,15 @@ def apply_stencil(
     threads : int, optional
         Threads to use; :func:`get_num_threads` by default for large arrays.
     out : numpy.ndarray, optional
-        A C-contiguous array of the result's shape and dtype to write into
-        (benchmarks use it to time the kernel without the allocation).
+        C-contiguous array of the output dtype to write rows ``[g0, g1)`` into
+        (the other rows are left alone); allocated when omitted.
+    out_start : int, optional
+        Global row of ``out``'s first row along ``axis`` (default ``g0``).
 
     Returns
     -------
     numpy.ndarray
-        ``data``'s shape, but ``g1 - g0`` long along ``axis``.
+        ``data``'s shape, but ``g1 - g0`` long along ``axis``; or ``out``.
 
     Examples
     --------
@@ -206,7 +238,7 @@ def apply_stencil(
         data = data.astype(dtype)
     # An F-ordered array is a C-ordered one read backwards: work on its transpose
     # rather than copy it, and hand back the same layout.
-    if not data.flags.c_contiguous and data.flags.f_contiguous and data.ndim > 1:
+    if out is None and not data.flags.c_contiguous and data.flags.f_contiguous and data.ndim > 1:
         res = apply_stencil(
             data.T,
             data.ndim - 1 - axis,
@@ -215,7 +247,6 @@ def apply_stencil(
             out_rows=out_rows,
             in_start=in_start,
             threads=threads,
-            out=None if out is None else out.T,
         )
         return res.T
     data = np.ascontiguousarray(data)
@@ -223,38 +254,47 @@ def apply_stencil(
     shape = data.shape
     pre = math.prod(shape[:axis])
     post = math.prod(shape[axis + 1 :])
-    out_shape = shape[:axis] + (g1 - g0,) + shape[axis + 1 :]
     if out is None:
-        out = np.empty(out_shape, dtype=dtype)
-    elif out.shape != out_shape or out.dtype != dtype or not out.flags.c_contiguous:
-        raise ValueError(f"out must be a C-contiguous {dtype} array of shape {out_shape}")
-    if out.size == 0:
+        out = np.empty(shape[:axis] + (g1 - g0,) + shape[axis + 1 :], dtype=dtype)
+        oshift = g0
+    else:
+        oshift = g0 if out_start is None else out_start
+        if (
+            out.dtype != dtype
+            or not out.flags.c_contiguous
+            or out.shape[:axis] + out.shape[axis + 1 :] != shape[:axis] + shape[axis + 1 :]
+            or g0 < oshift
+            or g1 > oshift + out.shape[axis]
+        ):
+            raise ValueError("out must be C-contiguous, of the output dtype, and hold rows g0:g1")
+    if out.size == 0 or g1 <= g0:
         return out
-    f3 = data.reshape(pre, shape[axis], post)
-    o3 = out.reshape(pre, g1 - g0, post)
+    f3 = _ro(data.reshape(pre, shape[axis], post))
+    o3 = out.reshape(pre, out.shape[axis], post)
     whole = in_start == 0 and shape[axis] == stencil.n
     wrap = stencil.n if (stencil.periodic and whole) else 0
     r0, r1, weights, edges = _prepared(stencil, dtype, g0, g1)
+    offsets = _ro(stencil.offsets)  # lost in the merge of dask: read-only like the rest
     fill = dtype.type(fill_value)
     kernels = _load_kernels()
 
     def run(a0: int, a1: int, c0: int, c1: int, i0: int, i1: int, sides: tuple) -> None:
         w = weights
         if i1 > i0 and not stencil.uniform and (i0, i1) != (r0, r1):
-            w = np.ascontiguousarray(weights[:, i0 - r0 : i1 - r0])
+            w = _ro(np.ascontiguousarray(weights[:, i0 - r0 : i1 - r0]))
         if post == 1:
             # Interior and edge points line by line, while each line is in cache.
             e = _merged(sides, dtype)
             kernels.interior_last_axis(
                 f3[:, :, 0],
                 o3[:, :, 0],
-                stencil.offsets,
+                offsets,
                 w,
                 a0,
                 a1,
                 i0,
                 max(i1, i0),
-                g0,
+                oshift,
                 in_start,
                 *e,
                 fill,
@@ -263,10 +303,10 @@ def apply_stencil(
             return
         if i1 > i0:
             kernels.interior_inner_axis(
-                f3, o3, stencil.offsets, w, a0, a1, i0, i1, c0, c1, g0, in_start
+                f3, o3, offsets, w, a0, a1, i0, i1, c0, c1, oshift, in_start
             )
         for edge in sides:
-            kernels.edge_rows(f3, o3, *edge, fill, wrap, a0, a1, c0, c1, g0, in_start)
+            kernels.edge_rows(f3, o3, *edge, fill, wrap, a0, a1, c0, c1, oshift, in_start)
 
     nthreads = threads if threads is not None else _num_threads
     if nthreads <= 1 or data.size < _MIN_PARALLEL_SIZE:

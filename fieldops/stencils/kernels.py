@@ -207,18 +207,28 @@ def edge_rows(
 
 
 def warm_up() -> None:
-    """Compile (or load from the on-disk cache) the common specialisations."""
+    """Compile (or load from the on-disk cache) the common specialisations.
+
+    Inputs are read-only, as :func:`fieldops.stencils.apply.apply_stencil`
+    passes them.
+    """
+
+    def ro(a):
+        a = a.view()
+        a.flags.writeable = False
+        return a
+
     for dtype in (np.float32, np.float64):
         f = np.zeros((1, 4, 2), dtype=dtype)
         out = np.empty_like(f)
-        off = np.array([-1, 1], dtype=np.int64)
-        w = np.ones((2, 1), dtype=dtype)
-        interior_inner_axis(f, out, off, w, 0, 1, 1, 3, 0, 2, 0, 0)
-        ew = np.ones((0, 1), dtype=dtype)
-        ei = np.zeros((0, 1), dtype=np.int64)
-        en = np.zeros(0, dtype=np.int64)
+        off = ro(np.array([-1, 1], dtype=np.int64))
+        w = ro(np.ones((2, 1), dtype=dtype))
+        interior_inner_axis(ro(f), out, off, w, 0, 1, 1, 3, 0, 2, 0, 0)
+        ew = ro(np.ones((0, 1), dtype=dtype))
+        ei = ro(np.zeros((0, 1), dtype=np.int64))
+        en = ro(np.zeros(0, dtype=np.int64))
         interior_last_axis(
-            f[:, :, 0].copy(),
+            ro(f[:, :, 0].copy()),
             out[:, :, 0].copy(),
             off,
             w,

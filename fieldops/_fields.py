@@ -1,0 +1,352 @@
+"""Shared machinery of the vector-calculus operators (no public API).
+
+Vector fields, dims, options, attrs, and :func:`partials`: the one place that turns
+``{dim: order}`` products of partial derivatives into stencils and runs them fused
+(the hook where other geometries plug in; the operators' bodies stay cartesian).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Hashable, Mapping, Sequence
+
+import xarray as xr
+
+from fieldops import units as _units
+from fieldops._validate import check_numeric, check_xarray
+from fieldops.boundary import BoundarySpec
+from fieldops.core import apply_fused
+from fieldops.operators import (
+    Options,
+    PeriodSpec,
+    axis_stencil,
+    derivative_attrs,
+    resolve_options,
+)
+from fieldops.stencils.fused import Copy, Plan, Term
+
+COMPONENT = "component"
+WRT = "wrt"
+
+# One output slot: a sum of (source index, coefficient, {dim: order}) terms, or the
+# index of an earlier slot it copies, or a Copy (an earlier slot times a scale).
+SlotSpec = list[tuple[int, float, dict[Hashable, int]]] | int | Copy
+
+
+def partials(
+    field: xr.DataArray,
+    slots: Sequence[SlotSpec],
+    opts: Options,
+    *,
+    slot_shape: tuple[int, ...] | None = None,
+) -> tuple[object, dict[Hashable, str | None]]:
+    """Data of linear combinations of partial derivatives, in one fused pass.
+
+    Parameters
+    ----------
+    field : DataArray
+        Scalar field, or vector field with ``component`` as its first dim (the
+        sources are its components, in order).
+    slots : sequence
+        One entry per output: a list of ``(source, coef, {dim: order})`` terms to
+        sum, or the index of an earlier slot to copy (or a ``Copy`` with a scale).
+    opts : Options
+        Resolved stencil options.
+    slot_shape : tuple of int, optional
+        Shape of the leading slot axes: ``()`` for one slot, ``(n, n)`` for a
+        tensor; ``(len(slots),)`` by default.
+
+    Returns
+    -------
+    data : numpy.ndarray or dask.array.Array
+        ``(*slot_shape, *spatial_shape)``.
+    coord_units : dict
+        Units of each differentiated dim's coordinate (None when unknown).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fieldops.operators import resolve_options
+    >>> f = xr.DataArray(np.arange(5.0) ** 2, dims="x")
+    >>> opts = resolve_options(f, ["x"], accuracy=2, boundary=None, fill_value=np.nan,
+    ...                        period=None, datetime_unit=None)
+    >>> data, _ = partials(f, [[(0, 1.0, {"x": 2})]], opts)
+    >>> data.tolist()
+    [[2.0, 2.0, 2.0, 2.0, 2.0]]
+    """
+    vector = field.dims[:1] == (COMPONENT,)
+    spatial = field.dims[1:] if vector else field.dims
+    stencils: dict[tuple[Hashable, int], object] = {}
+    coord_units: dict[Hashable, str | None] = {}
+    plan_slots = []
+    for slot in slots:
+        if isinstance(slot, (int, Copy)):
+            plan_slots.append(slot)
+            continue
+        terms = []
+        for source, coef, orders in slot:
+            factors = []
+            for dim, order in orders.items():
+                if (dim, order) not in stencils:
+                    st, cu = axis_stencil(field, dim, order, dim_options(field, dim, opts))
+                    stencils[(dim, order)] = st
+                    coord_units[dim] = cu
+                factors.append((spatial.index(dim), stencils[(dim, order)]))
+            terms.append(Term(source, float(coef), tuple(factors)))
+        plan_slots.append(tuple(terms))
+    plan = Plan(tuple(plan_slots))
+    data = apply_fused(
+        field.data, plan, fill_value=opts.fill_value, stacked=vector, slot_shape=slot_shape
+    )
+    return data, coord_units
+
+
+def options(
+    obj: xr.DataArray | xr.Dataset,
+    dims: list[Hashable],
+    accuracy: int,
+    boundary: BoundarySpec | None,
+    fill_value: float,
+    period: PeriodSpec,
+    datetime_unit: str | None,
+) -> Options:
+    """:func:`~fieldops.operators.resolve_options` with positional arguments.
+
+    ``datetime_unit`` applies to the dims with a time coordinate; it is an error when
+    none of ``dims`` has one.
+    """
+    if datetime_unit is not None and not any(is_time(obj, d) for d in dims if d in obj.dims):
+        raise ValueError(
+            f"datetime_unit given but none of dims {dims} has a time coordinate; drop it"
+        )
+    return resolve_options(
+        obj,
+        dims,
+        accuracy=accuracy,
+        boundary=boundary,
+        fill_value=fill_value,
+        period=period,
+        datetime_unit=datetime_unit,
+    )
+
+
+def is_time(obj: xr.DataArray | xr.Dataset, dim: Hashable) -> bool:
+    """True when ``dim`` has a datetime, timedelta or cftime coordinate."""
+    return dim in obj.coords and obj.coords[dim].dtype.kind in "mMO"
+
+
+def dim_options(obj: xr.DataArray | xr.Dataset, dim: Hashable, opts: Options) -> Options:
+    """``opts`` for one dim: ``datetime_unit`` applies to time dims only."""
+    if opts.datetime_unit is None or is_time(obj, dim):
+        return opts
+    return dataclasses.replace(opts, datetime_unit=None)
+
+
+def describe(da: xr.DataArray) -> str:
+    """What ``da`` is, for a ``long_name``."""
+    return str(da.attrs.get("long_name") or da.name or "the field")
+
+
+def scalar_dims(f: xr.DataArray | xr.Dataset, dims: object) -> list[Hashable]:
+    """The dims to differentiate a scalar field along: all of its dims by default."""
+    check_xarray(f)
+    if dims is None:
+        dims = list(f.dims)
+    elif isinstance(dims, str) or not isinstance(dims, Sequence):
+        dims = [dims]
+    dims = list(dims)
+    if not dims:
+        raise ValueError("dims is empty: name at least one dim to differentiate along")
+    if len(set(dims)) != len(dims):
+        raise ValueError(f"dims {dims} repeats a dim; name each dim once")
+    for reserved in (COMPONENT, WRT):
+        if reserved in f.dims:
+            raise ValueError(
+                f"the field already has a dim {reserved!r}, which the result needs; "
+                f"rename it first (e.g. .rename({{{reserved!r}: 'band'}}))"
+            )
+    return dims
+
+
+def entry_attrs(
+    da: xr.DataArray, long_name: str, denominators: list[list[str | None]]
+) -> dict[Hashable, object]:
+    """Attrs of a multi-entry result: units only when all entries share them."""
+    derived = [_units.combine(da.attrs.get("units"), d) for d in denominators]
+    attrs = derivative_attrs(da, long_name, [None])
+    if derived and len(set(derived)) == 1 and derived[0] is not None:
+        attrs["units"] = derived[0]
+    return attrs
+
+
+def power_units(numerator: object, power: int, denominators: list[str | None]) -> str | None:
+    """Units of ``numerator**power / prod(denominators)``, or None when any is unknown.
+
+    Examples
+    --------
+    >>> power_units("m s-1", 2, ["m", "m"])
+    's-2'
+    """
+    if not isinstance(numerator, str) or any(not isinstance(d, str) for d in denominators):
+        return None
+    parsed = [_units._parse(u) for u in [numerator, *denominators]]
+    if any(p is None for p in parsed):
+        return None
+    result = parsed[0] ** power
+    for p in parsed[1:]:
+        result = result / p
+    return _units.format_cf(result)
+
+
+def spatial_coords(field: xr.DataArray) -> dict[Hashable, xr.DataArray]:
+    """``field``'s coords, less those along ``component``."""
+    return {k: v for k, v in field.coords.items() if COMPONENT not in v.dims}
+
+
+def as_vector(
+    F: xr.DataArray | xr.Dataset, components: Mapping[Hashable, Hashable] | None
+) -> xr.DataArray:
+    """A vector field as a DataArray with ``component`` first, checked.
+
+    Parameters
+    ----------
+    F : DataArray or Dataset
+        DataArray with a ``component`` dim labelled by dims, or a Dataset.
+    components : mapping, optional
+        ``{dim: variable}`` for a Dataset; must be None for a DataArray.
+
+    Returns
+    -------
+    DataArray
+        Dims ``(component, *spatial)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ds = xr.Dataset({"u": ("x", np.ones(3)), "v": ("x", np.zeros(3))})
+    >>> as_vector(ds, {"x": "u", "y": "v"}).component.values.tolist()
+    ['x', 'y']
+    """
+    check_xarray(F)
+    if isinstance(F, xr.Dataset):
+        return _dataset_vector(F, components)
+    if components is not None:
+        raise ValueError(
+            "components= is for a Dataset; a DataArray vector field carries its components "
+            f"along its {COMPONENT!r} dim"
+        )
+    if COMPONENT not in F.dims:
+        raise ValueError(
+            f"variable {F.name!r} has no {COMPONENT!r} dim (its dims are {list(F.dims)}); a "
+            f"vector field needs one, labelled by the dims its components point along, e.g. "
+            "fieldops.grad(f), or xr.concat([u, v], dim=xr.Variable('component', ['x', 'y']))"
+        )
+    if COMPONENT not in F.coords:
+        raise ValueError(
+            f"the {COMPONENT!r} dim of {F.name!r} has no labels; label it with the dims the "
+            f"components point along: F.assign_coords(component=['x', 'y'])"
+        )
+    labels = F[COMPONENT].values.tolist()
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"{COMPONENT!r} labels {labels} repeat; label each component once")
+    check_numeric(F)
+    return F.transpose(COMPONENT, ...)
+
+
+def _dataset_vector(ds: xr.Dataset, components: Mapping[Hashable, Hashable] | None):
+    if not isinstance(components, Mapping) or not components:
+        raise ValueError(
+            "a vector field given as a Dataset needs components={dim: variable}, e.g. "
+            f"components={{'x': 'u', 'y': 'v'}}; its variables are {list(ds.data_vars)}"
+        )
+    missing = [v for v in components.values() if v not in ds.data_vars]
+    if missing:
+        raise ValueError(
+            f"components names variable(s) {missing} not in the Dataset; its variables are "
+            f"{list(ds.data_vars)}"
+        )
+    names = list(components.values())
+    first = ds[names[0]]
+    for name in names[1:]:
+        var = ds[name]
+        if set(var.dims) != set(first.dims) or any(
+            var.sizes[d] != first.sizes[d] for d in var.dims
+        ):
+            raise ValueError(
+                f"vector components are on different grids: {names[0]!r} has dims "
+                f"{dict(first.sizes)}, {name!r} has {dict(var.sizes)}; interpolate them onto "
+                "one grid first (e.g. var.interp_like(other))"
+            )
+    for name in names:
+        check_numeric(ds[name])
+    labels = list(components)
+    vec = xr.concat(
+        [ds[n].drop_attrs(deep=False).transpose(*first.dims) for n in names],
+        dim=xr.Variable(COMPONENT, labels),
+        coords="minimal",
+        compat="override",
+        join="exact",
+    )
+    units = {ds[n].attrs.get("units") for n in names}
+    if len(units) == 1 and None not in units:
+        vec.attrs["units"] = units.pop()
+    vec.name = "_".join(str(n) for n in names)
+    return vec.transpose(COMPONENT, ...)
+
+
+def vector_dims(F: xr.DataArray, dims: object, *, square: bool = False) -> list[Hashable]:
+    """Dims a vector operator differentiates along: the component labels by default."""
+    labels = F[COMPONENT].values.tolist()
+    if dims is None:
+        dims = labels
+        not_dims = [c for c in labels if c not in F.dims]
+        if not_dims:
+            raise ValueError(
+                f"component label(s) {not_dims} of {F.name!r} are not dims of the field (its "
+                f"dims are {list(F.dims)}); pass dims= to say which dims to differentiate "
+                "along, e.g. dims=['x', 'y'] for the 2-D (vertical) curl of a 3-component field"
+            )
+    elif isinstance(dims, str) or not isinstance(dims, Sequence):
+        dims = [dims]
+    dims = list(dims)
+    if len(set(dims)) != len(dims):
+        raise ValueError(f"dims {dims} repeats a dim; name each dim once")
+    if square:
+        absent = [d for d in dims if d not in labels]
+        if absent:
+            raise ValueError(
+                f"dims {absent} are not {COMPONENT!r} labels of {F.name!r} (its labels are "
+                f"{labels}); this operator needs a component along every dim differentiated"
+            )
+    return dims
+
+
+# --------------------------------------------------------------------------- vector fields
+
+
+def vector_result(
+    F: xr.DataArray,
+    data,
+    extra: tuple[tuple[str, list[Hashable]], ...],
+    name: str,
+    long_name: str,
+    denominators: list[list[str | None]],
+) -> xr.DataArray:
+    """Wrap fused output ``data`` of ``F``, whose leading axes are the ``extra`` dims."""
+    coords = spatial_coords(F)
+    coords.update({dim: labels for dim, labels in extra})
+    return xr.DataArray(
+        data,
+        dims=tuple(dim for dim, _ in extra) + F.dims[1:],
+        coords=coords,
+        name=f"{name}_{F.name}" if F.name is not None else name,
+        attrs=entry_attrs(F, f"{long_name} of {describe(F)}", denominators),
+    )
+
+
+def vector_call(F, components, dims, square, accuracy, boundary, fill_value, period, dt_unit):
+    """Check a vector operator's input: the field, its dims, options and component labels."""
+    vec = as_vector(F, components)
+    dims = vector_dims(vec, dims, square=square)
+    opts = options(vec, dims, accuracy, boundary, fill_value, period, dt_unit)
+    return vec, dims, opts, vec[COMPONENT].values.tolist()

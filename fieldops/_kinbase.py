@@ -1,0 +1,223 @@
+"""Shared machinery of the kinematics: the grid frame, wind units, pint, docs.
+
+Private: the public functions are in :mod:`fieldops.kinematics` and
+:mod:`fieldops.deformation`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Hashable
+
+import numpy as np
+import xarray as xr
+
+from fieldops import units as _units
+from fieldops._validate import check_xarray
+from fieldops.boundary import BoundarySpec
+from fieldops.curvilinear import Cartesian, Curvilinear, finish
+from fieldops.grids import detect_geometry
+from fieldops.spherical import Sphere, check_same_grid, flux_form
+from fieldops.stencils.apply import float_dtype
+
+OMEGA = 7.292115e-5
+"""Earth's rotation rate in rad s-1 (Coriolis parameter ``2 * OMEGA * sin(lat)``)."""
+G0 = 9.80665
+"""Standard gravity in m s-2 (geopotential height to geopotential)."""
+
+Frame = Sphere | Curvilinear | Cartesian
+
+
+def _frame(
+    ref: xr.DataArray,
+    *,
+    geometry: str,
+    x_dim: Hashable | None,
+    y_dim: Hashable | None,
+    accuracy: int,
+    boundary: BoundarySpec | None,
+    radius: float,
+    poles: str,
+) -> Frame:
+    geo = detect_geometry(ref, geometry, y_dim=y_dim, x_dim=x_dim, radius=radius)
+    if geo.kind == "spherical":
+        return Sphere(
+            ref,
+            geo.y_dim,
+            geo.x_dim,
+            accuracy=accuracy,
+            boundary=boundary,
+            radius=radius,
+            poles=poles,
+        )
+    if geo.kind == "curvilinear":
+        return Curvilinear(ref, geo, accuracy=accuracy, boundary=boundary)
+    return Cartesian(ref, geo.y_dim, geo.x_dim, accuracy=accuracy, boundary=boundary)
+
+
+def _dims(frame: Frame) -> list[Hashable]:
+    if isinstance(frame, Sphere):
+        return [frame.lat_dim, frame.lon_dim]
+    return [frame.y_dim, frame.x_dim]
+
+
+def _inputs(frame: Frame, *arrays: xr.DataArray) -> None:
+    for a in arrays:
+        if not isinstance(a, xr.DataArray):
+            raise TypeError(
+                f"expected DataArrays for the fields, got {type(a).__name__}; for a Dataset use "
+                "ds.fieldops.<method>(u='u', v='v')"
+            )
+    for other in arrays[1:]:
+        check_same_grid(arrays[0], other, _dims(frame))
+
+
+def _wind(u: xr.DataArray, v: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray, str | None]:
+    """Both components in ``m s-1`` when their units are speeds, else in ``u``'s units."""
+    uu, vu = u.attrs.get("units"), v.attrs.get("units")
+    fu, fv = _units.factor(uu, "m s-1"), _units.factor(vu, "m s-1")
+    if fu is not None and fv is not None:
+        with xr.set_options(keep_attrs=True):
+            u = u * fu if fu != 1.0 else u
+            v = v * fv if fv != 1.0 else v
+        return u, v, "m s-1"
+    if isinstance(uu, str) and isinstance(vu, str) and uu != vu:
+        f = _units.factor(vu, uu)
+        if f is None:
+            raise ValueError(
+                f"u ({u.name!r}) is in {uu!r} but v ({v.name!r}) is in {vu!r}, which do not "
+                "convert; give both components the same units"
+            )
+        with xr.set_options(keep_attrs=True):
+            v = v * f
+    return u, v, uu if isinstance(uu, str) else None
+
+
+def _with_units(
+    res: xr.DataArray,
+    like: xr.DataArray,
+    name: str,
+    long_name: str,
+    units: str | None,
+    standard_name: str | None = None,
+) -> xr.DataArray:
+    out = finish(res, like, name, long_name, [])
+    out.attrs.pop("units", None)
+    if units is not None:
+        out.attrs["units"] = units
+    if standard_name is not None:
+        out.attrs["standard_name"] = standard_name
+    return out
+
+
+def _per_length(units: str | None, frame: Frame) -> str | None:
+    return _units.combine(units, [frame.length_unit])
+
+
+def _rot_div(frame: Frame, u: xr.DataArray, v: xr.DataArray, sign: float) -> xr.DataArray:
+    """Divergence (sign +1) or vertical vorticity (sign -1), bare."""
+    if isinstance(frame, Sphere):
+        a, b = (u, v) if sign > 0 else (v, u)
+        return flux_form(frame, a, b, sign)
+    dt = float_dtype(np.result_type(u.dtype, v.dtype))
+    bu, bv = frame.bare(u).astype(dt), frame.bare(v).astype(dt)
+    tan = frame.tan_term(dt)
+    if sign > 0:
+        res = frame.east(bu) + frame.north(bv)
+        return res if tan is None else res - bv * tan
+    res = frame.east(bv) - frame.north(bu)
+    return res if tan is None else res + bu * tan
+
+
+def _coriolis(frame: Frame, coriolis: float | xr.DataArray | None, what: str):
+    if coriolis is not None:
+        if isinstance(coriolis, xr.DataArray):
+            return xr.DataArray(coriolis.data, dims=coriolis.dims)
+        return float(coriolis)
+    lat = frame.latitude()
+    if lat is None:
+        raise ValueError(
+            f"{what} needs the Coriolis parameter, but the data have no latitude coordinate; "
+            "pass coriolis= (in s-1) or add a latitude coordinate (units 'degrees_north')"
+        )
+    return 2 * OMEGA * np.sin(np.deg2rad(lat))
+
+
+_GRID_DOC = """geometry : {"auto", "cartesian", "spherical"}, default "auto"
+        Grid of the data (see :func:`fieldops.grids.detect_geometry`).
+    x_dim, y_dim : hashable, optional
+        The x/y dims of a cartesian grid (found from attributes and names,
+        else the last two dims); ignored on a latitude/longitude grid.
+    accuracy : int, default 2
+        Even accuracy order of the finite-difference stencils.
+    boundary : str or dict, optional
+        Edge rule per dim (longitude spanning 360 degrees is periodic by default).
+    radius : float, default 6 371 008.8
+        Sphere radius in metres.
+    poles : {"limit", "nan"}, default "limit"
+        Pole policy on a grid with pole rows (see :mod:`fieldops.spherical`)."""
+
+
+def _is_quantity(data: object) -> bool:
+    return hasattr(data, "magnitude") and hasattr(data, "units") and hasattr(data, "_REGISTRY")
+
+
+def _dequantify(obj: object) -> tuple[object, object]:
+    """A pint-quantified DataArray as plain data with a ``units`` attribute."""
+    if isinstance(obj, xr.DataArray) and _is_quantity(obj.data):
+        q = obj.data
+        plain = obj.copy(data=q.magnitude)
+        plain.attrs["units"] = _units.format_cf(q.units)
+        return plain, q._REGISTRY
+    return obj, None
+
+
+def _requantify(obj: xr.DataArray | xr.Dataset, ureg) -> xr.DataArray | xr.Dataset:
+    if isinstance(obj, xr.Dataset):
+        return obj.map(lambda da: _requantify(da, ureg), keep_attrs=True)
+    units = obj.attrs.get("units")
+    if units is None:
+        return obj
+    attrs = {k: v for k, v in obj.attrs.items() if k != "units"}
+    data = ureg.Quantity(obj.data, ureg.parse_units(_units.normalise(units)))
+    return xr.DataArray(data, dims=obj.dims, coords=obj.coords, name=obj.name, attrs=attrs)
+
+
+def _doc(func):
+    """Fill the shared parameter docs, and accept pint-quantified DataArrays.
+
+    Input whose data are pint quantities (e.g. from pint-xarray's ``quantify``)
+    is read through its units, and the result comes back quantified.
+    """
+    func.__doc__ = func.__doc__.replace("{grid}", _GRID_DOC)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003 (signature is func's)
+        plain = [_dequantify(a) for a in args]
+        regs = [r for _, r in plain if r is not None]
+        result = func(*[a for a, _ in plain], **kwargs)
+        return _requantify(result, regs[0]) if regs else result
+
+    return wrapper
+
+
+def variable(obj: object, name: Hashable, method: str) -> xr.DataArray:
+    """``obj[name]`` for the Dataset accessor, with a clear error when it cannot be.
+
+    Examples
+    --------
+    >>> variable(xr.Dataset({"u": ("x", [1.0])}), "u", "vorticity").name
+    'u'
+    """
+    check_xarray(obj)
+    if not isinstance(obj, xr.Dataset):
+        raise TypeError(
+            f".fieldops.{method} is a Dataset method (it names variables); call "
+            f"fieldops.{method}(...) on DataArrays instead"
+        )
+    if name not in obj.data_vars:
+        raise ValueError(
+            f"{method}: variable {name!r} not in the Dataset; its variables are "
+            f"{list(obj.data_vars)}"
+        )
+    return obj[name]

@@ -1,0 +1,246 @@
+"""Deformation of a horizontal wind: stretching, shearing and total.
+
+``stretching = du/dx - dv/dy``, ``shearing = dv/dx + du/dy`` (MetPy's signs), with
+the spherical metric terms ``-v tan(phi)/R`` and ``+u tan(phi)/R`` on
+latitude/longitude grids and the chain rule on curvilinear ones; pole rows are
+the limit along each meridian (see :mod:`fieldops.spherical`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import numpy as np
+import xarray as xr
+
+from fieldops._kinbase import Frame, _doc, _frame, _inputs, _per_length, _wind, _with_units
+from fieldops.boundary import BoundarySpec
+from fieldops.grids import EARTH_RADIUS
+from fieldops.stencils.apply import float_dtype
+
+
+def _deform(frame: Frame, u: xr.DataArray, v: xr.DataArray):
+    dt = float_dtype(np.result_type(u.dtype, v.dtype))
+    bu, bv = frame.bare(u).astype(dt), frame.bare(v).astype(dt)
+    ue, un = frame.east_north(bu)
+    ve, vn = frame.east_north(bv)
+    tan = frame.tan_term(dt)
+    stretch = ue - vn
+    shear = ve + un
+    if tan is not None:
+        stretch = stretch - bv * tan
+        shear = shear + bu * tan
+    return frame.fix_poles(stretch, "meridian"), frame.fix_poles(shear, "meridian")
+
+
+@_doc
+def deformation(
+    u: xr.DataArray,
+    v: xr.DataArray,
+    *,
+    geometry: str = "auto",
+    x_dim: Hashable | None = None,
+    y_dim: Hashable | None = None,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
+) -> xr.Dataset:
+    """Stretching, shearing and total deformation of a horizontal wind.
+
+    ``stretching = du/dx - dv/dy``, ``shearing = dv/dx + du/dy``,
+    ``total = sqrt(stretching**2 + shearing**2)``, with the spherical metric
+    terms (``-v tan(phi)/R`` and ``+u tan(phi)/R``) on latitude/longitude grids.
+
+    Parameters
+    ----------
+    u, v : DataArray
+        Eastward and northward wind on the same grid.
+    {grid}
+
+    Returns
+    -------
+    Dataset
+        ``stretching_deformation``, ``shearing_deformation``,
+        ``total_deformation``, in wind units per metre.
+
+    Examples
+    --------
+    >>> x = xr.DataArray(np.arange(4.0), dims="x", attrs={"units": "m"})
+    >>> y = xr.DataArray(np.arange(3.0), dims="y", attrs={"units": "m"})
+    >>> X, Y = np.meshgrid(x, y)
+    >>> u = xr.DataArray(X, dims=("y", "x"), coords={"x": x, "y": y}, attrs={"units": "m s-1"})
+    >>> v = u.copy(data=-Y)
+    >>> d = deformation(u, v)
+    >>> float(d.stretching_deformation[1, 1]), float(d.total_deformation[1, 1])
+    (2.0, 2.0)
+    """
+    frame = _frame(
+        u,
+        geometry=geometry,
+        x_dim=x_dim,
+        y_dim=y_dim,
+        accuracy=accuracy,
+        boundary=boundary,
+        radius=radius,
+        poles=poles,
+    )
+    _inputs(frame, u, v)
+    u, v, wunits = _wind(u, v)
+    stretch, shear = _deform(frame, u, v)
+    total = np.sqrt(stretch**2 + shear**2)
+    units = _per_length(wunits, frame)
+    return xr.Dataset(
+        {
+            "stretching_deformation": _with_units(
+                stretch, u, "stretching_deformation", "stretching deformation", units
+            ),
+            "shearing_deformation": _with_units(
+                shear, u, "shearing_deformation", "shearing deformation", units
+            ),
+            "total_deformation": _with_units(
+                total, u, "total_deformation", "total deformation", units
+            ),
+        }
+    )
+
+
+@_doc
+def stretching_deformation(
+    u: xr.DataArray,
+    v: xr.DataArray,
+    *,
+    geometry: str = "auto",
+    x_dim: Hashable | None = None,
+    y_dim: Hashable | None = None,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
+) -> xr.DataArray:
+    """Stretching deformation ``du/dx - dv/dy``.
+
+    The ``stretching_deformation`` variable of :func:`deformation`.
+
+    Parameters
+    ----------
+    u, v : DataArray
+        Eastward and northward wind on the same grid.
+    {grid}
+
+    Returns
+    -------
+    DataArray
+        In wind units per metre.
+
+    Examples
+    --------
+    >>> u = xr.DataArray(np.tile(np.arange(4.0), (3, 1)), dims=("y", "x"))
+    >>> float(stretching_deformation(u, 0 * u)[1, 1])
+    1.0
+    """
+    return deformation(
+        u,
+        v,
+        geometry=geometry,
+        x_dim=x_dim,
+        y_dim=y_dim,
+        accuracy=accuracy,
+        boundary=boundary,
+        radius=radius,
+        poles=poles,
+    )["stretching_deformation"]
+
+
+@_doc
+def shearing_deformation(
+    u: xr.DataArray,
+    v: xr.DataArray,
+    *,
+    geometry: str = "auto",
+    x_dim: Hashable | None = None,
+    y_dim: Hashable | None = None,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
+) -> xr.DataArray:
+    """Shearing deformation ``dv/dx + du/dy``.
+
+    The ``shearing_deformation`` variable of :func:`deformation`.
+
+    Parameters
+    ----------
+    u, v : DataArray
+        Eastward and northward wind on the same grid.
+    {grid}
+
+    Returns
+    -------
+    DataArray
+        In wind units per metre.
+
+    Examples
+    --------
+    >>> u = xr.DataArray(np.tile(np.arange(3.0)[:, None], (1, 4)), dims=("y", "x"))
+    >>> float(shearing_deformation(u, 0 * u)[1, 1])
+    1.0
+    """
+    return deformation(
+        u,
+        v,
+        geometry=geometry,
+        x_dim=x_dim,
+        y_dim=y_dim,
+        accuracy=accuracy,
+        boundary=boundary,
+        radius=radius,
+        poles=poles,
+    )["shearing_deformation"]
+
+
+@_doc
+def total_deformation(
+    u: xr.DataArray,
+    v: xr.DataArray,
+    *,
+    geometry: str = "auto",
+    x_dim: Hashable | None = None,
+    y_dim: Hashable | None = None,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
+) -> xr.DataArray:
+    """Total deformation ``sqrt(stretching**2 + shearing**2)``.
+
+    The ``total_deformation`` variable of :func:`deformation`.
+
+    Parameters
+    ----------
+    u, v : DataArray
+        Eastward and northward wind on the same grid.
+    {grid}
+
+    Returns
+    -------
+    DataArray
+        In wind units per metre.
+
+    Examples
+    --------
+    >>> u = xr.DataArray(np.tile(np.arange(4.0), (3, 1)), dims=("y", "x"))
+    >>> float(total_deformation(u, 0 * u)[1, 1])
+    1.0
+    """
+    return deformation(
+        u,
+        v,
+        geometry=geometry,
+        x_dim=x_dim,
+        y_dim=y_dim,
+        accuracy=accuracy,
+        boundary=boundary,
+        radius=radius,
+        poles=poles,
+    )["total_deformation"]

@@ -1,0 +1,288 @@
+"""Which grid a field lives on: cartesian, spherical (1-D latitude/longitude) or curvilinear.
+
+Detection reads the coordinates themselves, never a third-party convention library:
+
+1. CF attributes: ``standard_name`` (``latitude``/``longitude``), ``units``
+   (``degrees_north``, ``degrees_east`` and their spellings), ``axis`` (``Y``/``X``
+   together with degree units);
+2. then common names (``lat``, ``latitude``, ``nav_lat``, ``XLAT``, ``lon``,
+   ``longitude``, ``nav_lon``, ``XLONG``, ... case-insensitive).
+
+1-D latitude and longitude coordinates, each along its own dim, make a
+*spherical* grid; 2-D ones on the same two logical dims make a *curvilinear*
+grid; anything else is *cartesian*. Rotated-pole ``grid_latitude`` /
+``grid_longitude`` are not true latitude/longitude and are not picked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import xarray as xr
+
+from fieldops._validate import check_xarray
+from fieldops.stencils.weights import is_uniform
+
+EARTH_RADIUS = 6_371_008.8
+"""Mean Earth radius in metres (IUGG R1), the default ``radius`` of every spherical operator."""
+
+GeometrySpec = Literal["auto", "cartesian", "spherical"]
+GEOMETRIES = ("auto", "cartesian", "spherical")
+
+_LAT_UNITS = {
+    "degrees_north",
+    "degree_north",
+    "degree_n",
+    "degrees_n",
+    "degreen",
+    "degreesn",
+}
+_LON_UNITS = {"degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"}
+_DEGREES = (
+    {"degrees", "degree", "deg", "degrees_north", "degrees_east", "°"} | _LAT_UNITS | _LON_UNITS
+)
+_LAT_NAMES = (
+    "latitude",
+    "lat",
+    "lats",
+    "nav_lat",
+    "xlat",
+    "xlat_m",
+    "lat_rho",
+    "geolat",
+    "tlat",
+    "ulat",
+    "lat2d",
+    "gphit",
+)
+_LON_NAMES = (
+    "longitude",
+    "lon",
+    "lons",
+    "long",
+    "nav_lon",
+    "xlong",
+    "xlong_m",
+    "lon_rho",
+    "geolon",
+    "tlong",
+    "tlon",
+    "ulong",
+    "lon2d",
+    "glamt",
+)
+_X_NAMES = ("x", "xc", "x_rho", "easting", "projection_x_coordinate")
+_Y_NAMES = ("y", "yc", "y_rho", "northing", "projection_y_coordinate")
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The grid of a field, as found by :func:`detect_geometry`.
+
+    Attributes
+    ----------
+    kind : {"cartesian", "spherical", "curvilinear"}
+        ``spherical``: 1-D latitude/longitude dims; ``curvilinear``: 2-D
+        latitude/longitude coordinates on logical dims.
+    y_dim, x_dim : hashable
+        The northward/eastward dims (``latitude``/``longitude`` on a spherical
+        grid, the logical dims of a curvilinear one, the y/x dims of a cartesian one).
+    lat, lon : hashable or None
+        Names of the latitude/longitude coordinates (None on a cartesian grid).
+    radius : float
+        Sphere radius in metres.
+    """
+
+    kind: str
+    y_dim: Hashable
+    x_dim: Hashable
+    lat: Hashable | None = None
+    lon: Hashable | None = None
+    radius: float = EARTH_RADIUS
+
+
+def _units_of(var: xr.DataArray) -> str:
+    return str(var.attrs.get("units", "")).strip().lower().replace(" ", "_")
+
+
+def _is_lat(name: Hashable, var: xr.DataArray, by_name: bool) -> bool:
+    std = str(var.attrs.get("standard_name", "")).lower()
+    if std == "latitude" or _units_of(var) in _LAT_UNITS:
+        return True
+    if str(var.attrs.get("axis", "")).upper() == "Y" and _units_of(var) in _DEGREES:
+        return True
+    return by_name and std != "grid_latitude" and str(name).lower() in _LAT_NAMES
+
+
+def _is_lon(name: Hashable, var: xr.DataArray, by_name: bool) -> bool:
+    std = str(var.attrs.get("standard_name", "")).lower()
+    if std == "longitude" or _units_of(var) in _LON_UNITS:
+        return True
+    if str(var.attrs.get("axis", "")).upper() == "X" and _units_of(var) in _DEGREES:
+        return True
+    return by_name and std != "grid_longitude" and str(name).lower() in _LON_NAMES
+
+
+def _find(obj: xr.DataArray | xr.Dataset, test) -> Hashable | None:
+    """The coordinate ``test`` accepts: by attributes first, then by name; 1-D dim coords first."""
+    coords = obj.coords
+    for by_name in (False, True):
+        hits = [k for k, v in coords.items() if v.ndim in (1, 2) and test(k, v, by_name)]
+        if hits:
+            hits.sort(key=lambda k: (coords[k].ndim, k not in obj.dims))
+            return hits[0]
+    return None
+
+
+def find_latlon(obj: xr.DataArray | xr.Dataset) -> tuple[Hashable | None, Hashable | None]:
+    """Names of the latitude and longitude coordinates of ``obj`` (None where not found).
+
+    Examples
+    --------
+    >>> da = xr.DataArray(np.zeros((3, 4)), dims=("yy", "xx"),
+    ...     coords={"yy": ("yy", [0.0, 1, 2], {"units": "degrees_north"}),
+    ...             "xx": ("xx", [0.0, 1, 2, 3], {"standard_name": "longitude"})})
+    >>> find_latlon(da)
+    ('yy', 'xx')
+    """
+    return _find(obj, _is_lat), _find(obj, _is_lon)
+
+
+def _cartesian_dims(
+    obj: xr.DataArray | xr.Dataset, y_dim: Hashable | None, x_dim: Hashable | None
+) -> tuple[Hashable, Hashable]:
+    dims = list(obj.dims)
+
+    def pick(axis: str, names: tuple[str, ...]) -> Hashable | None:
+        for d in dims:
+            c = obj.coords.get(d)
+            if c is not None and str(c.attrs.get("axis", "")).upper() == axis:
+                return d
+        for d in dims:
+            c = obj.coords.get(d)
+            std = str(c.attrs.get("standard_name", "")) if c is not None else ""
+            if str(d).lower() in names or std in names:
+                return d
+        return None
+
+    y = y_dim if y_dim is not None else pick("Y", _Y_NAMES)
+    x = x_dim if x_dim is not None else pick("X", _X_NAMES)
+    if x is None or y is None:
+        if len(dims) < 2:
+            raise ValueError(
+                f"need two dims for a horizontal operator, the data have {dims}; pass x_dim= "
+                "and y_dim="
+            )
+        y = y if y is not None else dims[-2]
+        x = x if x is not None else dims[-1]
+    return y, x
+
+
+def detect_geometry(
+    obj: xr.DataArray | xr.Dataset,
+    geometry: str = "auto",
+    *,
+    y_dim: Hashable | None = None,
+    x_dim: Hashable | None = None,
+    radius: float = EARTH_RADIUS,
+) -> Geometry:
+    """Find the grid of ``obj``: cartesian, spherical or curvilinear.
+
+    Parameters
+    ----------
+    obj : DataArray or Dataset
+        The field (its coordinates are read, never its data).
+    geometry : {"auto", "cartesian", "spherical"}, default "auto"
+        ``"auto"`` is spherical (or curvilinear, for 2-D coordinates) when
+        latitude and longitude coordinates are found, cartesian otherwise;
+        ``"spherical"`` raises when they are not found.
+    y_dim, x_dim : hashable, optional
+        The northward/eastward dims of a cartesian grid; found from ``axis``
+        attributes and names (``y``/``x``), else the last two dims.
+    radius : float, default 6 371 008.8
+        Sphere radius in metres (mean Earth radius).
+
+    Returns
+    -------
+    Geometry
+
+    Raises
+    ------
+    ValueError
+        Unknown ``geometry``, ``"spherical"`` without latitude/longitude, a
+        non-positive radius, latitudes outside [-90, 90].
+
+    Examples
+    --------
+    >>> ds = xr.Dataset(coords={"lat": [-45.0, 0.0, 45.0], "lon": [0.0, 90.0, 180.0, 270.0]})
+    >>> detect_geometry(ds)
+    Geometry(kind='spherical', y_dim='lat', x_dim='lon', lat='lat', lon='lon', radius=6371008.8)
+    >>> detect_geometry(ds, "cartesian", y_dim="lat", x_dim="lon").kind
+    'cartesian'
+    """
+    check_xarray(obj)
+    if geometry not in GEOMETRIES:
+        raise ValueError(f"unknown geometry {geometry!r}; use one of {GEOMETRIES}")
+    if not (np.isfinite(radius) and radius > 0):
+        raise ValueError(f"radius must be a positive number of metres, got {radius!r}")
+    for name, d in (("y_dim", y_dim), ("x_dim", x_dim)):
+        if d is not None and d not in obj.dims:
+            raise ValueError(f"{name}={d!r} is not a dim; the dims are {list(obj.dims)}")
+    if geometry == "cartesian":
+        y, x = _cartesian_dims(obj, y_dim, x_dim)
+        return Geometry("cartesian", y, x, radius=radius)
+    lat, lon = find_latlon(obj)
+    found = lat is not None and lon is not None
+    geo = _spherical_geometry(obj, lat, lon, radius) if found else None
+    if geo is None:
+        if geometry == "spherical":
+            raise ValueError(
+                "geometry='spherical' but no latitude/longitude coordinates were found "
+                f"(coordinates: {list(obj.coords)}); give them units 'degrees_north'/"
+                "'degrees_east' or standard_name 'latitude'/'longitude', or use "
+                "geometry='cartesian'"
+            )
+        y, x = _cartesian_dims(obj, y_dim, x_dim)
+        return Geometry("cartesian", y, x, radius=radius)
+    return geo
+
+
+def _spherical_geometry(obj, lat: Hashable, lon: Hashable, radius: float) -> Geometry | None:
+    clat, clon = obj.coords[lat], obj.coords[lon]
+    if clat.ndim == 1 and clon.ndim == 1 and clat.dims != clon.dims:
+        _check_latitudes(clat)
+        return Geometry("spherical", clat.dims[0], clon.dims[0], lat, lon, float(radius))
+    if clat.ndim == 2 and clon.ndim == 2 and set(clat.dims) == set(clon.dims):
+        y, x = clat.dims
+        return Geometry("curvilinear", y, x, lat, lon, float(radius))
+    return None
+
+
+def _check_latitudes(clat: xr.DataArray) -> None:
+    values = np.asarray(clat.values, dtype=np.float64)
+    if values.size and (np.nanmax(np.abs(values)) > 90.0 + 1e-4):
+        raise ValueError(
+            f"latitude coordinate {clat.name!r} has values beyond +-90 degrees "
+            f"(max |lat| = {np.nanmax(np.abs(values))}); is it in radians? Convert it to "
+            "degrees_north"
+        )
+
+
+def longitude_is_periodic(lon_degrees: np.ndarray) -> bool:
+    """True when a longitude (degrees) is uniform and its ``n`` steps span 360 degrees.
+
+    Whatever its start (-180 or 0), direction or wrap point.
+
+    Examples
+    --------
+    >>> longitude_is_periodic(np.arange(-180, 180, 1.5)), longitude_is_periodic(np.arange(0, 90.0))
+    (True, False)
+    """
+    lon = np.unwrap(np.asarray(lon_degrees, dtype=np.float64), period=360.0)
+    if lon.size <= 2:
+        return False
+    step = (lon[-1] - lon[0]) / (lon.size - 1)
+    return bool(is_uniform(lon) and abs(abs(step) * lon.size - 360.0) < 1e-3 * abs(step))

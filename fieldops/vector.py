@@ -1,0 +1,388 @@
+"""Vector calculus on labelled grids: grad, div, curl, Laplacian, Hessian, Jacobian.
+
+A vector field is a DataArray with a dim ``component`` whose labels are the dims the
+components point along, or a Dataset plus a mapping ``{dim: variable}``. Every
+operator is one fused pass (:mod:`fieldops.stencils.fused`): one ``map_blocks``
+layer on Dask, whatever the number of outputs. The bodies are cartesian; every
+derivative goes through :func:`fieldops._fields.partials`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from fieldops._fields import (
+    COMPONENT,
+    WRT,
+    SlotSpec,
+    describe,
+    entry_attrs,
+    options,
+    partials,
+    scalar_dims,
+    vector_call,
+    vector_result,
+)
+from fieldops._validate import check_numeric
+from fieldops.boundary import BoundarySpec
+from fieldops.operators import Options, PeriodSpec, map_dataset
+
+# --------------------------------------------------------------------------- scalar fields
+
+
+def _grad_da(f: xr.DataArray, dims: list[Hashable], opts: Options) -> xr.DataArray:
+    check_numeric(f)
+    data, cu = partials(f, [[(0, 1.0, {d: 1})] for d in dims], opts)
+    return xr.DataArray(
+        data,
+        dims=(COMPONENT,) + f.dims,
+        coords={**f.coords, COMPONENT: list(dims)},
+        name=f"grad_{f.name}" if f.name is not None else "grad",
+        attrs=entry_attrs(f, f"gradient of {describe(f)}", [[cu[d]] for d in dims]),
+    )
+
+
+def grad(
+    f: xr.DataArray | xr.Dataset,
+    dims: Hashable | Sequence[Hashable] | None = None,
+    *,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    fill_value: float = np.nan,
+    period: PeriodSpec = None,
+    datetime_unit: str | None = None,
+) -> xr.DataArray | xr.Dataset:
+    """Gradient: the first derivative along each of ``dims``, as a vector field.
+
+    Parameters
+    ----------
+    f : DataArray or Dataset
+        Scalar field. For a Dataset, each numeric variable that has all ``dims``.
+    dims : hashable or sequence of hashable, optional
+        Dims to differentiate along; all dims of ``f`` by default.
+    accuracy, boundary, fill_value, period, datetime_unit
+        Stencil options, as in :func:`fieldops.diff` (``boundary`` and ``period``
+        may be dicts per dim).
+
+    Returns
+    -------
+    DataArray or Dataset
+        ``f``'s dims with a leading ``component`` dim labelled by ``dims``; named
+        ``grad_<name>``; ``units`` when every component has the same.
+
+    Examples
+    --------
+    >>> x = xr.DataArray(np.arange(5.0), dims="x")
+    >>> f = (x**2 + 0 * x.rename(x="y") + 3 * x.rename(x="y")).rename("f")
+    >>> g = grad(f, ["x", "y"])
+    >>> g.dims, g.sel(x=2, y=1).values.tolist()
+    (('component', 'x', 'y'), [4.0, 3.0])
+    """
+    dims = scalar_dims(f, dims)
+    opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit)
+    if isinstance(f, xr.DataArray):
+        return _grad_da(f, dims, opts)
+    return map_dataset(f, dims, lambda v: _grad_da(v, dims, opts))
+
+
+def _laplacian_da(f: xr.DataArray, dims: list[Hashable], opts: Options) -> xr.DataArray:
+    check_numeric(f)
+    data, cu = partials(f, [[(0, 1.0, {d: 2}) for d in dims]], opts, slot_shape=())
+    return xr.DataArray(
+        data,
+        dims=f.dims,
+        coords=f.coords,
+        name=f"del2_{f.name}" if f.name is not None else "del2",
+        attrs=entry_attrs(f, f"Laplacian of {describe(f)}", [[cu[d]] * 2 for d in dims]),
+    )
+
+
+def laplacian(
+    f: xr.DataArray | xr.Dataset,
+    dims: Hashable | Sequence[Hashable] | None = None,
+    *,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    fill_value: float = np.nan,
+    period: PeriodSpec = None,
+    datetime_unit: str | None = None,
+) -> xr.DataArray | xr.Dataset:
+    """Laplacian: the sum of the second derivatives along ``dims``, in one pass.
+
+    Parameters
+    ----------
+    f : DataArray or Dataset
+        Scalar field. For a Dataset, each numeric variable that has all ``dims``.
+    dims : hashable or sequence of hashable, optional
+        Dims to differentiate along; all dims of ``f`` by default.
+    accuracy, boundary, fill_value, period, datetime_unit
+        Stencil options, as in :func:`fieldops.diff`. Under ``fill``, a point any
+        term cannot reach is ``fill_value``.
+
+    Returns
+    -------
+    DataArray or Dataset
+        Same dims, coords and chunks as ``f``; named ``del2_<name>``. Equal to the
+        trace of :func:`hessian` to roundoff.
+
+    Examples
+    --------
+    >>> x = xr.DataArray(np.linspace(-1, 1, 5), dims="x").assign_coords(x=lambda a: a)
+    >>> y = x.rename(x="y")
+    >>> lap = laplacian(x**2 + 2 * y**2)
+    >>> np.allclose(lap, 6.0)
+    True
+    """
+    dims = scalar_dims(f, dims)
+    opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit)
+    if isinstance(f, xr.DataArray):
+        return _laplacian_da(f, dims, opts)
+    return map_dataset(f, dims, lambda v: _laplacian_da(v, dims, opts))
+
+
+def hessian_slots(dims: list[Hashable]) -> list[SlotSpec]:
+    """Row-major Hessian slots: D2 on the diagonal, D1 x D1 above it, copies below.
+
+    Examples
+    --------
+    >>> hessian_slots(["y", "x"])
+    [[(0, 1.0, {'y': 2})], [(0, 1.0, {'y': 1, 'x': 1})], 1, [(0, 1.0, {'x': 2})]]
+    """
+    n = len(dims)
+    slots: list[SlotSpec] = []
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                slots.append([(0, 1.0, {dims[i]: 2})])
+            elif i < j:
+                slots.append([(0, 1.0, {dims[i]: 1, dims[j]: 1})])
+            else:
+                slots.append(j * n + i)
+    return slots
+
+
+def _hessian_da(f: xr.DataArray, dims: list[Hashable], opts: Options) -> xr.DataArray:
+    check_numeric(f)
+    n = len(dims)
+    data, cu = partials(f, hessian_slots(dims), opts, slot_shape=(n, n))
+    return xr.DataArray(
+        data,
+        dims=(COMPONENT, WRT) + f.dims,
+        coords={**f.coords, COMPONENT: list(dims), WRT: list(dims)},
+        name=f"hess_{f.name}" if f.name is not None else "hess",
+        attrs=entry_attrs(
+            f, f"Hessian of {describe(f)}", [[cu[a], cu[b]] for a in dims for b in dims]
+        ),
+    )
+
+
+def hessian(
+    f: xr.DataArray | xr.Dataset,
+    dims: Hashable | Sequence[Hashable] | None = None,
+    *,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    fill_value: float = np.nan,
+    period: PeriodSpec = None,
+    datetime_unit: str | None = None,
+) -> xr.DataArray | xr.Dataset:
+    """Hessian: every second partial derivative, symmetric, in one pass.
+
+    Second-derivative stencils on the diagonal, tensor products of first-derivative
+    stencils off it (true mixed partials, one-sided at edges and corners).
+
+    Parameters
+    ----------
+    f : DataArray or Dataset
+        Scalar field. For a Dataset, each numeric variable that has all ``dims``.
+    dims : hashable or sequence of hashable, optional
+        Dims to differentiate along; all dims of ``f`` by default.
+    accuracy, boundary, fill_value, period, datetime_unit
+        Stencil options, as in :func:`fieldops.diff`.
+
+    Returns
+    -------
+    DataArray or Dataset
+        Dims ``(component, wrt, *f.dims)``, both labelled by ``dims``, like
+        ``jacobian(grad(f))``; named ``hess_<name>``.
+
+    Examples
+    --------
+    >>> x = xr.DataArray(np.linspace(-1, 1, 5), dims="x").assign_coords(x=lambda a: a)
+    >>> y = x.rename(x="y")
+    >>> h = hessian(x**2 + 2 * y**2 + x * y)
+    >>> h.sel(x=0, y=0).values.tolist()
+    [[2.0, 1.0], [1.0, 4.0]]
+    """
+    dims = scalar_dims(f, dims)
+    opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit)
+    if isinstance(f, xr.DataArray):
+        return _hessian_da(f, dims, opts)
+    return map_dataset(f, dims, lambda v: _hessian_da(v, dims, opts))
+
+
+def div(
+    F: xr.DataArray | xr.Dataset,
+    dims: Hashable | Sequence[Hashable] | None = None,
+    *,
+    components: Mapping[Hashable, Hashable] | None = None,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    fill_value: float = np.nan,
+    period: PeriodSpec = None,
+    datetime_unit: str | None = None,
+) -> xr.DataArray:
+    """Divergence: ``sum over dims d of dF_d / dd``, in one pass.
+
+    Parameters
+    ----------
+    F : DataArray or Dataset
+        Vector field: a DataArray with a ``component`` dim, or a Dataset with
+        ``components``.
+    dims : hashable or sequence of hashable, optional
+        Dims to sum over; all the component labels by default.
+    components : mapping, optional
+        ``{dim: variable}`` when ``F`` is a Dataset.
+    accuracy, boundary, fill_value, period, datetime_unit
+        Stencil options, as in :func:`fieldops.diff`.
+
+    Returns
+    -------
+    DataArray
+        The field's spatial dims; named ``div_<name>``.
+
+    Examples
+    --------
+    >>> x = xr.DataArray(np.arange(5.0), dims="x")
+    >>> y = x.rename(x="y")
+    >>> ds = xr.Dataset({"u": 2 * x + 0 * y, "v": 3 * y + 0 * x})
+    >>> float(div(ds, components={"x": "u", "y": "v"}).sel(x=1, y=3))
+    5.0
+    """
+    vec, dims, opts, labels = vector_call(
+        F, components, dims, True, accuracy, boundary, fill_value, period, datetime_unit
+    )
+    slot = [(labels.index(d), 1.0, {d: 1}) for d in dims]
+    data, cu = partials(vec, [slot], opts, slot_shape=())
+    return vector_result(vec, data, (), "div", "divergence", [[cu[d]] for d in dims])
+
+
+def curl(
+    F: xr.DataArray | xr.Dataset,
+    dims: Sequence[Hashable] | None = None,
+    *,
+    components: Mapping[Hashable, Hashable] | None = None,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    fill_value: float = np.nan,
+    period: PeriodSpec = None,
+    datetime_unit: str | None = None,
+) -> xr.DataArray:
+    """Curl of a 2-D or 3-D vector field, in one pass.
+
+    With ``dims = (x, y)`` the result is the scalar (vertical) component
+    ``dF_y/dx - dF_x/dy``; with ``(x, y, z)`` the vector
+    ``(dF_z/dy - dF_y/dz, dF_x/dz - dF_z/dx, dF_y/dx - dF_x/dy)``. The order of
+    ``dims`` sets the orientation: give them right-handed.
+
+    Parameters
+    ----------
+    F : DataArray or Dataset
+        Vector field: a DataArray with a ``component`` dim, or a Dataset with
+        ``components``.
+    dims : sequence of hashable, optional
+        Two or three dims, each a component label; the component labels (in their
+        order) by default. A 3-component field on a 2-D grid needs ``dims`` (its
+        2-D curl).
+    components : mapping, optional
+        ``{dim: variable}`` when ``F`` is a Dataset.
+    accuracy, boundary, fill_value, period, datetime_unit
+        Stencil options, as in :func:`fieldops.diff`.
+
+    Returns
+    -------
+    DataArray
+        2-D: the spatial dims; 3-D: with a leading ``component`` dim labelled by
+        ``dims``. Named ``curl_<name>``.
+
+    Examples
+    --------
+    >>> x = xr.DataArray(np.arange(5.0), dims="x")
+    >>> y = x.rename(x="y")
+    >>> rot = xr.concat([-y + 0 * x, x + 0 * y], dim="component")
+    >>> float(curl(rot.assign_coords(component=["x", "y"])).sel(x=1, y=1))
+    2.0
+    """
+    vec, dims, opts, labels = vector_call(
+        F, components, dims, True, accuracy, boundary, fill_value, period, datetime_unit
+    )
+    if len(dims) not in (2, 3):
+        raise ValueError(
+            f"curl needs 2 or 3 dims, got {dims}; pass dims= with two (the 2-D curl) or three"
+        )
+    c = {d: labels.index(d) for d in dims}
+
+    def rot(a, b):  # dF_b/da - dF_a/db
+        return [(c[b], 1.0, {a: 1}), (c[a], -1.0, {b: 1})]
+
+    if len(dims) == 2:
+        x, y = dims
+        data, cu = partials(vec, [rot(x, y)], opts, slot_shape=())
+        return vector_result(vec, data, (), "curl", "curl", [[cu[x]], [cu[y]]])
+    x, y, z = dims
+    data, cu = partials(vec, [rot(y, z), rot(z, x), rot(x, y)], opts)
+    return vector_result(
+        vec, data, ((COMPONENT, list(dims)),), "curl", "curl", [[cu[d]] for d in dims]
+    )
+
+
+def jacobian(
+    F: xr.DataArray | xr.Dataset,
+    dims: Hashable | Sequence[Hashable] | None = None,
+    *,
+    components: Mapping[Hashable, Hashable] | None = None,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    fill_value: float = np.nan,
+    period: PeriodSpec = None,
+    datetime_unit: str | None = None,
+) -> xr.DataArray:
+    """Jacobian ``J[component=c, wrt=d] = dF_c / dd``, in one pass.
+
+    Parameters
+    ----------
+    F : DataArray or Dataset
+        Vector field: a DataArray with a ``component`` dim, or a Dataset with
+        ``components``.
+    dims : hashable or sequence of hashable, optional
+        Dims to differentiate along (any dims of the field); the component labels
+        by default.
+    components : mapping, optional
+        ``{dim: variable}`` when ``F`` is a Dataset.
+    accuracy, boundary, fill_value, period, datetime_unit
+        Stencil options, as in :func:`fieldops.diff`.
+
+    Returns
+    -------
+    DataArray
+        Dims ``(component, wrt, *spatial)``; row ``c`` equals ``grad`` of
+        component ``c``. Named ``jac_<name>``.
+
+    Examples
+    --------
+    >>> x = xr.DataArray(np.arange(5.0), dims="x")
+    >>> y = x.rename(x="y")
+    >>> F = xr.concat([x * y, x + 0 * y], dim="component").assign_coords(component=["x", "y"])
+    >>> jacobian(F).sel(x=2, y=3).values.tolist()
+    [[3.0, 2.0], [1.0, 0.0]]
+    """
+    vec, dims, opts, labels = vector_call(
+        F, components, dims, False, accuracy, boundary, fill_value, period, datetime_unit
+    )
+    slots = [[(c, 1.0, {d: 1})] for c in range(len(labels)) for d in dims]
+    data, cu = partials(vec, slots, opts, slot_shape=(len(labels), len(dims)))
+    extra = ((COMPONENT, labels), (WRT, dims))
+    return vector_result(vec, data, extra, "jac", "Jacobian", [[cu[d]] for d in dims])
