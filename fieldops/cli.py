@@ -191,8 +191,11 @@ def write_output(
         raise FileExistsError(f"output {output!r} exists; pass --overwrite to replace it")
     with scheduler_context(scheduler) as client:
         if client is not None and not quiet:
-            click.echo(f"computing on {client.scheduler.address}; progress on the dashboard "
-                       f"at {client.dashboard_link}", err=True)
+            click.echo(
+                f"computing on {client.scheduler.address}; progress on the dashboard "
+                f"at {client.dashboard_link}",
+                err=True,
+            )
         with _progress(client, quiet):
             io.write(ds, out, overwrite=overwrite)
 

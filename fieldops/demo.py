@@ -62,8 +62,15 @@ def summary(out: xr.Dataset) -> list[tuple[str, str, float, float, float]]:
         mean = float(da.weighted(weights).mean(("latitude", "longitude")).mean())
         rows.append((name, da.attrs.get("units", ""), float(da.min()), float(da.max()), mean))
     mag = np.hypot(out["grad_z"].isel(component=0), out["grad_z"].isel(component=1))
-    rows.append(("|grad z|", out["grad_z"].attrs.get("units", ""), float(mag.min()),
-                 float(mag.max()), float(mag.weighted(weights).mean())))
+    rows.append(
+        (
+            "|grad z|",
+            out["grad_z"].attrs.get("units", ""),
+            float(mag.min()),
+            float(mag.max()),
+            float(mag.weighted(weights).mean()),
+        )
+    )
     return rows
 
 
@@ -80,16 +87,25 @@ def plot_maps(out: xr.Dataset, folder: Path) -> list[Path]:
         "vorticity": (jan["vorticity"], "RdBu_r"),
         "divergence": (jan["divergence"], "RdBu_r"),
         "laplacian_z": (jan["laplacian_z"], "RdBu_r"),
-        "grad_z": (np.hypot(jan["grad_z"].isel(component=0), jan["grad_z"].isel(component=1)),
-                   "viridis"),
+        "grad_z": (
+            np.hypot(jan["grad_z"].isel(component=0), jan["grad_z"].isel(component=1)),
+            "viridis",
+        ),
     }
     for name, (da, cmap) in fields.items():
         fig, ax = plt.subplots(figsize=(8, 4))
         values = da.transpose("latitude", "longitude")
         limit = float(np.nanpercentile(np.abs(values), 99))
         vmin = -limit if cmap == "RdBu_r" else 0.0
-        mesh = ax.pcolormesh(values.longitude, values.latitude, values, cmap=cmap,
-                             vmin=vmin, vmax=limit, shading="auto")
+        mesh = ax.pcolormesh(
+            values.longitude,
+            values.latitude,
+            values,
+            cmap=cmap,
+            vmin=vmin,
+            vmax=limit,
+            shading="auto",
+        )
         units = out[name].attrs.get("units", "")
         fig.colorbar(mesh, ax=ax, label=f"{name} ({units})")
         ax.set_title(f"{name}, 500 hPa, January")

@@ -69,8 +69,10 @@ def describe(ds: xr.Dataset, *, title: str = "") -> str:
             periodic = ""
             if geo.kind == "spherical":
                 lon = np.asarray(ds[geo.lon].values, dtype=np.float64)
-                periodic = ": periodic (spans 360 degrees)" if longitude_is_periodic(lon) else (
-                    ": not periodic"
+                periodic = (
+                    ": periodic (spans 360 degrees)"
+                    if longitude_is_periodic(lon)
+                    else (": not periodic")
                 )
             lines.append(f"  longitude: {geo.lon} (dim {geo.x_dim}){periodic}")
             lines.append(f"  radius: {geo.radius:g} m")
@@ -83,8 +85,10 @@ def describe(ds: xr.Dataset, *, title: str = "") -> str:
             numeric.append(name)
     lines.append("operators:")
     if numeric:
-        lines.append(f"  diff, grad, laplacian, hessian along any of {list(ds.dims)} "
-                     f"for {', '.join(map(str, numeric))}")
+        lines.append(
+            f"  diff, grad, laplacian, hessian along any of {list(ds.dims)} "
+            f"for {', '.join(map(str, numeric))}"
+        )
     have = set(ds.data_vars)
     if geo is not None and geo.kind != "cartesian" and {"u", "v"} <= have:
         lines.append("  vorticity, divergence, deformation, advection of the winds u, v")

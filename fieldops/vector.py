@@ -14,6 +14,7 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
+from fieldops import _geodispatch as geo_ops
 from fieldops._fields import (
     COMPONENT,
     WRT,
@@ -28,6 +29,7 @@ from fieldops._fields import (
 )
 from fieldops._validate import check_numeric
 from fieldops.boundary import BoundarySpec
+from fieldops.grids import EARTH_RADIUS
 from fieldops.operators import Options, PeriodSpec, map_dataset
 
 # --------------------------------------------------------------------------- scalar fields
@@ -54,6 +56,9 @@ def grad(
     fill_value: float = np.nan,
     period: PeriodSpec = None,
     datetime_unit: str | None = None,
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
 ) -> xr.DataArray | xr.Dataset:
     """Gradient: the first derivative along each of ``dims``, as a vector field.
 
@@ -66,6 +71,17 @@ def grad(
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff` (``boundary`` and ``period``
         may be dicts per dim).
+
+    geometry : {"auto", "cartesian", "spherical", "curvilinear"}, default "auto"
+        ``"auto"`` finds latitude/longitude (CF attributes, then names); when
+        ``dims`` hold both horizontal dims of a sphere or curvilinear grid, the
+        horizontal part uses the physical form (eastward/northward per metre,
+        metric terms, poles; see :mod:`fieldops.spherical`). ``"cartesian"``
+        differentiates along the coordinates as they are.
+    radius : float, default 6 371 008.8
+        Sphere radius in metres (mean Earth radius).
+    poles : {"limit", "nan"}, default "limit"
+        Value on grid points exactly at a pole (see :mod:`fieldops.spherical`).
 
     Returns
     -------
@@ -83,9 +99,25 @@ def grad(
     """
     dims = scalar_dims(f, dims)
     opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit)
-    if isinstance(f, xr.DataArray):
-        return _grad_da(f, dims, opts)
-    return map_dataset(f, dims, lambda v: _grad_da(v, dims, opts))
+    geo = geo_ops.horizontal_geometry(f, dims, geometry, radius)
+    if geo is not None:
+        h = geo_ops.Horizontal(
+            geo,
+            accuracy=accuracy,
+            boundary=boundary,
+            fill_value=fill_value,
+            period=period,
+            datetime_unit=datetime_unit,
+            radius=radius,
+            poles=poles,
+        )
+        return _per_variable(f, dims, lambda v: geo_ops.grad(v, dims, h))
+    return _per_variable(f, dims, lambda v: _grad_da(v, dims, opts))
+
+
+def _per_variable(f: xr.DataArray | xr.Dataset, dims: list[Hashable], func) -> object:
+    """``func`` of a DataArray, or of each variable of a Dataset that has ``dims``."""
+    return func(f) if isinstance(f, xr.DataArray) else map_dataset(f, dims, func)
 
 
 def _laplacian_da(f: xr.DataArray, dims: list[Hashable], opts: Options) -> xr.DataArray:
@@ -109,6 +141,9 @@ def laplacian(
     fill_value: float = np.nan,
     period: PeriodSpec = None,
     datetime_unit: str | None = None,
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
 ) -> xr.DataArray | xr.Dataset:
     """Laplacian: the sum of the second derivatives along ``dims``, in one pass.
 
@@ -121,6 +156,17 @@ def laplacian(
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`. Under ``fill``, a point any
         term cannot reach is ``fill_value``.
+
+    geometry : {"auto", "cartesian", "spherical", "curvilinear"}, default "auto"
+        ``"auto"`` finds latitude/longitude (CF attributes, then names); when
+        ``dims`` hold both horizontal dims of a sphere or curvilinear grid, the
+        horizontal part uses the physical form (eastward/northward per metre,
+        metric terms, poles; see :mod:`fieldops.spherical`). ``"cartesian"``
+        differentiates along the coordinates as they are.
+    radius : float, default 6 371 008.8
+        Sphere radius in metres (mean Earth radius).
+    poles : {"limit", "nan"}, default "limit"
+        Value on grid points exactly at a pole (see :mod:`fieldops.spherical`).
 
     Returns
     -------
@@ -138,9 +184,20 @@ def laplacian(
     """
     dims = scalar_dims(f, dims)
     opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit)
-    if isinstance(f, xr.DataArray):
-        return _laplacian_da(f, dims, opts)
-    return map_dataset(f, dims, lambda v: _laplacian_da(v, dims, opts))
+    geo = geo_ops.horizontal_geometry(f, dims, geometry, radius)
+    if geo is not None:
+        h = geo_ops.Horizontal(
+            geo,
+            accuracy=accuracy,
+            boundary=boundary,
+            fill_value=fill_value,
+            period=period,
+            datetime_unit=datetime_unit,
+            radius=radius,
+            poles=poles,
+        )
+        return _per_variable(f, dims, lambda v: geo_ops.laplacian(v, dims, h))
+    return _per_variable(f, dims, lambda v: _laplacian_da(v, dims, opts))
 
 
 def hessian_slots(dims: list[Hashable]) -> list[SlotSpec]:
@@ -234,6 +291,9 @@ def div(
     fill_value: float = np.nan,
     period: PeriodSpec = None,
     datetime_unit: str | None = None,
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
 ) -> xr.DataArray:
     """Divergence: ``sum over dims d of dF_d / dd``, in one pass.
 
@@ -248,6 +308,17 @@ def div(
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
+
+    geometry : {"auto", "cartesian", "spherical", "curvilinear"}, default "auto"
+        ``"auto"`` finds latitude/longitude (CF attributes, then names); when
+        ``dims`` hold both horizontal dims of a sphere or curvilinear grid, the
+        horizontal part uses the physical form (eastward/northward per metre,
+        metric terms, poles; see :mod:`fieldops.spherical`). ``"cartesian"``
+        differentiates along the coordinates as they are.
+    radius : float, default 6 371 008.8
+        Sphere radius in metres (mean Earth radius).
+    poles : {"limit", "nan"}, default "limit"
+        Value on grid points exactly at a pole (see :mod:`fieldops.spherical`).
 
     Returns
     -------
@@ -265,6 +336,19 @@ def div(
     vec, dims, opts, labels = vector_call(
         F, components, dims, True, accuracy, boundary, fill_value, period, datetime_unit
     )
+    geo = geo_ops.horizontal_geometry(vec, dims, geometry, radius)
+    if geo is not None:
+        h = geo_ops.Horizontal(
+            geo,
+            accuracy=accuracy,
+            boundary=boundary,
+            fill_value=fill_value,
+            period=period,
+            datetime_unit=datetime_unit,
+            radius=radius,
+            poles=poles,
+        )
+        return geo_ops.div(vec, dims, h)
     slot = [(labels.index(d), 1.0, {d: 1}) for d in dims]
     data, cu = partials(vec, [slot], opts, slot_shape=())
     return vector_result(vec, data, (), "div", "divergence", [[cu[d]] for d in dims])
@@ -280,6 +364,9 @@ def curl(
     fill_value: float = np.nan,
     period: PeriodSpec = None,
     datetime_unit: str | None = None,
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
 ) -> xr.DataArray:
     """Curl of a 2-D or 3-D vector field, in one pass.
 
@@ -302,6 +389,17 @@ def curl(
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
 
+    geometry : {"auto", "cartesian", "spherical", "curvilinear"}, default "auto"
+        ``"auto"`` finds latitude/longitude (CF attributes, then names); when
+        ``dims`` hold both horizontal dims of a sphere or curvilinear grid, the
+        horizontal part uses the physical form (eastward/northward per metre,
+        metric terms, poles; see :mod:`fieldops.spherical`). ``"cartesian"``
+        differentiates along the coordinates as they are.
+    radius : float, default 6 371 008.8
+        Sphere radius in metres (mean Earth radius).
+    poles : {"limit", "nan"}, default "limit"
+        Value on grid points exactly at a pole (see :mod:`fieldops.spherical`).
+
     Returns
     -------
     DataArray
@@ -323,6 +421,19 @@ def curl(
         raise ValueError(
             f"curl needs 2 or 3 dims, got {dims}; pass dims= with two (the 2-D curl) or three"
         )
+    geo = geo_ops.horizontal_geometry(vec, dims, geometry, radius)
+    if geo is not None:
+        h = geo_ops.Horizontal(
+            geo,
+            accuracy=accuracy,
+            boundary=boundary,
+            fill_value=fill_value,
+            period=period,
+            datetime_unit=datetime_unit,
+            radius=radius,
+            poles=poles,
+        )
+        return geo_ops.curl(vec, dims, h)
     c = {d: labels.index(d) for d in dims}
 
     def rot(a, b):  # dF_b/da - dF_a/db
