@@ -274,7 +274,6 @@ def apply_stencil(
     if out.size == 0 or g1 <= g0:
         return out
     f3 = _ro(data.reshape(pre, shape[axis], post))
-    offsets = _ro(stencil.offsets)
     o3 = out.reshape(pre, out.shape[axis], post)
     whole = in_start == 0 and shape[axis] == stencil.n
     wrap = stencil.n if (stencil.periodic and whole) else 0
