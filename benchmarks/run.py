@@ -55,9 +55,21 @@ def machine() -> dict:
             versions[name] = __import__(name).__version__
         except Exception:  # a missing peer is reported, not fatal
             versions[name] = None
+    import subprocess
+
     import fieldops
 
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(fieldops.__file__).parent,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
     return {
+        "fieldops": f"{fieldops.__version__} {commit} ({Path(fieldops.__file__).parent})",
         "nproc": os.cpu_count(),
         "cpu": cpu,
         "platform": platform.platform(),
@@ -181,7 +193,9 @@ def format_row(case: Case, row: dict, markdown: bool) -> str:
     if row.get("status") == "skipped" or fo is None:
         text = "; ".join(row["notes"]) or "skipped"
         return f"| {case.name} | - | - | {text} |" if markdown else f"{case.name:<52} {text}"
-    bw = f"{row['bw']:.0%} / {row['bw_numpy_copy']:.0%}" if "bw" in row else "-"
+    bw = "-"
+    if "bw" in row and case.group != "overhead":  # a 100x100 copy measures no bandwidth
+        bw = f"{row['bw']:.0%} / {row['bw_numpy_copy']:.0%}"
     others = ", ".join(
         f"{k} {fmt_time(times[k], case.unit)} ({row['speedup'][k]:.1f}x)"
         for k in row.get("speedup", {})

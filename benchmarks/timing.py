@@ -25,7 +25,7 @@ def _call(func: Callable[[], object]) -> float:
 
 
 def measure(
-    contenders: dict[str, Callable[[], object]], repeat: int, *, budget_s: float = 3.0
+    contenders: dict[str, Callable[[], object]], repeat: int, *, budget_s: float = 2.0
 ) -> dict[str, float]:
     """Median seconds per call of each contender, timed in turns after a warm-up.
 

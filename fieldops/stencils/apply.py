@@ -161,10 +161,14 @@ def _prepared(stencil: AxisStencil, dtype: np.dtype, g0: int, g1: int) -> tuple:
                     _ro(stencil.edge_nterms[sel]),
                 )
             )
+    edges = tuple(edges)
+    # Read-only like every kernel input (one Numba specialisation), and the edge
+    # rows of both ends as one set for the last-axis kernel: built once, not per call.
+    prepared = (r0, r1, weights, edges, _ro(stencil.offsets), _merged(edges, dtype))
     if len(_PREPARED) >= 512:
         _PREPARED.clear()
-    _PREPARED[key] = (stencil, (r0, r1, weights, tuple(edges)))
-    return r0, r1, weights, tuple(edges)
+    _PREPARED[key] = (stencil, prepared)
+    return prepared
 
 
 def _merged(sides: tuple, dtype: np.dtype) -> tuple:
@@ -270,11 +274,10 @@ def apply_stencil(
     if out.size == 0 or g1 <= g0:
         return out
     f3 = _ro(data.reshape(pre, shape[axis], post))
-    offsets = _ro(stencil.offsets)
     o3 = out.reshape(pre, out.shape[axis], post)
     whole = in_start == 0 and shape[axis] == stencil.n
     wrap = stencil.n if (stencil.periodic and whole) else 0
-    r0, r1, weights, edges = _prepared(stencil, dtype, g0, g1)
+    r0, r1, weights, edges, offsets, all_edges = _prepared(stencil, dtype, g0, g1)
     fill = dtype.type(fill_value)
     kernels = _load_kernels()
 
@@ -284,7 +287,7 @@ def apply_stencil(
             w = _ro(np.ascontiguousarray(weights[:, i0 - r0 : i1 - r0]))
         if post == 1:
             # Interior and edge points line by line, while each line is in cache.
-            e = _merged(sides, dtype)
+            e = all_edges if sides is edges else _merged(sides, dtype)
             kernels.interior_last_axis(
                 f3[:, :, 0],
                 o3[:, :, 0],
