@@ -264,10 +264,11 @@ class Sphere:
             for w, r in zip(weights, rows):
                 row = res.isel({self.lat_dim: int(r)})
                 if scalar:
-                    row = row.mean(self.lon_dim)
-                term = row * res.dtype.type(w)
+                    row = row.mean(self.lon_dim, skipna=False)
+                # float64 weights, as in the numpy path: the same rounding on both.
+                term = row * np.float64(w)
                 value = term if value is None else value + term
-            res[{self.lat_dim: p}] = value
+            res[{self.lat_dim: p}] = value.astype(res.dtype)
         return res
 
     def _fix_poles_numpy(self, data: np.ndarray, lat_ax: int, lon_ax: int, kind: str) -> None:

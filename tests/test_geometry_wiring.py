@@ -91,3 +91,14 @@ def test_lazy_on_dask(sample, no_compute):
 def test_unknown_geometry(sample):
     with pytest.raises(ValueError, match="unknown geometry"):
         fieldops.grad(sample.z, geometry="flat")
+
+
+def test_float32_numpy_and_dask_identical_at_the_poles(sample):
+    ds = sample.astype("float32")
+    eager = fieldops.grad(ds.z, ["latitude", "longitude"])
+    lazy = fieldops.grad(ds.z.chunk({"level": 1}), ["latitude", "longitude"])
+    np.testing.assert_array_equal(eager.values, lazy.values)
+    vort = fieldops.vorticity(ds.u, ds.v)
+    vort_lazy = fieldops.vorticity(ds.u.chunk({"level": 1}), ds.v.chunk({"level": 1}))
+    np.testing.assert_array_equal(vort.values, vort_lazy.values)
+    assert vort.dtype == np.float32
