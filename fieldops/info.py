@@ -91,7 +91,8 @@ def describe(ds: xr.Dataset, *, title: str = "") -> str:
         )
     have = set(ds.data_vars)
     if geo is not None and geo.kind != "cartesian" and {"u", "v"} <= have:
-        lines.append("  vorticity, divergence, deformation, advection of the winds u, v")
+        lines.append("  vorticity, divergence of the winds u, v (also deformation, advection,")
+        lines.append("  geostrophic_wind in the library)")
     elif {"u", "v"} <= have:
         lines.append("  vorticity, divergence of u, v (cartesian)")
     lines.append("  div, curl of a vector field named with --component DIM=VAR")

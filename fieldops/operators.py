@@ -31,7 +31,15 @@ from fieldops.stencils.weights import AxisStencil, is_uniform, minimum_points
 
 # Attributes that describe the input quantity itself and would be false of its
 # derivative (CF: a standard_name names one physical quantity).
-_DROPPED_ATTRS = ("units", "long_name", "standard_name", "valid_min", "valid_max", "valid_range")
+_DROPPED_ATTRS = (
+    "units",
+    "long_name",
+    "standard_name",
+    "valid_min",
+    "valid_max",
+    "valid_range",
+    "number_of_significant_digits",  # a precision of the input, not of its derivative
+)
 
 PeriodSpec = float | Mapping[Hashable, float] | None
 MethodArg = str | Mapping[Hashable, str]
