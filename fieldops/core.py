@@ -220,7 +220,7 @@ def _single_block(
 ):
     """A block that holds the whole of ``axis``: one serial call."""
     out = apply_stencil(block, axis, stencil, fill_value=fill_value, threads=1)
-    return out if gaps is None else gaps.fix(np.asarray(block), out, axis, stencil)
+    return out if gaps is None else gaps.fix(np.asarray(block), out, axis, stencil, threads=1)
 
 
 def _take_rows(axis: int, blocks: list, starts: list[int], stops: list[int]) -> np.ndarray:
@@ -274,7 +274,7 @@ def _halo_block(
     if gaps is not None:
         data, start = joined(s - nl, e + nr)
         apply_stencil(data, axis, stencil, out_rows=(s, e), in_start=start, **kw)
-        return gaps.fix(data, out, axis, stencil, out_rows=(s, e), in_start=start)
+        return gaps.fix(data, out, axis, stencil, out_rows=(s, e), in_start=start, threads=1)
     if b1 - b0 <= 2 * depth:
         data, start = joined(s - nl, e + nr)
         return apply_stencil(data, axis, stencil, out_rows=(s, e), in_start=start, **kw)

@@ -14,22 +14,28 @@ the usual halo give the same numbers as the whole array.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
 
+from fieldops.stencils.apply import get_num_threads
 from fieldops.stencils.weights import AxisStencil, edge_width
 
 
 @njit(cache=True, nogil=True)
-def fornberg_weights(x0, nodes, order, out):  # pragma: no cover
-    """Fornberg's weights of the ``order``-th derivative at ``x0`` into ``out``."""
+def fornberg_weights(x0, nodes, order, out, c):  # pragma: no cover
+    """Fornberg's weights of the ``order``-th derivative at ``x0`` into ``out``.
+
+    ``c`` is scratch space of at least ``(len(nodes), order + 1)``: no allocation
+    per point.
+    """
     npts = nodes.shape[0]
     scale = (nodes[npts - 1] - nodes[0]) / (npts - 1)
     if scale == 0.0:
         scale = 1.0
-    c = np.zeros((npts, order + 1))
+    c[:npts, : order + 1] = 0.0
     c1 = 1.0
     c4 = (nodes[0] - x0) / scale
     c[0, 0] = 1.0
@@ -56,7 +62,23 @@ def fornberg_weights(x0, nodes, order, out):  # pragma: no cover
 
 @njit(cache=True, nogil=True)
 def fix_gaps(
-    f, out, x, periodic, period, n, order, width, reach, g0, g1, ishift, wrap, skip_lo, skip_hi
+    f,
+    out,
+    x,
+    periodic,
+    period,
+    n,
+    order,
+    width,
+    reach,
+    g0,
+    g1,
+    ishift,
+    wrap,
+    skip_lo,
+    skip_hi,
+    a0,
+    a1,
 ):  # pragma: no cover
     """Recompute the valid points of rows ``[g0, g1)`` that came out NaN.
 
@@ -65,14 +87,15 @@ def fix_gaps(
     unwrapped by ``period`` across the seam of a ``periodic`` axis. Rows below
     ``skip_lo`` or from ``skip_hi`` on belong to a ``fill`` boundary and are left.
     """
-    pre = f.shape[0]
     post = f.shape[2]
     nodes = np.empty(width)
     w = np.empty(width)
-    for i in range(max(g0, skip_lo), min(g1, skip_hi)):
-        for a in range(pre):
+    scratch = np.empty((width, order + 1))
+    # (a, i, c) order: contiguous memory in the innermost loop for every axis.
+    for a in range(a0, a1):
+        for i in range(max(g0, skip_lo), min(g1, skip_hi)):
+            li = (i % wrap if wrap > 0 else i) - ishift
             for c in range(post):
-                li = (i % wrap if wrap > 0 else i) - ishift
                 if f[a, li, c] != f[a, li, c]:
                     # A gap is outside the domain: no derivative there, even when
                     # a centered stencil with a zero middle weight would give one.
@@ -103,7 +126,7 @@ def fix_gaps(
                     jj = j % n
                     nodes[t] = x[jj] + (j - jj) // n * period
                 ii = i % n
-                fornberg_weights(x[ii] + (i - ii) // n * period, nodes[:npts], order, w)
+                fornberg_weights(x[ii] + (i - ii) // n * period, nodes[:npts], order, w, scratch)
                 acc = 0.0
                 for t in range(npts):
                     j = start + t
@@ -130,6 +153,7 @@ def fix_nan_gaps(
     period: float | None,
     out_rows: tuple[int, int] | None = None,
     in_start: int = 0,
+    threads: int | None = None,
 ) -> np.ndarray:
     """Replace, in place, the NaN of ``result`` at valid points of ``data``.
 
@@ -169,7 +193,7 @@ def fix_nan_gaps(
         per = abs(float(period)) * np.sign(span) if period else span / (n - 1) * n
     skip_lo, skip_hi = (stencil.lo, n - stencil.hi) if boundary == "fill" else (0, n)
     width = edge_width(order, accuracy)
-    fix_gaps(
+    args = (
         f3,
         o3,
         np.asarray(coord, dtype=np.float64),
@@ -186,6 +210,14 @@ def fix_nan_gaps(
         skip_lo,
         skip_hi,
     )
+    nthreads = min(threads if threads is not None else get_num_threads(), pre)
+    if nthreads <= 1 or f3.size < (1 << 18):
+        fix_gaps(*args, 0, pre)
+        return result
+    # The kernel releases the GIL: split the outer (pre) range over threads.
+    bounds = np.linspace(0, pre, nthreads + 1).round().astype(int)
+    with ThreadPoolExecutor(nthreads) as pool:
+        list(pool.map(lambda k: fix_gaps(*args, bounds[k], bounds[k + 1]), range(nthreads)))
     return result
 
 
@@ -217,6 +249,7 @@ class GapRule:
         *,
         out_rows: tuple[int, int] | None = None,
         in_start: int = 0,
+        threads: int | None = None,
     ) -> np.ndarray:
         """:func:`fix_nan_gaps` of ``result`` (in place) under this rule."""
         if data.dtype.kind != "f":
@@ -233,4 +266,5 @@ class GapRule:
             period=self.period,
             out_rows=out_rows,
             in_start=in_start,
+            threads=threads,
         )
