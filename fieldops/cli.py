@@ -190,14 +190,9 @@ def write_output(
     if out.exists() and not overwrite:
         raise FileExistsError(f"output {output!r} exists; pass --overwrite to replace it")
     with scheduler_context(scheduler) as client:
-        if client is not None and not quiet:
-            click.echo(
-                f"computing on {client.scheduler.address}; progress on the dashboard "
-                f"at {client.dashboard_link}",
-                err=True,
-            )
-        with _progress(client, quiet):
-            io.write(ds, out, overwrite=overwrite)
+        with _progress(client, quiet), contextlib.redirect_stdout(sys.stderr):
+            # distributed's text progress bar prints to stdout: keep stdout for data.
+            io.write(ds, out, overwrite=overwrite, progress=client is not None and not quiet)
 
 
 def add_history(ds: xr.Dataset, argv: Sequence[str]) -> xr.Dataset:

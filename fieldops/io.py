@@ -298,6 +298,7 @@ def write(
     *,
     format: Format | None = None,
     overwrite: bool = False,
+    progress: bool = False,
 ) -> Path:
     """Write a dataset to netCDF or zarr atomically, streaming Dask chunks.
 
@@ -319,6 +320,9 @@ def write(
         netCDF (netCDF4 engine).
     overwrite : bool, default False
         Replace an existing ``path``; otherwise that is an error.
+    progress : bool, default False
+        Under a ``dask.distributed`` client, show distributed's progress bar for
+        the write (locally, wrap the call in ``dask.diagnostics.ProgressBar``).
 
     Returns
     -------
@@ -365,14 +369,36 @@ def write(
                 # reads it everywhere, and without it every reader warns and lists
                 # the whole store.
                 warnings.filterwarnings("ignore", message="Consolidated metadata")
-                obj.to_zarr(tmp, mode="w-", consolidated=True)
+                job = obj.to_zarr(tmp, mode="w-", consolidated=True, compute=False)
         else:
-            obj.to_netcdf(tmp, engine="netcdf4")
+            job = obj.to_netcdf(tmp, engine="netcdf4", compute=False)
+        _compute(job, progress)
         _replace(tmp, path)
     except BaseException:
         _remove(tmp)
         raise
     return path
+
+
+def _compute(job, progress: bool) -> None:
+    """Run a delayed write: on the distributed client if there is one (with its
+    progress bar when asked), else on the current local scheduler."""
+    client = None
+    if progress:
+        try:
+            from distributed import get_client
+
+            client = get_client()
+        except (ImportError, ValueError):
+            client = None
+    if client is None:
+        job.compute()
+        return
+    from distributed import progress as show_progress
+
+    future = client.compute(job)
+    show_progress(future)
+    future.result()
 
 
 def _clean_for_writing(ds: xr.Dataset, fmt: Format) -> xr.Dataset:
