@@ -1,7 +1,7 @@
 """Shared machinery of the kinematics: the grid frame, wind units, pint, docs.
 
 Private: the public functions are in :mod:`fieldops.kinematics` and
-:mod:`fieldops.deformation`.
+:mod:`fieldops._deformation`.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from fieldops._kinbase import (
     variable,
 )
 from fieldops.boundary import BoundarySpec
-from fieldops.deformation import (
+from fieldops._deformation import (
     deformation,
     shearing_deformation,
     stretching_deformation,
