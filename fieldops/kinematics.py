@@ -23,6 +23,12 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
+from fieldops._deformation import (
+    deformation,
+    shearing_deformation,
+    stretching_deformation,
+    total_deformation,
+)
 from fieldops._kinbase import (
     G0,
     OMEGA,
@@ -37,12 +43,6 @@ from fieldops._kinbase import (
     variable,
 )
 from fieldops.boundary import BoundarySpec
-from fieldops._deformation import (
-    deformation,
-    shearing_deformation,
-    stretching_deformation,
-    total_deformation,
-)
 from fieldops.grids import EARTH_RADIUS
 
 __all__ = [
