@@ -13,11 +13,11 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops._validate import check_xarray
+from fieldops._validate import check_same_grid, check_xarray
 from fieldops.boundary import BoundarySpec
 from fieldops.curvilinear import Cartesian, Curvilinear, finish
 from fieldops.grids import detect_geometry
-from fieldops.spherical import Sphere, check_same_grid, flux_form
+from fieldops.spherical import Sphere, flux_form
 from fieldops.stencils.apply import float_dtype
 
 OMEGA = 7.292115e-5

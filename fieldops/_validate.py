@@ -60,3 +60,21 @@ def check_xarray(obj: object) -> None:
             f"expected an xarray DataArray or Dataset, got {type(obj).__name__}; wrap numpy "
             "data as xr.DataArray(data, dims=...)"
         )
+
+
+def check_same_grid(u: xr.DataArray, v: xr.DataArray, dims: list[Hashable]) -> None:
+    """Raise a ValueError unless ``u`` and ``v`` share dims and coordinates along ``dims``."""
+    for dim in dims:
+        check_dims_exist(u, [dim])
+        check_dims_exist(v, [dim])
+        if u.sizes[dim] != v.sizes[dim] or (
+            dim in u.coords
+            and dim in v.coords
+            and not np.array_equal(u.coords[dim].values, v.coords[dim].values)
+        ):
+            raise ValueError(
+                f"the two components are on different grids along dim {dim!r}; "
+                "interpolate one onto the other first"
+            )
+    if u.dims != v.dims:
+        raise ValueError(f"the two components have different dims: {u.dims} and {v.dims}")

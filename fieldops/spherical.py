@@ -41,7 +41,7 @@ from collections.abc import Hashable
 import numpy as np
 import xarray as xr
 
-from fieldops._validate import check_accuracy, check_numeric, check_xarray
+from fieldops._validate import check_accuracy, check_numeric, check_same_grid, check_xarray
 from fieldops.boundary import BoundarySpec, resolve_boundary
 from fieldops.core import apply_along
 from fieldops.curvilinear import finish
@@ -307,24 +307,6 @@ def _describe(da: xr.DataArray) -> str:
 
 def _common_dtype(*arrays: xr.DataArray) -> np.dtype:
     return float_dtype(np.result_type(*[a.dtype for a in arrays]))
-
-
-def check_same_grid(u: xr.DataArray, v: xr.DataArray, dims: list[Hashable]) -> None:
-    """Raise a ValueError unless ``u`` and ``v`` share dims and coordinates along ``dims``."""
-    for dim in dims:
-        check_dim(u, dim)
-        check_dim(v, dim)
-        if u.sizes[dim] != v.sizes[dim] or (
-            dim in u.coords
-            and dim in v.coords
-            and not np.array_equal(u.coords[dim].values, v.coords[dim].values)
-        ):
-            raise ValueError(
-                f"the two components are on different grids along dim {dim!r}; "
-                "interpolate one onto the other first"
-            )
-    if u.dims != v.dims:
-        raise ValueError(f"the two components have different dims: {u.dims} and {v.dims}")
 
 
 def grad(
