@@ -197,7 +197,15 @@ def write_output(
                 err=True,
             )
         with _progress(client, quiet):
-            io.write(ds, out, overwrite=overwrite)
+            try:
+                io.write(ds, out, overwrite=overwrite)
+            except (OSError, RuntimeError) as err:
+                if not (isinstance(err, RuntimeError) or type(err) is OSError):
+                    raise  # a missing folder, a permission: the message says it all
+                raise RuntimeError(
+                    f"{err} while computing {output}; nothing was written (is an input file "
+                    "corrupt or truncated?)"
+                ) from err
 
 
 def add_history(ds: xr.Dataset, argv: Sequence[str]) -> xr.Dataset:
