@@ -115,7 +115,8 @@ def directional(
     )
 
     def dot(gv: xr.DataArray) -> xr.DataArray:
-        out = (gv * unit.drop_vars(COMPONENT)).sum(COMPONENT, skipna=False)  # NaN stays NaN
+        u = unit.drop_vars(COMPONENT).astype(gv.dtype)  # float32 stays float32
+        out = (gv * u).sum(COMPONENT, skipna=False)  # NaN stays NaN
         out = out.transpose(*gv.dims[1:], ...)
         out.name = "ddir_" + gv.name.removeprefix("grad_")
         out.attrs = dict(gv.attrs)
