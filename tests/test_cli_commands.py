@@ -35,13 +35,23 @@ def _run(args, expect=0):
 @pytest.mark.parametrize(
     ("command", "extra", "call"),
     [
-        ("grad", ["--dims", "latitude", "longitude"],
-         lambda ds: fieldops.grad(ds[["z"]], ["latitude", "longitude"])),
-        ("laplacian", ["--dims", "latitude", "longitude", "--accuracy", "4"],
-         lambda ds: fieldops.laplacian(ds[["z"]], ["latitude", "longitude"], accuracy=4)),
-        ("hessian", ["--dims", "latitude", "longitude", "--boundary", "longitude=periodic"],
-         lambda ds: fieldops.hessian(ds[["z"]], ["latitude", "longitude"],
-                                     boundary={"longitude": "periodic"})),
+        (
+            "grad",
+            ["--dims", "latitude", "longitude"],
+            lambda ds: fieldops.grad(ds[["z"]], ["latitude", "longitude"]),
+        ),
+        (
+            "laplacian",
+            ["--dims", "latitude", "longitude", "--accuracy", "4"],
+            lambda ds: fieldops.laplacian(ds[["z"]], ["latitude", "longitude"], accuracy=4),
+        ),
+        (
+            "hessian",
+            ["--dims", "latitude", "longitude", "--boundary", "longitude=periodic"],
+            lambda ds: fieldops.hessian(
+                ds[["z"]], ["latitude", "longitude"], boundary={"longitude": "periodic"}
+            ),
+        ),
     ],
 )
 def test_scalar_commands(sample_nc, sample, tmp_path, command, extra, call):
@@ -57,8 +67,19 @@ def test_scalar_commands(sample_nc, sample, tmp_path, command, extra, call):
 @pytest.mark.parametrize("command", ["div", "curl"])
 def test_vector_commands(sample_nc, sample, tmp_path, command):
     out = tmp_path / "o.nc"
-    _run([command, sample_nc, "--component", "latitude=v", "--component", "longitude=u",
-          "-o", out, "-q"])
+    _run(
+        [
+            command,
+            sample_nc,
+            "--component",
+            "latitude=v",
+            "--component",
+            "longitude=u",
+            "-o",
+            out,
+            "-q",
+        ]
+    )
     comps = {"latitude": "v", "longitude": "u"}
     ref = getattr(fieldops, command)(sample, ["latitude", "longitude"], components=comps)
     with xr.open_dataset(out) as got:
@@ -85,8 +106,13 @@ def test_kinematics_missing_wind_lists_variables(sample_nc, tmp_path):
 
 def test_info(sample_nc):
     res = _run(["info", sample_nc])
-    for text in ("latitude: 121", "geometry: spherical", "periodic (spans 360 degrees)",
-                 "m s**-1", "vorticity"):
+    for text in (
+        "latitude: 121",
+        "geometry: spherical",
+        "periodic (spans 360 degrees)",
+        "m s**-1",
+        "vorticity",
+    ):
         assert text in res.output
 
 
@@ -104,7 +130,10 @@ def test_demo_end_to_end(tmp_path):
     assert "vorticity" in res.output and "s-1" in res.output
     pngs = sorted(folder.glob("*.png"))
     assert [p.name for p in pngs] == [
-        "divergence.png", "grad_z.png", "laplacian_z.png", "vorticity.png"
+        "divergence.png",
+        "grad_z.png",
+        "laplacian_z.png",
+        "vorticity.png",
     ]
     assert all(p.stat().st_size > 10_000 for p in pngs)
     with xr.open_dataset(folder / "demo.nc") as ds:
