@@ -264,6 +264,8 @@ def _spherical_geometry(obj, lat: Hashable, lon: Hashable, radius: float) -> Geo
         _check_latitudes(clat)
         return Geometry("spherical", clat.dims[0], clon.dims[0], lat, lon, float(radius))
     if clat.ndim == 2 and clon.ndim == 2 and set(clat.dims) == set(clon.dims):
+        if clat.chunks is None:  # a lazy coordinate is not read (nothing computes here)
+            _check_latitudes(clat)
         y, x = clat.dims
         return Geometry("curvilinear", y, x, lat, lon, float(radius))
     return None

@@ -54,6 +54,20 @@ def _vec(f):
     return xr.concat([f, f], dim="component").assign_coords(component=list(f.dims))
 
 
+def _curvilinear(lat_step=5.0):
+    """A field on 2-D latitude/longitude coordinates over logical dims (j, i)."""
+    j, i = np.meshgrid(np.arange(NY), np.arange(NX), indexing="ij")
+    return xr.DataArray(
+        RNG.normal(size=(NY, NX)),
+        dims=("j", "i"),
+        coords={
+            "lat": (("j", "i"), -60 + j * lat_step + i * 0.1, {"units": "degrees_north"}),
+            "lon": (("j", "i"), i * 20.0 + j * 0.1, {"units": "degrees_east"}),
+        },
+        name="t",
+    )
+
+
 _LON_RADIANS = _ll(lon=np.arange(12) * np.pi / 6, lon_units="radians")
 _PTS = RNG.uniform(size=(30, 2))
 _VALS = _PTS[:, 0] ** 2
@@ -837,6 +851,12 @@ CASES = [
         lambda: fieldops.detect_geometry(_LON_RADIANS),
         ValueError,
         "geometry='cartesian'",
+    ),
+    (
+        "curvilinear latitude beyond 90",
+        lambda: fieldops.grad(_curvilinear(lat_step=30.0)),
+        ValueError,
+        "latitude coordinate 'lat' has values beyond +-90 degrees",
     ),
     # --- not xarray at all ----------------------------------------------------------------
     ("grad numpy", lambda: fieldops.grad(np.ones((5, 5))), TypeError, "wrap numpy data"),

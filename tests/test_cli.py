@@ -317,3 +317,12 @@ def test_failed_read_leaves_no_temporary(tmp_path):
             fieldops.write(ds, tmp_path / "o.nc")
     time.sleep(1.0)  # the slow chunks finish and try to write
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("size", ["0", "-3"])
+def test_bad_chunk_size_is_a_usage_error(sample_nc, tmp_path, monkeypatch, size):
+    monkeypatch.chdir(tmp_path)
+    args = ["diff", sample_nc, "--dims", "latitude", "--chunks", f"latitude={size}", "-o", "o.nc"]
+    res = _run(args, expect=2)
+    assert f"got {size}" in res.output and "--chunks" in res.output
+    assert not (tmp_path / "o.nc").exists()
