@@ -38,8 +38,8 @@ def horizontal_geometry(
     """
     if geometry not in GEOMETRIES:
         raise ValueError(f"unknown geometry {geometry!r}; use one of {GEOMETRIES}")
-    if geometry == "cartesian":
-        return None
+    if geometry == "cartesian" or (geometry == "auto" and len(dims) < 2):
+        return None  # the sphere needs both horizontal dims; one dim is a plain derivative
     geo = detect_geometry(f, "auto" if geometry == "curvilinear" else geometry, radius=radius)
     if geo.kind == "cartesian":
         if geometry != "auto":

@@ -112,6 +112,14 @@ def parse_pairs(items: Sequence[str], what: str, convert: Callable[[str], object
     return pairs
 
 
+def _chunk_size(value: str) -> int:
+    """A ``--chunks`` size: a positive number of points, or -1 for the whole dim."""
+    n = int(value)
+    if n < 1 and n != -1:
+        raise ValueError(f"a chunk size is a number of points >= 1 (or -1 for all), got {n}")
+    return n
+
+
 def open_inputs(paths: Sequence[str], chunks: dict[Hashable, int], dims: Sequence[str]):
     """Open one or several netCDF/zarr inputs lazily, chunks aligned to the storage."""
     from fieldops import io
@@ -192,7 +200,15 @@ def write_output(
     with scheduler_context(scheduler) as client:
         with _progress(client, quiet), contextlib.redirect_stdout(sys.stderr):
             # distributed's text progress bar prints to stdout: keep stdout for data.
-            io.write(ds, out, overwrite=overwrite, progress=client is not None and not quiet)
+            try:
+                io.write(ds, out, overwrite=overwrite, progress=client is not None and not quiet)
+            except (OSError, RuntimeError) as err:
+                if not (isinstance(err, RuntimeError) or type(err) is OSError):
+                    raise  # a missing folder, a permission: the message says it all
+                raise RuntimeError(
+                    f"{err} while computing {output}; nothing was written (is an input file "
+                    "corrupt or truncated?)"
+                ) from err
 
 
 def add_history(ds: xr.Dataset, argv: Sequence[str]) -> xr.Dataset:
@@ -265,7 +281,7 @@ def common_options(func):
 def run_operator(opts: RunOptions, compute: Callable[[xr.Dataset], xr.Dataset]) -> None:
     """Open, select, apply ``compute``, add history, write atomically."""
     paths = expand_inputs(opts.inputs)
-    chunks = parse_pairs(opts.chunks, "--chunks", int)
+    chunks = parse_pairs(opts.chunks, "--chunks", _chunk_size)
     ds = open_inputs(paths, chunks, opts.dims)
     try:
         selected = select_variables(ds, opts.variables, opts.dims)

@@ -104,7 +104,7 @@ def directional(
     if sorted(map(str, dims)) != sorted(map(str, labels)) or len(dims) != len(labels):
         raise ValueError(f"direction has components {labels} but dims are {dims}; make them match")
     vec = vec.sel({COMPONENT: dims})
-    unit = vec / np.sqrt((vec**2).sum(COMPONENT))
+    unit = vec / np.sqrt((vec**2).sum(COMPONENT, skipna=False))
     g = grad(
         f,
         dims,
@@ -116,7 +116,9 @@ def directional(
     )
 
     def dot(gv: xr.DataArray) -> xr.DataArray:
-        out = (gv * unit.drop_vars(COMPONENT)).sum(COMPONENT).transpose(*gv.dims[1:], ...)
+        u = unit.drop_vars(COMPONENT).astype(gv.dtype)  # float32 stays float32
+        out = (gv * u).sum(COMPONENT, skipna=False)  # NaN stays NaN
+        out = out.transpose(*gv.dims[1:], ...)
         out.name = "ddir_" + gv.name.removeprefix("grad_")
         out.attrs = dict(gv.attrs)
         out.attrs["long_name"] = gv.attrs["long_name"].replace("gradient", "directional derivative")
@@ -248,7 +250,7 @@ def norm(
     5.0
     """
     vec = as_vector(F, components)
-    out = np.sqrt((vec**2).sum(COMPONENT))
+    out = np.sqrt((vec**2).sum(COMPONENT, skipna=False))
     out = out.drop_vars([k for k in out.coords if COMPONENT in vec[k].dims], errors="ignore")
     attrs = {k: v for k, v in vec.attrs.items() if k not in ("long_name", "standard_name")}
     attrs["long_name"] = f"magnitude of {describe(vec)}"
@@ -381,7 +383,7 @@ def _critical_da(f, dims, tol, rtol, opts) -> xr.DataArray:
     slots += [s if isinstance(s, list) else s + n for s in hessian_slots(dims)]  # type: ignore
     data, _ = partials(f, slots, opts)
     g = xr.DataArray(data[:n], dims=(COMPONENT,) + f.dims)
-    gnorm = np.sqrt((g**2).sum(COMPONENT))
+    gnorm = np.sqrt((g**2).sum(COMPONENT, skipna=False))
     H = xr.DataArray(data[n:].reshape((n, n) + data.shape[1:]), dims=(COMPONENT, WRT) + f.dims)
     defined = np.isfinite(H).all([COMPONENT, WRT]) & np.isfinite(gnorm)
     eig = xr.apply_ufunc(

@@ -40,6 +40,7 @@ _LAT_UNITS = {
     "degreen",
     "degreesn",
 }
+_RADIANS = {"rad", "radian", "radians"}
 _LON_UNITS = {"degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"}
 _DEGREES = (
     {"degrees", "degree", "deg", "degrees_north", "degrees_east", "°"} | _LAT_UNITS | _LON_UNITS
@@ -252,10 +253,19 @@ def detect_geometry(
 
 def _spherical_geometry(obj, lat: Hashable, lon: Hashable, radius: float) -> Geometry | None:
     clat, clon = obj.coords[lat], obj.coords[lon]
+    for what, c in (("latitude", clat), ("longitude", clon)):
+        if _units_of(c) in _RADIANS:
+            raise ValueError(
+                f"{what} coordinate {c.name!r} has units {c.attrs['units']!r}; fieldops needs "
+                f"degrees: convert it with np.rad2deg and set units 'degrees_"
+                f"{'north' if what == 'latitude' else 'east'}' (or pass geometry='cartesian')"
+            )
     if clat.ndim == 1 and clon.ndim == 1 and clat.dims != clon.dims:
         _check_latitudes(clat)
         return Geometry("spherical", clat.dims[0], clon.dims[0], lat, lon, float(radius))
     if clat.ndim == 2 and clon.ndim == 2 and set(clat.dims) == set(clon.dims):
+        if clat.chunks is None:  # a lazy coordinate is not read (nothing computes here)
+            _check_latitudes(clat)
         y, x = clat.dims
         return Geometry("curvilinear", y, x, lat, lon, float(radius))
     return None

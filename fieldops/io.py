@@ -48,7 +48,12 @@ def _as_paths(paths: Paths) -> list[Path]:
                 raise FileNotFoundError(f"no file matches {text!r}")
             return [Path(p) for p in found]
         return [Path(text)]
-    out = [Path(os.fspath(p)) for p in paths]
+    try:
+        out = [Path(os.fspath(p)) for p in paths]
+    except TypeError:
+        raise TypeError(
+            f"paths must be a path or a list of paths, got {type(paths).__name__}"
+        ) from None
     if not out:
         raise ValueError("no input paths given")
     return out
@@ -370,10 +375,17 @@ def write(
                 # the whole store.
                 warnings.filterwarnings("ignore", message="Consolidated metadata")
                 job = obj.to_zarr(tmp, mode="w-", consolidated=True, compute=False)
+            _compute(job, progress)
+            _replace(tmp, path)
         else:
-            job = obj.to_netcdf(tmp, engine="netcdf4", compute=False)
-        _compute(job, progress)
-        _replace(tmp, path)
+            # The file sits in a folder of its own: after a failed read, a dask task still
+            # running reopens it in append mode, which would recreate a removed file, but
+            # cannot create one in a removed folder.
+            tmp.mkdir()
+            job = obj.to_netcdf(tmp / path.name, engine="netcdf4", compute=False)
+            _compute(job, progress)
+            _replace(tmp / path.name, path)
+            tmp.rmdir()
     except BaseException:
         _remove(tmp)
         raise

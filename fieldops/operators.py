@@ -120,9 +120,11 @@ def resolve_options(
             "(savgol: window/polyorder, gaussian: sigma set the accuracy)"
         )
     check_nan_policy(obj, nan_policy, mask, methods)
-    return Options(
-        accuracy, modes, float(fill_value), periods, datetime_unit, methods, nan_policy, mask
-    )
+    try:
+        fill = float(fill_value)
+    except (TypeError, ValueError):
+        raise TypeError(f"fill_value must be a number, got {fill_value!r}") from None
+    return Options(accuracy, modes, fill, periods, datetime_unit, methods, nan_policy, mask)
 
 
 NAN_POLICIES = ("propagate", "omit")

@@ -9,6 +9,7 @@ import xarray as xr
 from scipy.spatial import cKDTree
 
 from fieldops._validate import check_xarray
+from fieldops.geometry import validate_monotonic
 from fieldops.scattered import ScatteredDerivatives, as_points
 
 INTERP_METHODS = ("linear", "nearest", "cubic")
@@ -92,6 +93,8 @@ def from_points(
                 f"points have {pts.shape[1]} coordinates each but dims={tuple(dims)} names "
                 f"{len(dims)}; pass dims with one name per column"
             )
+    if np.iscomplexobj(values):
+        raise TypeError("values are complex; grid their .real and .imag separately")
     vals = np.asarray(values, dtype=np.float64)
     if vals.shape != (pts.shape[0],):
         raise ValueError(
@@ -190,10 +193,26 @@ def at(
     missing = [d for d in qdims if d not in field.dims]
     if missing:
         raise ValueError(f"dim(s) {missing} not found; the field's dims are {list(field.dims)}")
+    if isinstance(field, xr.DataArray) and field.dtype.kind not in "iufc":
+        raise TypeError(
+            f"variable {field.name!r} has dtype {field.dtype}; at() interpolates numbers only"
+        )
     if POINTS_DIM in field.dims:
         raise ValueError(f"the field already has a dim {POINTS_DIM!r}; rename it first")
     indexers = {d: xr.DataArray(pts[:, k], dims=POINTS_DIM) for k, d in enumerate(qdims)}
     for d in qdims:
+        if field.sizes[d] == 0:
+            raise ValueError(f"dim {d!r} has no points; there is nothing to interpolate")
         if d not in field.coords:
             field = field.assign_coords({d: np.arange(field.sizes[d], dtype=np.float64)})
+        coord = field.coords[d]
+        if coord.dtype.kind not in "iuf":
+            raise TypeError(
+                f"coordinate {d!r} has dtype {coord.dtype}; at() takes numeric coordinates: "
+                "convert it to numbers first (e.g. seconds since a reference time)"
+            )
+        if coord.ndim == 1:
+            validate_monotonic(np.asarray(coord.values), d)
+    if pts.shape[0] == 0:  # nothing to ask: an empty answer of the right shape
+        return field.isel({d: xr.DataArray(np.zeros(0, int), dims=POINTS_DIM) for d in qdims})
     return field.interp(indexers, method=method)

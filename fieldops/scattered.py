@@ -161,8 +161,12 @@ class ScatteredDerivatives:
         array([1.5])
         """
         pts = as_points(points)
+        if np.iscomplexobj(values):
+            raise TypeError("values are complex; fit their .real and .imag separately")
         vals = np.asarray(values, dtype=np.float64)
         n, d = pts.shape
+        if n == 0:
+            raise ValueError("no points to fit: pass at least one sample")
         if vals.ndim not in (1, 2) or vals.shape[0] != n:
             raise ValueError(
                 f"values must have shape ({n},) or ({n}, m) to match points {pts.shape}, "

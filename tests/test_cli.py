@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -206,3 +207,122 @@ def test_diff_method_errors_are_one_line(sample_nc, tmp_path):
         expect=1,
     )
     assert "needs window=" in result.output
+
+
+def _damaged(sample_nc: Path, folder: Path) -> dict[str, Path]:
+    """Empty, truncated, corrupt and not-a-file inputs made from the sample."""
+    data = sample_nc.read_bytes()
+    ds = xr.open_dataset(sample_nc)
+    packed = folder / "packed.nc"
+    ds.to_netcdf(packed, encoding={v: {"zlib": True, "complevel": 4} for v in ds.data_vars})
+    ds.close()
+    body = bytearray(packed.read_bytes())
+    mid = len(body) // 2
+    body[mid : mid + 4000] = b"\xa5" * 4000  # header intact, compressed data spoiled
+    files = {
+        "empty": b"",
+        "truncated header": data[:100],
+        "truncated": data[: len(data) // 2],
+        "zeroed header": data[:8] + b"\0" * 1000 + data[1008:],
+        "corrupt data": bytes(body),
+    }
+    out = {}
+    for name, content in files.items():
+        out[name] = folder / (name.replace(" ", "_") + ".nc")
+        out[name].write_bytes(content)
+    packed.unlink()
+    out["a folder"] = folder / "folder.nc"
+    out["a folder"].mkdir()
+    return out
+
+
+@pytest.mark.parametrize("command", ["diff", "grad", "info", "vorticity"])
+def test_damaged_inputs(sample_nc, tmp_path, monkeypatch, command):
+    """Each damaged input: one line naming the problem, exit status 1, no output left."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for what, path in _damaged(sample_nc, work).items():
+        if command == "info" and what == "corrupt data":
+            continue  # info reads the header only, which is intact
+        before = sorted(p.name for p in work.iterdir())
+        args = {
+            "diff": ["diff", path, "--dims", "latitude", "-o", "o.nc", "-q"],
+            "grad": [
+                "grad",
+                path,
+                "-v",
+                "u",
+                "--dims",
+                "latitude",
+                "longitude",
+                "-o",
+                "o.nc",
+                "-q",
+            ],
+            "info": ["info", path],
+            "vorticity": ["vorticity", path, "-o", "o.zarr", "-q"],
+        }[command]
+        for _ in range(2):  # a second run on the same input must not find leftovers either
+            res = _run(args, expect=1)
+            lines = res.output.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("fieldops: error: "), (what, res.output)
+            assert "Traceback" not in res.output
+            if what != "corrupt data":  # unreadable header: the message names the file
+                assert "cannot read" in lines[0] and path.name in lines[0], (what, lines[0])
+            else:  # found while computing: says nothing was written
+                assert "nothing was written" in lines[0], lines[0]
+        assert sorted(p.name for p in work.iterdir()) == before, what  # no partial output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "Usage"),
+        (["nosuch"], "No such command 'nosuch'"),
+        (["diff"], "Missing argument 'INPUTS...'"),
+        (["diff", "{nc}", "--dims", "latitude", "-o", "o.nc", "--accuracy", "x"], "not a valid"),
+        (["diff", "{nc}", "--dims", "latitude", "-o", "o.nc", "--bogus"], "No such option"),
+        (["diff", "{nc}", "--dims", "latitude", "-o", "o.nc", "--order", "1.5"], "--order"),
+        (["info"], "Missing argument"),
+    ],
+)
+def test_usage_errors(sample_nc, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    res = _run([a.format(nc=sample_nc) for a in args], expect=2)
+    assert message in res.output
+    assert "Traceback" not in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [sample_nc.name]
+
+
+def test_failed_read_leaves_no_temporary(tmp_path):
+    """A chunk that fails while others are still being written leaves nothing behind.
+
+    The other chunks' tasks keep running after the error and reopen the output in append
+    mode; that must not recreate the removed temporary file.
+    """
+    import dask
+    import dask.array as dsa
+
+    def chunk(i):
+        if i == 0:
+            raise OSError("NetCDF: HDF error")
+        time.sleep(0.3)
+        return np.ones((4, 10))
+
+    blocks = [dsa.from_delayed(dask.delayed(chunk)(i), (4, 10), float) for i in range(4)]
+    ds = xr.Dataset({"u": (("y", "x"), dsa.concatenate(blocks))})
+    with dask.config.set(scheduler="threads", num_workers=4):
+        with pytest.raises(OSError, match="HDF error"):
+            fieldops.write(ds, tmp_path / "o.nc")
+    time.sleep(1.0)  # the slow chunks finish and try to write
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("size", ["0", "-3"])
+def test_bad_chunk_size_is_a_usage_error(sample_nc, tmp_path, monkeypatch, size):
+    monkeypatch.chdir(tmp_path)
+    args = ["diff", sample_nc, "--dims", "latitude", "--chunks", f"latitude={size}", "-o", "o.nc"]
+    res = _run(args, expect=2)
+    assert f"got {size}" in res.output and "--chunks" in res.output
+    assert not (tmp_path / "o.nc").exists()

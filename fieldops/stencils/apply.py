@@ -91,7 +91,7 @@ def _get_pool() -> ThreadPoolExecutor:
 
 def float_dtype(dtype: np.dtype) -> np.dtype:
     """The dtype a derivative of ``dtype`` data has: float32 stays, all else float64."""
-    dtype = np.dtype(dtype)
+    dtype = np.dtype(dtype).newbyteorder("=")  # big-endian float32 (netCDF3) stays float32
     return dtype if dtype == np.float32 else np.dtype(np.float64)
 
 

@@ -180,7 +180,8 @@ def fix_nan_gaps(
     shape = data.shape
     pre = int(np.prod(shape[:axis], dtype=np.int64))
     post = int(np.prod(shape[axis + 1 :], dtype=np.int64))
-    f3 = np.ascontiguousarray(data).reshape(pre, shape[axis], post)
+    # the result's dtype: native byte order (netCDF3 data are big-endian), float16 widened
+    f3 = np.ascontiguousarray(data, dtype=result.dtype).reshape(pre, shape[axis], post)
     if not result.flags.c_contiguous:
         raise ValueError("result must be C-contiguous")
     o3 = result.reshape(pre, g1 - g0, post)
