@@ -65,8 +65,12 @@ def check_xarray(obj: object) -> None:
 def check_same_grid(u: xr.DataArray, v: xr.DataArray, dims: list[Hashable]) -> None:
     """Raise a ValueError unless ``u`` and ``v`` share dims and coordinates along ``dims``."""
     for dim in dims:
-        check_dims_exist(u, [dim])
-        check_dims_exist(v, [dim])
+        for field in (u, v):
+            if dim not in field.dims:
+                what = f"variable {field.name!r}" if field.name is not None else "a component"
+                raise ValueError(
+                    f"dim {dim!r} not found in {what}; its dims are {list(field.dims)}"
+                )
         if u.sizes[dim] != v.sizes[dim] or (
             dim in u.coords
             and dim in v.coords
