@@ -9,7 +9,6 @@ is computed.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
 from functools import lru_cache, partial
 from itertools import product
 
@@ -284,24 +283,6 @@ def _halo_block(
     data, start = joined(b1 - depth, e + nr)
     apply_stencil(data, axis, stencil, out_rows=(b1, e), in_start=b1 - depth, **kw)
     return out
-
-
-def apply_sequence(
-    data: object, steps: Sequence[tuple[int, AxisStencil]], *, fill_value: float = np.nan
-) -> object:
-    """Apply several stencils in turn (a mixed partial is the product of 1-D ones).
-
-    Examples
-    --------
-    >>> x = np.arange(6.0)
-    >>> st = stencil_for(x, 1, 2, "one_sided")
-    >>> f = x[:, None] * x[None, :]
-    >>> float(apply_sequence(f, [(0, st), (1, st)])[2, 3])
-    1.0
-    """
-    for axis, stencil in steps:
-        data = apply_along(data, axis, stencil, fill_value=fill_value)
-    return data
 
 
 def apply_fused(

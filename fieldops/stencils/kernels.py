@@ -16,7 +16,6 @@ partial sums in L1 so the input is read from memory once.
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 # Elements per block of the accumulation loops: the partial sums stay in L1/L2
@@ -204,44 +203,3 @@ def edge_rows(
                         src = src % wrap
                     src -= ishift
                     _axpy1(o, t == 0, f[a, src, b0:b1], weights[e, t])
-
-
-def warm_up() -> None:
-    """Compile (or load from the on-disk cache) the common specialisations.
-
-    Inputs are read-only, as :func:`fieldops.stencils.apply.apply_stencil`
-    passes them.
-    """
-
-    def ro(a):
-        a = a.view()
-        a.flags.writeable = False
-        return a
-
-    for dtype in (np.float32, np.float64):
-        f = np.zeros((1, 4, 2), dtype=dtype)
-        out = np.empty_like(f)
-        off = ro(np.array([-1, 1], dtype=np.int64))
-        w = ro(np.ones((2, 1), dtype=dtype))
-        interior_inner_axis(ro(f), out, off, w, 0, 1, 1, 3, 0, 2, 0, 0)
-        ew = ro(np.ones((0, 1), dtype=dtype))
-        ei = ro(np.zeros((0, 1), dtype=np.int64))
-        en = ro(np.zeros(0, dtype=np.int64))
-        interior_last_axis(
-            ro(f[:, :, 0].copy()),
-            out[:, :, 0].copy(),
-            off,
-            w,
-            0,
-            1,
-            1,
-            3,
-            0,
-            0,
-            en,
-            ei,
-            ew,
-            en,
-            dtype(0),
-            0,
-        )
