@@ -17,7 +17,7 @@ import xarray as xr
 from fieldops import curvilinear, spherical
 from fieldops._fields import is_plain
 from fieldops.grids import Geometry, detect_geometry
-from fieldops.operators import diff
+from fieldops.operators import Options, diff
 
 GEOMETRIES = ("auto", "cartesian", "spherical", "curvilinear")
 
@@ -62,6 +62,38 @@ def horizontal_geometry(
             f"{[geo.y_dim, geo.x_dim]}; dims {dims} lack one of them"
         )
     return None
+
+
+def horizontal(
+    f: xr.DataArray | xr.Dataset,
+    dims: list[Hashable],
+    opts: Options,
+    *,
+    boundary: object,
+    period: object,
+    geometry: str,
+    radius: float,
+    poles: str,
+    how: Mapping[str, object],
+) -> Horizontal | None:
+    """The :class:`Horizontal` operators for ``dims``, or None on a cartesian grid.
+
+    ``boundary`` and ``period`` are the caller's (unresolved: a 360-degree
+    longitude defaults to periodic on the sphere).
+    """
+    geo = horizontal_geometry(f, dims, geometry, radius, how)
+    if geo is None:
+        return None
+    return Horizontal(
+        geo,
+        accuracy=opts.accuracy,
+        boundary=boundary,
+        fill_value=opts.fill_value,
+        period=period,
+        datetime_unit=opts.datetime_unit,
+        radius=radius,
+        poles=poles,
+    )
 
 
 def _split_boundary(boundary, horizontal: set) -> tuple[object, object]:
@@ -158,12 +190,7 @@ def grad(f: xr.DataArray, dims: list[Hashable], h: Horizontal) -> xr.DataArray:
 def laplacian(f: xr.DataArray, dims: list[Hashable], h: Horizontal) -> xr.DataArray:
     """Horizontal Laplacian on the sphere/curvilinear grid plus the other dims'."""
     out = h.laplacian(f)
-    for d in dims:
-        if d not in h.dims:
-            extra = h.diff(f, d, 2)
-            if extra.attrs.get("units") != out.attrs.get("units"):
-                out.attrs.pop("units", None)
-            out = (out + extra).assign_attrs(out.attrs)
+    out = _plus_other_dims(out, [h.diff(f, d, 2) for d in dims if d not in h.dims])
     return out.rename(f"del2_{f.name}" if f.name is not None else "del2")
 
 
@@ -171,12 +198,16 @@ def div(vec: xr.DataArray, dims: list[Hashable], h: Horizontal) -> xr.DataArray:
     """Divergence of a ``component`` vector field: flux form on the horizontal."""
     y, x = h.dims
     out = h.div(vec.sel(component=x, drop=True), vec.sel(component=y, drop=True))
-    for d in dims:
-        if d not in h.dims:
-            extra = h.diff(vec.sel(component=d, drop=True), d, 1)
-            if extra.attrs.get("units") != out.attrs.get("units"):
-                out.attrs.pop("units", None)
-            out = (out + extra).assign_attrs(out.attrs)
+    others = [h.diff(vec.sel(component=d, drop=True), d, 1) for d in dims if d not in h.dims]
+    return _plus_other_dims(out, others)
+
+
+def _plus_other_dims(out: xr.DataArray, extras: list[xr.DataArray]) -> xr.DataArray:
+    """``out`` plus the other dims' terms; units kept only when they all agree."""
+    for extra in extras:
+        if extra.attrs.get("units") != out.attrs.get("units"):
+            out.attrs.pop("units", None)
+        out = (out + extra).assign_attrs(out.attrs)
     return out
 
 

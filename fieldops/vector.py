@@ -77,7 +77,6 @@ def grad(
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff` (``boundary`` and ``period``
         may be dicts per dim).
-
     geometry : {"auto", "cartesian", "spherical", "curvilinear"}, default "auto"
         ``"auto"`` finds latitude/longitude (CF attributes, then names); when
         ``dims`` hold both horizontal dims of a sphere or curvilinear grid, the
@@ -88,7 +87,6 @@ def grad(
         Sphere radius in metres (mean Earth radius).
     poles : {"limit", "nan"}, default "limit"
         Value on grid points exactly at a pole (see :mod:`fieldops.spherical`).
-
     method, window, polyorder, sigma : optional
         How to differentiate (finite differences, ``"savgol"``, ``"gaussian"``,
         ``"spectral"``), as in :func:`fieldops.diff`; not fused but composed of
@@ -96,6 +94,7 @@ def grad(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+
     Returns
     -------
     DataArray or Dataset
@@ -113,18 +112,18 @@ def grad(
     dims = scalar_dims(f, dims)
     how = how_options(method, window, polyorder, sigma, nan_policy, mask)
     opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit, how=how)
-    geo = geo_ops.horizontal_geometry(f, dims, geometry, radius, how)
-    if geo is not None:
-        h = geo_ops.Horizontal(
-            geo,
-            accuracy=accuracy,
-            boundary=boundary,
-            fill_value=fill_value,
-            period=period,
-            datetime_unit=datetime_unit,
-            radius=radius,
-            poles=poles,
-        )
+    h = geo_ops.horizontal(
+        f,
+        dims,
+        opts,
+        boundary=boundary,
+        period=period,
+        geometry=geometry,
+        radius=radius,
+        poles=poles,
+        how=how,
+    )
+    if h is not None:
         return _per_variable(f, dims, lambda v: geo_ops.grad(v, dims, h))
     return _per_variable(f, dims, lambda v: _grad_da(v, dims, opts))
 
@@ -176,7 +175,6 @@ def laplacian(
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`. Under ``fill``, a point any
         term cannot reach is ``fill_value``.
-
     geometry : {"auto", "cartesian", "spherical", "curvilinear"}, default "auto"
         ``"auto"`` finds latitude/longitude (CF attributes, then names); when
         ``dims`` hold both horizontal dims of a sphere or curvilinear grid, the
@@ -187,7 +185,6 @@ def laplacian(
         Sphere radius in metres (mean Earth radius).
     poles : {"limit", "nan"}, default "limit"
         Value on grid points exactly at a pole (see :mod:`fieldops.spherical`).
-
     method, window, polyorder, sigma : optional
         How to differentiate (finite differences, ``"savgol"``, ``"gaussian"``,
         ``"spectral"``), as in :func:`fieldops.diff`; not fused but composed of
@@ -195,6 +192,7 @@ def laplacian(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+
     Returns
     -------
     DataArray or Dataset
@@ -212,18 +210,18 @@ def laplacian(
     dims = scalar_dims(f, dims)
     how = how_options(method, window, polyorder, sigma, nan_policy, mask)
     opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit, how=how)
-    geo = geo_ops.horizontal_geometry(f, dims, geometry, radius, how)
-    if geo is not None:
-        h = geo_ops.Horizontal(
-            geo,
-            accuracy=accuracy,
-            boundary=boundary,
-            fill_value=fill_value,
-            period=period,
-            datetime_unit=datetime_unit,
-            radius=radius,
-            poles=poles,
-        )
+    h = geo_ops.horizontal(
+        f,
+        dims,
+        opts,
+        boundary=boundary,
+        period=period,
+        geometry=geometry,
+        radius=radius,
+        poles=poles,
+        how=how,
+    )
+    if h is not None:
         return _per_variable(f, dims, lambda v: geo_ops.laplacian(v, dims, h))
     return _per_variable(f, dims, lambda v: _laplacian_da(v, dims, opts))
 
@@ -293,7 +291,6 @@ def hessian(
         Dims to differentiate along; all dims of ``f`` by default.
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
-
     method, window, polyorder, sigma : optional
         How to differentiate (finite differences, ``"savgol"``, ``"gaussian"``,
         ``"spectral"``), as in :func:`fieldops.diff`; not fused but composed of
@@ -301,6 +298,7 @@ def hessian(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+
     Returns
     -------
     DataArray or Dataset

@@ -60,7 +60,6 @@ def div(
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
-
     geometry : {"auto", "cartesian", "spherical", "curvilinear"}, default "auto"
         ``"auto"`` finds latitude/longitude (CF attributes, then names); when
         ``dims`` hold both horizontal dims of a sphere or curvilinear grid, the
@@ -71,7 +70,6 @@ def div(
         Sphere radius in metres (mean Earth radius).
     poles : {"limit", "nan"}, default "limit"
         Value on grid points exactly at a pole (see :mod:`fieldops.spherical`).
-
     method, window, polyorder, sigma : optional
         How to differentiate (finite differences, ``"savgol"``, ``"gaussian"``,
         ``"spectral"``), as in :func:`fieldops.diff`; not fused but composed of
@@ -79,6 +77,7 @@ def div(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+
     Returns
     -------
     DataArray
@@ -105,18 +104,18 @@ def div(
         datetime_unit,
         how=how,
     )
-    geo = geo_ops.horizontal_geometry(vec, dims, geometry, radius, how)
-    if geo is not None:
-        h = geo_ops.Horizontal(
-            geo,
-            accuracy=accuracy,
-            boundary=boundary,
-            fill_value=fill_value,
-            period=period,
-            datetime_unit=datetime_unit,
-            radius=radius,
-            poles=poles,
-        )
+    h = geo_ops.horizontal(
+        vec,
+        dims,
+        opts,
+        boundary=boundary,
+        period=period,
+        geometry=geometry,
+        radius=radius,
+        poles=poles,
+        how=how,
+    )
+    if h is not None:
         return geo_ops.div(vec, dims, h)
     slot = [(labels.index(d), 1.0, {d: 1}) for d in dims]
     data, cu = partials(vec, [slot], opts, slot_shape=())
@@ -163,7 +162,6 @@ def curl(
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
-
     geometry : {"auto", "cartesian", "spherical", "curvilinear"}, default "auto"
         ``"auto"`` finds latitude/longitude (CF attributes, then names); when
         ``dims`` hold both horizontal dims of a sphere or curvilinear grid, the
@@ -174,7 +172,6 @@ def curl(
         Sphere radius in metres (mean Earth radius).
     poles : {"limit", "nan"}, default "limit"
         Value on grid points exactly at a pole (see :mod:`fieldops.spherical`).
-
     method, window, polyorder, sigma : optional
         How to differentiate (finite differences, ``"savgol"``, ``"gaussian"``,
         ``"spectral"``), as in :func:`fieldops.diff`; not fused but composed of
@@ -182,6 +179,7 @@ def curl(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+
     Returns
     -------
     DataArray
@@ -213,18 +211,18 @@ def curl(
         raise ValueError(
             f"curl needs 2 or 3 dims, got {dims}; pass dims= with two (the 2-D curl) or three"
         )
-    geo = geo_ops.horizontal_geometry(vec, dims, geometry, radius, how)
-    if geo is not None:
-        h = geo_ops.Horizontal(
-            geo,
-            accuracy=accuracy,
-            boundary=boundary,
-            fill_value=fill_value,
-            period=period,
-            datetime_unit=datetime_unit,
-            radius=radius,
-            poles=poles,
-        )
+    h = geo_ops.horizontal(
+        vec,
+        dims,
+        opts,
+        boundary=boundary,
+        period=period,
+        geometry=geometry,
+        radius=radius,
+        poles=poles,
+        how=how,
+    )
+    if h is not None:
         return geo_ops.curl(vec, dims, h)
     c = {d: labels.index(d) for d in dims}
 
@@ -273,7 +271,6 @@ def jacobian(
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
-
     method, window, polyorder, sigma : optional
         How to differentiate (finite differences, ``"savgol"``, ``"gaussian"``,
         ``"spectral"``), as in :func:`fieldops.diff`; not fused but composed of
@@ -281,6 +278,7 @@ def jacobian(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+
     Returns
     -------
     DataArray
