@@ -4,15 +4,15 @@ Importing fieldops registers the ``.fieldops`` accessor on xarray objects.
 """
 
 from fieldops import accessor as _accessor  # noqa: F401  (registers .fieldops)
+from fieldops.critical import critical_points
 from fieldops.derived import (
-    critical_points,
-    diffuse,
     directional,
     jacobian_determinant,
     norm,
     rotation_rate,
     strain_rate,
 )
+from fieldops.diffusion import diffuse
 from fieldops.grids import EARTH_RADIUS, detect_geometry
 from fieldops.io import open_dataset, process, write
 from fieldops.kinematics import (

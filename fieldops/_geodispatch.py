@@ -147,6 +147,12 @@ class Horizontal:
             g = curvilinear.grad(f, self.geo, **self.kw)
         return g.isel(component=0, drop=True), g.isel(component=1, drop=True)
 
+    def frame(self, ref: xr.DataArray) -> spherical.Sphere | curvilinear.Curvilinear:
+        """The grid frame of ``ref`` (eastward/northward derivatives, metric, poles)."""
+        if self.geo.kind == "spherical":
+            return spherical.Sphere(ref, *self.dims, **self.kw)
+        return curvilinear.Curvilinear(ref, self.geo, **self.kw)
+
     def laplacian(self, f: xr.DataArray) -> xr.DataArray:
         if self.geo.kind == "spherical":
             return spherical.laplacian(f, *self.dims, **self.kw)

@@ -14,7 +14,16 @@ from collections.abc import Callable, Hashable
 
 import xarray as xr
 
-from fieldops import derived, kinematics, operators, points, vector, vectorfield
+from fieldops import (
+    critical,
+    derived,
+    diffusion,
+    kinematics,
+    operators,
+    points,
+    vector,
+    vectorfield,
+)
 
 
 def _method(func: Callable) -> Callable:
@@ -95,10 +104,10 @@ class FieldopsAccessor:
     jacobian_determinant = _method(derived.jacobian_determinant)
     directional = _method(derived.directional)
     norm = _method(derived.norm)
-    critical_points = _method(derived.critical_points)
+    critical_points = _method(critical.critical_points)
     strain_rate = _method(derived.strain_rate)
     rotation_rate = _method(derived.rotation_rate)
-    diffuse = _method(derived.diffuse)
+    diffuse = _method(diffusion.diffuse)
     at = _method(points.at)
 
     vorticity = _dataset_method(kinematics.vorticity, u="u", v="v")

@@ -1,7 +1,8 @@
 """What is built on the vector-calculus operators.
 
-Directional derivatives, magnitudes, Jacobian determinants, critical points, strain
-and rotation rates, and explicit Laplacian diffusion.
+Directional derivatives, magnitudes, Jacobian determinants, and strain and rotation
+rates (critical points are in :mod:`fieldops.critical`, Laplacian diffusion in
+:mod:`fieldops.diffusion`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
+from fieldops import _geodispatch as geo_ops
+from fieldops import _geotensors as geotensors
 from fieldops._fields import (
     COMPONENT,
     WRT,
@@ -18,18 +21,19 @@ from fieldops._fields import (
     as_vector,
     describe,
     dim_options,
-    options,
+    how_options,
     partials,
     power_units,
     scalar_dims,
     vector_call,
     vector_result,
 )
-from fieldops._validate import check_numeric, check_xarray
+from fieldops._validate import check_xarray
 from fieldops.boundary import BoundarySpec
-from fieldops.operators import Options, PeriodSpec, axis_stencil, derivative_attrs, map_dataset
+from fieldops.grids import EARTH_RADIUS
+from fieldops.operators import MethodArg, PeriodSpec, ScaleArg, axis_stencil, derivative_attrs
 from fieldops.stencils.fused import Copy
-from fieldops.vector import grad, hessian_slots
+from fieldops.vector import grad
 from fieldops.vectorfield import jacobian
 
 
@@ -43,6 +47,15 @@ def directional(
     fill_value: float = np.nan,
     period: PeriodSpec = None,
     datetime_unit: str | None = None,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
 ) -> xr.DataArray | xr.Dataset:
     """Directional derivative ``grad(f) . u`` along the unit vector ``u`` of ``direction``.
 
@@ -59,6 +72,13 @@ def directional(
         default.
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
+    method, window, polyorder, sigma, nan_policy, mask : optional
+        How to differentiate and whether NaN (or masked) cells are domain
+        boundaries, as in :func:`fieldops.grad`.
+    geometry, radius, poles : optional
+        Grid geometry, as in :func:`fieldops.grad`: on a sphere or curvilinear
+        grid (``dims`` holding both horizontal dims) the horizontal derivatives are
+        physical (eastward/northward per metre, metric terms, pole policy).
 
     Returns
     -------
@@ -113,6 +133,15 @@ def directional(
         fill_value=fill_value,
         period=period,
         datetime_unit=datetime_unit,
+        method=method,
+        window=window,
+        polyorder=polyorder,
+        sigma=sigma,
+        nan_policy=nan_policy,
+        mask=mask,
+        geometry=geometry,
+        radius=radius,
+        poles=poles,
     )
 
     def dot(gv: xr.DataArray) -> xr.DataArray:
@@ -151,6 +180,15 @@ def jacobian_determinant(
     fill_value: float = np.nan,
     period: PeriodSpec = None,
     datetime_unit: str | None = None,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
 ) -> xr.DataArray:
     """Determinant of the square Jacobian over ``dims`` (components along the same dims).
 
@@ -165,6 +203,13 @@ def jacobian_determinant(
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
+    method, window, polyorder, sigma, nan_policy, mask : optional
+        How to differentiate and whether NaN (or masked) cells are domain
+        boundaries, as in :func:`fieldops.grad`.
+    geometry, radius, poles : optional
+        Grid geometry, as in :func:`fieldops.grad`: on a sphere or curvilinear
+        grid (``dims`` holding both horizontal dims) the horizontal derivatives are
+        physical (eastward/northward per metre, metric terms, pole policy).
 
     Returns
     -------
@@ -179,8 +224,9 @@ def jacobian_determinant(
     >>> float(jacobian_determinant(F.assign_coords(component=["x", "y"])).max())
     6.0
     """
+    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
     vec, dims, opts, labels = vector_call(
-        F, components, dims, True, accuracy, boundary, fill_value, period, datetime_unit
+        F, components, dims, True, accuracy, boundary, fill_value, period, datetime_unit, how=how
     )
     vec = vec.sel({COMPONENT: dims})
     J = jacobian(
@@ -191,7 +237,12 @@ def jacobian_determinant(
         fill_value=fill_value,
         period=period,
         datetime_unit=datetime_unit,
+        **how,
+        geometry=geometry,
+        radius=radius,
+        poles=poles,
     )
+    physical = geo_ops.horizontal_geometry(vec, dims, geometry, radius, how)
     n = len(dims)
     stacked = J.transpose(*J.dims[2:], COMPONENT, WRT)
     if n == 1:
@@ -214,7 +265,12 @@ def jacobian_determinant(
             output_dtypes=[J.dtype],
         )
     det = det.drop_vars([COMPONENT, WRT], errors="ignore").transpose(*J.dims[2:])
-    cu = [axis_stencil(vec, d, 1, dim_options(vec, d, opts))[1] for d in dims]
+    cu = [
+        "m"
+        if physical is not None and d in (physical.y_dim, physical.x_dim)
+        else axis_stencil(vec, d, 1, dim_options(vec, d, opts))[1]
+        for d in dims
+    ]
     det.attrs = derivative_attrs(vec, f"Jacobian determinant of {describe(vec)}", [None])
     units = power_units(vec.attrs.get("units"), n, cu)
     if units is not None:
@@ -259,8 +315,27 @@ def norm(
     return out
 
 
-def _rate(F, dims, components, sign, name, long_name, opts_args) -> xr.DataArray:
-    vec, dims, opts, labels = vector_call(F, components, dims, True, *opts_args)
+def _rate(F, dims, components, sign, name, long_name, opts_args, how, geo) -> xr.DataArray:
+    vec, dims, opts, labels = vector_call(F, components, dims, True, *opts_args, how=how)
+    geometry, radius, poles = geo
+    h = geo_ops.horizontal(
+        vec,
+        dims,
+        opts,
+        boundary=opts_args[1],
+        period=opts_args[3],
+        geometry=geometry,
+        radius=radius,
+        poles=poles,
+        how=how,
+    )
+    if h is not None:
+        J = geotensors.jacobian(vec.sel({COMPONENT: dims}), dims, h)
+        transposed = J.data.swapaxes(0, 1)
+        data = (J.data + transposed if sign > 0 else J.data - transposed) * J.dtype.type(0.5)
+        out = J.copy(data=data)
+        out.attrs["long_name"] = J.attrs["long_name"].replace("Jacobian", long_name, 1)
+        return out.rename(f"{name}_{vec.name}" if vec.name is not None else name)
     n = len(dims)
     c = [labels.index(d) for d in dims]
     slots: list[SlotSpec] = []
@@ -287,6 +362,15 @@ def strain_rate(
     fill_value: float = np.nan,
     period: PeriodSpec = None,
     datetime_unit: str | None = None,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
 ) -> xr.DataArray:
     """Strain-rate tensor: the symmetric part ``(J + J^T) / 2`` of the Jacobian, one pass.
 
@@ -301,6 +385,13 @@ def strain_rate(
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
+    method, window, polyorder, sigma, nan_policy, mask : optional
+        How to differentiate and whether NaN (or masked) cells are domain
+        boundaries, as in :func:`fieldops.grad`.
+    geometry, radius, poles : optional
+        Grid geometry, as in :func:`fieldops.grad`: on a sphere or curvilinear
+        grid (``dims`` holding both horizontal dims) the horizontal derivatives are
+        physical (eastward/northward per metre, metric terms, pole policy).
 
     Returns
     -------
@@ -317,7 +408,10 @@ def strain_rate(
     [[0.0, 0.5], [0.5, 0.0]]
     """
     args = (accuracy, boundary, fill_value, period, datetime_unit)
-    return _rate(F, dims, components, 1.0, "strain", "strain rate", args)
+    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
+    return _rate(
+        F, dims, components, 1.0, "strain", "strain rate", args, how, (geometry, radius, poles)
+    )
 
 
 def rotation_rate(
@@ -330,6 +424,15 @@ def rotation_rate(
     fill_value: float = np.nan,
     period: PeriodSpec = None,
     datetime_unit: str | None = None,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
 ) -> xr.DataArray:
     """Rotation-rate tensor: the antisymmetric part ``(J - J^T) / 2`` of the Jacobian.
 
@@ -344,6 +447,13 @@ def rotation_rate(
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
+    method, window, polyorder, sigma, nan_policy, mask : optional
+        How to differentiate and whether NaN (or masked) cells are domain
+        boundaries, as in :func:`fieldops.grad`.
+    geometry, radius, poles : optional
+        Grid geometry, as in :func:`fieldops.grad`: on a sphere or curvilinear
+        grid (``dims`` holding both horizontal dims) the horizontal derivatives are
+        physical (eastward/northward per metre, metric terms, pole policy).
 
     Returns
     -------
@@ -361,223 +471,7 @@ def rotation_rate(
     [[0.0, 0.5], [-0.5, 0.0]]
     """
     args = (accuracy, boundary, fill_value, period, datetime_unit)
-    return _rate(F, dims, components, -1.0, "rotation", "rotation rate", args)
-
-
-CRITICAL_MEANINGS = ("none", "minimum", "maximum", "saddle", "degenerate")
-
-
-def _classify(eig: np.ndarray, critical: np.ndarray, eig_tol: np.ndarray) -> np.ndarray:
-    zero = np.abs(eig) <= eig_tol[..., None]
-    pos = (eig > 0) & ~zero
-    neg = (eig < 0) & ~zero
-    code = np.where(zero.any(-1), 4, np.where(pos.all(-1), 1, np.where(neg.all(-1), 2, 3))).astype(
-        np.int8
+    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
+    return _rate(
+        F, dims, components, -1.0, "rotation", "rotation rate", args, how, (geometry, radius, poles)
     )
-    return np.where(critical, code, 0).astype(np.int8)
-
-
-def _critical_da(f, dims, tol, rtol, opts) -> xr.DataArray:
-    n = len(dims)
-    slots = [[(0, 1.0, {d: 1})] for d in dims]
-    slots += [s if isinstance(s, list) else s + n for s in hessian_slots(dims)]  # type: ignore
-    data, _ = partials(f, slots, opts)
-    g = xr.DataArray(data[:n], dims=(COMPONENT,) + f.dims)
-    gnorm = np.sqrt((g**2).sum(COMPONENT, skipna=False))
-    H = xr.DataArray(data[n:].reshape((n, n) + data.shape[1:]), dims=(COMPONENT, WRT) + f.dims)
-    defined = np.isfinite(H).all([COMPONENT, WRT]) & np.isfinite(gnorm)
-    eig = xr.apply_ufunc(
-        np.linalg.eigvalsh,
-        H.where(defined, 0.0).transpose(..., COMPONENT, WRT),
-        input_core_dims=[[COMPONENT, WRT]],
-        output_core_dims=[["eig"]],
-        dask="parallelized",
-        output_dtypes=[H.dtype],
-        dask_gufunc_kwargs={"output_sizes": {"eig": n}},
-    )
-    gtol = rtol * gnorm.max() if tol is None else tol
-    eig_tol = rtol * np.abs(eig).max()
-    critical = (gnorm <= gtol) & defined
-    codes = xr.apply_ufunc(
-        _classify,
-        eig,
-        critical,
-        eig_tol,
-        input_core_dims=[["eig"], [], []],
-        dask="parallelized",
-        output_dtypes=[np.int8],
-    ).transpose(*f.dims)
-    return xr.DataArray(
-        codes.data,
-        dims=f.dims,
-        coords=f.coords,
-        name=f"critical_{f.name}" if f.name is not None else "critical",
-        attrs={
-            "long_name": f"critical points of {describe(f)}",
-            "flag_values": np.arange(len(CRITICAL_MEANINGS), dtype=np.int8),
-            "flag_meanings": " ".join(CRITICAL_MEANINGS),
-        },
-    )
-
-
-def critical_points(
-    f: xr.DataArray | xr.Dataset,
-    dims: Hashable | Sequence[Hashable] | None = None,
-    *,
-    tol: float | None = None,
-    rtol: float = 1e-6,
-    accuracy: int = 2,
-    boundary: BoundarySpec | None = None,
-    fill_value: float = np.nan,
-    period: PeriodSpec = None,
-    datetime_unit: str | None = None,
-) -> xr.DataArray | xr.Dataset:
-    """Where the gradient vanishes, classified by the Hessian's eigenvalues.
-
-    A grid point is critical where ``|grad f| <= tol``. There the Hessian's
-    eigenvalues say: all positive, a minimum (1); all negative, a maximum (2);
-    mixed signs, a saddle (3); some zero (``|eigenvalue| <= rtol`` times the largest
-    over the field), degenerate (4). Elsewhere, and where a ``fill`` boundary
-    leaves the derivatives undefined, 0. Gradient and Hessian come from one pass.
-
-    Parameters
-    ----------
-    f : DataArray or Dataset
-        Scalar field. For a Dataset, each numeric variable that has all ``dims``.
-    dims : hashable or sequence of hashable, optional
-        Dims to differentiate along; all dims of ``f`` by default.
-    tol : float, optional
-        Largest gradient magnitude counted as zero, in the gradient's units;
-        ``rtol`` times the largest gradient magnitude over the field by default.
-    rtol : float, default 1e-6
-        Relative tolerance of the defaults above.
-    accuracy, boundary, fill_value, period, datetime_unit
-        Stencil options, as in :func:`fieldops.diff`.
-
-    Returns
-    -------
-    DataArray or Dataset
-        int8 codes on ``f``'s grid, with CF ``flag_values`` and ``flag_meanings``
-        (``none minimum maximum saddle degenerate``); named ``critical_<name>``.
-
-    Examples
-    --------
-    >>> x = xr.DataArray(np.linspace(-1, 1, 5), dims="x").assign_coords(x=lambda a: a)
-    >>> y = x.rename(x="y")
-    >>> cp = critical_points(x**2 - y**2)
-    >>> int(cp.sel(x=0, y=0)), int((cp > 0).sum())
-    (3, 1)
-    """
-    dims = scalar_dims(f, dims)
-    if tol is not None and not (np.isfinite(tol) and tol >= 0):
-        raise ValueError(f"tol must be a number >= 0, got {tol!r}")
-    if not (np.isfinite(rtol) and rtol >= 0):
-        raise ValueError(f"rtol must be a number >= 0, got {rtol!r}")
-    opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit)
-    if isinstance(f, xr.DataArray):
-        check_numeric(f)
-        return _critical_da(f, dims, tol, rtol, opts)
-    return map_dataset(f, dims, lambda v: _critical_da(v, dims, tol, rtol, opts))
-
-
-def stable_alpha(f: xr.DataArray | xr.Dataset, dims: list[Hashable], opts: Options) -> float:
-    """Largest stable ``alpha`` of ``u + alpha * lap(u)`` (Gershgorin, interior rows).
-
-    Examples
-    --------
-    >>> from fieldops.operators import resolve_options
-    >>> f = xr.DataArray(np.zeros((5, 5)), dims=("y", "x"))
-    >>> opts = resolve_options(f, ["y", "x"], accuracy=2, boundary=None, fill_value=np.nan,
-    ...                        period=None, datetime_unit=None)
-    >>> stable_alpha(f, ["y", "x"], opts)
-    0.25
-    """
-    bound = 0.0
-    for d in dims:
-        st, _ = axis_stencil(f, d, 2, dim_options(f, d, opts))
-        bound += float(np.abs(st.weights).sum(axis=0).max(initial=0.0))
-    return 2.0 / bound if bound > 0 else np.inf
-
-
-def _diffuse_da(f, dims, alpha, steps, opts) -> xr.DataArray:
-    check_numeric(f)
-    slot = [(0, 1.0, {})] + [(0, alpha, {d: 2}) for d in dims]
-    u = f
-    for _ in range(steps):
-        data, _ = partials(u, [slot], opts, slot_shape=())
-        u = xr.DataArray(data, dims=f.dims, coords=f.coords, name=f.name, attrs=f.attrs)
-    attrs = dict(f.attrs)
-    attrs["history"] = (
-        f"{attrs['history']}\n" if "history" in attrs else ""
-    ) + f"fieldops.diffuse(alpha={alpha}, steps={steps}, dims={dims})"
-    return u.assign_attrs(attrs)
-
-
-def diffuse(
-    f: xr.DataArray | xr.Dataset,
-    alpha: float,
-    steps: int = 1,
-    dims: Hashable | Sequence[Hashable] | None = None,
-    *,
-    accuracy: int = 2,
-    boundary: BoundarySpec | None = None,
-    fill_value: float = np.nan,
-    period: PeriodSpec = None,
-    datetime_unit: str | None = None,
-) -> xr.DataArray | xr.Dataset:
-    """Explicit Laplacian smoothing: ``steps`` times ``u <- u + alpha * lap(u)``.
-
-    Each step is one fused pass. An ``alpha`` above the largest stable one
-    (``2 / sum over dims of max_row sum |w|``, the Gershgorin bound of the interior
-    second-derivative stencils: ``h**2 / 4`` on a uniform 2-D grid at accuracy 2)
-    is refused. ``periodic`` keeps the mean exactly, ``mirror`` keeps the
-    trapezoidal mean (zero flux through the edges); ``one_sided`` edges extrapolate.
-
-    Parameters
-    ----------
-    f : DataArray or Dataset
-        Scalar field. For a Dataset, each numeric variable that has all ``dims``.
-    alpha : float
-        Diffusion number, in the squared units of the coordinates (``D * dt``).
-    steps : int, default 1
-        Number of steps.
-    dims : hashable or sequence of hashable, optional
-        Dims to diffuse along; all dims of ``f`` by default.
-    accuracy, boundary, fill_value, period, datetime_unit
-        Stencil options, as in :func:`fieldops.diff`.
-
-    Returns
-    -------
-    DataArray or Dataset
-        Same dims, coords, name, units and chunks as ``f`` (float); ``history``
-        records the call.
-
-    Raises
-    ------
-    ValueError
-        Negative or unstable ``alpha`` (the message gives the largest stable one),
-        ``steps`` < 1.
-
-    Examples
-    --------
-    >>> u = xr.DataArray([0.0, 0.0, 4.0, 0.0, 0.0], dims="x", name="u")
-    >>> diffuse(u, 0.25, boundary="periodic").values.tolist()
-    [0.0, 1.0, 2.0, 1.0, 0.0]
-    """
-    dims = scalar_dims(f, dims)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-    opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit)
-    alpha = float(alpha)
-    limit = stable_alpha(f, dims, opts)
-    if not (np.isfinite(alpha) and alpha >= 0):
-        raise ValueError(f"alpha must be a finite number >= 0 (a diffusion number), got {alpha}")
-    if alpha > limit * (1 + 1e-12):
-        raise ValueError(
-            f"alpha={alpha:g} is unstable on this grid: the largest stable alpha along dims "
-            f"{dims} at accuracy {opts.accuracy} is {limit:.6g}; use alpha <= {limit:.6g} "
-            "and more steps"
-        )
-    if isinstance(f, xr.DataArray):
-        return _diffuse_da(f, dims, alpha, steps, opts)
-    return map_dataset(f, dims, lambda v: _diffuse_da(v, dims, alpha, steps, opts))

@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from fieldops import _geodispatch as geo_ops
+from fieldops import _geotensors as geotensors
 from fieldops._fields import (
     COMPONENT,
     WRT,
@@ -277,6 +278,9 @@ def hessian(
     sigma: ScaleArg = None,
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
 ) -> xr.DataArray | xr.Dataset:
     """Hessian: every second partial derivative, symmetric, in one pass.
 
@@ -298,6 +302,13 @@ def hessian(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+    geometry, radius, poles : optional
+        As in :func:`grad`. On a sphere or curvilinear grid (``dims`` holding both
+        horizontal dims) the horizontal block is the covariant Hessian in the
+        eastward/northward frame, per square metre, whose trace is
+        :func:`laplacian` (to roundoff off the pole rows on a sphere; see
+        :mod:`fieldops._geotensors`); mixed entries with other dims are per metre
+        and per unit of that dim.
 
     Returns
     -------
@@ -316,6 +327,17 @@ def hessian(
     dims = scalar_dims(f, dims)
     how = how_options(method, window, polyorder, sigma, nan_policy, mask)
     opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit, how=how)
-    if isinstance(f, xr.DataArray):
-        return _hessian_da(f, dims, opts)
-    return map_dataset(f, dims, lambda v: _hessian_da(v, dims, opts))
+    h = geo_ops.horizontal(
+        f,
+        dims,
+        opts,
+        boundary=boundary,
+        period=period,
+        geometry=geometry,
+        radius=radius,
+        poles=poles,
+        how=how,
+    )
+    if h is not None:
+        return _per_variable(f, dims, lambda v: geotensors.hessian(v, dims, h))
+    return _per_variable(f, dims, lambda v: _hessian_da(v, dims, opts))

@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 
 from fieldops import _geodispatch as geo_ops
+from fieldops import _geotensors as geotensors
 from fieldops._fields import (
     COMPONENT,
     WRT,
@@ -256,6 +257,9 @@ def jacobian(
     sigma: ScaleArg = None,
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
 ) -> xr.DataArray:
     """Jacobian ``J[component=c, wrt=d] = dF_c / dd``, in one pass.
 
@@ -278,12 +282,18 @@ def jacobian(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+    geometry, radius, poles : optional
+        As in :func:`div`. On a sphere or curvilinear grid (``dims`` holding both
+        horizontal dims) the components labelled by them are the northward and
+        eastward components and the horizontal block is their covariant
+        derivative per metre (with the ``tan(latitude) / R`` terms), whose trace is
+        the divergence; other components are differentiated as scalars.
 
     Returns
     -------
     DataArray
         Dims ``(component, wrt, *spatial)``; row ``c`` equals ``grad`` of
-        component ``c``. Named ``jac_<name>``.
+        component ``c`` on a cartesian grid. Named ``jac_<name>``.
 
     Examples
     --------
@@ -306,6 +316,19 @@ def jacobian(
         datetime_unit,
         how=how,
     )
+    h = geo_ops.horizontal(
+        vec,
+        dims,
+        opts,
+        boundary=boundary,
+        period=period,
+        geometry=geometry,
+        radius=radius,
+        poles=poles,
+        how=how,
+    )
+    if h is not None:
+        return geotensors.jacobian(vec, dims, h)
     slots = [[(c, 1.0, {d: 1})] for c in range(len(labels)) for d in dims]
     data, cu = partials(vec, slots, opts, slot_shape=(len(labels), len(dims)))
     extra = ((COMPONENT, labels), (WRT, dims))

@@ -1204,18 +1204,11 @@ OPS = {
 
 # Hostile fields some operators accept on purpose: a plain coordinate derivative does
 # not care whether a coordinate named latitude is beyond 90 degrees or in radians (only
-# the horizontal operators on the sphere do), a vector field of string labels is checked
-# as data, and interpolation does not look at the stencil's length.
+# the operators that take the physical form on a sphere do), and interpolation does not
+# look at the stencil's length.
 ACCEPTED = {
-    ("latitude beyond 90", op)
-    for op in ("diff", "hessian", "jacobian", "jacobian_determinant", "critical_points")
-} | {("latitude beyond 90", op) for op in ("strain_rate", "rotation_rate", "diffuse", "at")}
-ACCEPTED |= {("longitude in radians", op) for op in ("diff", "hessian", "jacobian")}
-ACCEPTED |= {
-    ("longitude in radians", op)
-    for op in ("jacobian_determinant", "critical_points", "strain_rate", "rotation_rate")
+    (h, op) for h in ("latitude beyond 90", "longitude in radians") for op in ("diff", "at")
 }
-ACCEPTED |= {("longitude in radians", op) for op in ("diffuse", "at")}
 ACCEPTED |= {(h, "at") for h in ("size 1", "2 points", "complex data")}
 
 
