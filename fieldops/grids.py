@@ -182,6 +182,37 @@ def _cartesian_dims(
     return y, x
 
 
+def vertical_sign(obj: xr.DataArray | xr.Dataset, dim: Hashable) -> int:
+    """+1 when ``dim``'s coordinate increases upward (or is not vertical), -1 downward.
+
+    Read from the CF ``positive`` attribute (``"up"``/``"down"``, any case); a
+    pressure coordinate without one increases downward, as CF says.
+
+    Examples
+    --------
+    >>> depth = xr.DataArray([0.0, 10.0], dims="depth", attrs={"positive": "down"})
+    >>> vertical_sign(xr.Dataset(coords={"depth": depth}), "depth")
+    -1
+    >>> vertical_sign(xr.Dataset(coords={"plev": ("plev", [1000.0, 850.0], {"units": "hPa"})}), "plev")
+    -1
+    """
+    from fieldops import units as _units
+
+    if dim not in obj.coords:
+        return 1
+    attrs = obj.coords[dim].attrs
+    positive = attrs.get("positive")
+    if positive is None:
+        return -1 if _units.factor(attrs.get("units"), "Pa") is not None else 1
+    value = str(positive).strip().lower()
+    if value not in ("up", "down"):
+        raise ValueError(
+            f"coordinate {dim!r} has positive={positive!r}; CF allows 'up' or 'down' "
+            "(the direction in which its values increase): fix the attribute"
+        )
+    return 1 if value == "up" else -1
+
+
 def detect_geometry(
     obj: xr.DataArray | xr.Dataset,
     geometry: str = "auto",

@@ -24,7 +24,7 @@ from fieldops._fields import (
     vector_result,
 )
 from fieldops.boundary import BoundarySpec
-from fieldops.grids import EARTH_RADIUS
+from fieldops.grids import EARTH_RADIUS, vertical_sign
 from fieldops.operators import MethodArg, PeriodSpec, ScaleArg
 
 
@@ -148,7 +148,11 @@ def curl(
     With ``dims = (x, y)`` the result is the scalar (vertical) component
     ``dF_y/dx - dF_x/dy``; with ``(x, y, z)`` the vector
     ``(dF_z/dy - dF_y/dz, dF_x/dz - dF_z/dx, dF_y/dx - dF_x/dy)``. The order of
-    ``dims`` sets the orientation: give them right-handed.
+    ``dims`` sets the orientation: give them right-handed as if every vertical dim
+    pointed up (east, north, up). A vertical coordinate that increases downward
+    (CF ``positive="down"``: depth, or pressure) turns that frame left-handed, and the
+    3-D curl is negated so that it stays the physical curl in components along the
+    coordinates.
 
     Parameters
     ----------
@@ -236,6 +240,8 @@ def curl(
         return vector_result(vec, data, (), "curl", "curl", [[cu[x]], [cu[y]]])
     x, y, z = dims
     data, cu = partials(vec, [rot(y, z), rot(z, x), rot(x, y)], opts)
+    if np.prod([vertical_sign(vec, d) for d in dims]) < 0:
+        data = -data  # a downward vertical coordinate makes the dims a left-handed frame
     return vector_result(
         vec, data, ((COMPONENT, list(dims)),), "curl", "curl", [[cu[d]] for d in dims]
     )

@@ -307,3 +307,19 @@ def test_diffusion_refuses_curvilinear_grids_with_the_fix():
     with pytest.raises(ValueError, match="geometry='cartesian'"):
         fieldops.diffuse(f, 1.0)
     assert float(fieldops.diffuse(f, 0.1, geometry="cartesian").mean()) == 1.0
+
+
+def test_inputs_are_not_mutated_on_the_sphere():
+    f, _, _ = sampled(4.0)
+    vec, _ = solid_body(4.0)
+    calls = [
+        (lambda: fieldops.hessian(f, ["lat", "lon"]), f),
+        (lambda: fieldops.critical_points(f, ["lat", "lon"]), f),
+        (lambda: fieldops.diffuse(f, 1e6, steps=2), f),
+        (lambda: fieldops.jacobian(vec), vec),
+        (lambda: fieldops.strain_rate(vec), vec),
+    ]
+    for call, arg in calls:
+        before = arg.copy(deep=True)
+        call()
+        xr.testing.assert_identical(arg, before)
