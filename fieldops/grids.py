@@ -193,7 +193,8 @@ def vertical_sign(obj: xr.DataArray | xr.Dataset, dim: Hashable) -> int:
     >>> depth = xr.DataArray([0.0, 10.0], dims="depth", attrs={"positive": "down"})
     >>> vertical_sign(xr.Dataset(coords={"depth": depth}), "depth")
     -1
-    >>> vertical_sign(xr.Dataset(coords={"plev": ("plev", [1000.0, 850.0], {"units": "hPa"})}), "plev")
+    >>> plev = xr.Dataset(coords={"plev": ("plev", [1000.0, 850.0], {"units": "hPa"})})
+    >>> vertical_sign(plev, "plev")
     -1
     """
     from fieldops import units as _units
