@@ -138,6 +138,9 @@ def _composed(field, slots, opts, vector, slot_shape):
             term = data * coef if coef != 1.0 else data
             total = term if total is None else total + term
         outs.append(total)
+    # An empty slot (the zero diagonal of a rotation rate) is zeros like the others.
+    known = next(o for o in outs if o is not None)
+    outs = [o if o is not None else known * 0 for o in outs]
     if any(is_dask(o) for o in outs):
         import dask.array as dsa
 
