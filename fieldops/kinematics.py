@@ -105,6 +105,9 @@ def vorticity(
     >>> zeta = vorticity(ds.u, ds.v)
     >>> zeta.attrs["units"], bool(np.isfinite(zeta).all())
     ('s-1', True)
+    >>> smooth = vorticity(ds.u, ds.v, method="gaussian", sigma=3.0)  # sigma in degrees
+    >>> bool(float(abs(smooth).mean()) < float(abs(zeta).mean()))  # noise smoothed away
+    True
     """
     frame = _frame(
         u,
