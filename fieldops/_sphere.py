@@ -125,8 +125,10 @@ class Sphere:
                 f"latitude {lat_dim!r} has values beyond +-90 degrees; convert it to degrees"
             )
         lon = np.unwrap(_degrees(ref, lon_dim, "longitude"), period=360.0)
-        self.repeated_lon = longitude_repeats_endpoint(lon)
-        self.periodic_lon = self.repeated_lon or longitude_is_periodic(lon)
+        self.repeated_lon = False
+        self.periodic_lon = longitude_is_periodic(lon)
+        if not self.periodic_lon:
+            self.repeated_lon = self.periodic_lon = longitude_repeats_endpoint(lon)
         defaults = {lon_dim: "periodic"} if self.periodic_lon else {}
         self.boundary = resolve_boundary(boundary, [lat_dim, lon_dim], defaults=defaults)
         if self.boundary[lat_dim] == "periodic":

@@ -312,7 +312,10 @@ def longitude_repeats_endpoint(lon_degrees: np.ndarray) -> bool:
     False
     """
     lon = np.unwrap(np.asarray(lon_degrees, dtype=np.float64), period=360.0)
-    if lon.size <= 3 or not longitude_is_periodic(lon[:-1]):
+    if lon.size <= 3:
         return False
     step = (lon[-2] - lon[0]) / (lon.size - 2)
-    return bool(abs(abs(lon[-1] - lon[0]) - 360.0) < 1e-3 * abs(step))
+    # The cheap test first: most longitudes do not end where they start.
+    if not abs(abs(lon[-1] - lon[0]) - 360.0) < 1e-3 * abs(step):
+        return False
+    return longitude_is_periodic(lon[:-1])
