@@ -8,14 +8,16 @@ the limit along each meridian (see :mod:`fieldops.spherical`).
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
 import numpy as np
 import xarray as xr
 
+from fieldops._fields import how_options
 from fieldops._kinbase import Frame, _doc, _frame, _inputs, _per_length, _wind, _with_units
 from fieldops.boundary import BoundarySpec
 from fieldops.grids import EARTH_RADIUS
+from fieldops.operators import MethodArg, ScaleArg
 from fieldops.stencils.apply import float_dtype
 
 
@@ -45,6 +47,12 @@ def deformation(
     boundary: BoundarySpec | None = None,
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.Dataset:
     """Stretching, shearing and total deformation of a horizontal wind.
 
@@ -84,6 +92,7 @@ def deformation(
         boundary=boundary,
         radius=radius,
         poles=poles,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
     )
     _inputs(frame, u, v)
     u, v, wunits = _wind(u, v)
@@ -117,6 +126,12 @@ def stretching_deformation(
     boundary: BoundarySpec | None = None,
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Stretching deformation ``du/dx - dv/dy``.
 
@@ -149,6 +164,12 @@ def stretching_deformation(
         boundary=boundary,
         radius=radius,
         poles=poles,
+        method=method,
+        window=window,
+        polyorder=polyorder,
+        sigma=sigma,
+        nan_policy=nan_policy,
+        mask=mask,
     )["stretching_deformation"]
 
 
@@ -164,6 +185,12 @@ def shearing_deformation(
     boundary: BoundarySpec | None = None,
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Shearing deformation ``dv/dx + du/dy``.
 
@@ -196,6 +223,12 @@ def shearing_deformation(
         boundary=boundary,
         radius=radius,
         poles=poles,
+        method=method,
+        window=window,
+        polyorder=polyorder,
+        sigma=sigma,
+        nan_policy=nan_policy,
+        mask=mask,
     )["shearing_deformation"]
 
 
@@ -211,6 +244,12 @@ def total_deformation(
     boundary: BoundarySpec | None = None,
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Total deformation ``sqrt(stretching**2 + shearing**2)``.
 
@@ -243,4 +282,10 @@ def total_deformation(
         boundary=boundary,
         radius=radius,
         poles=poles,
+        method=method,
+        window=window,
+        polyorder=polyorder,
+        sigma=sigma,
+        nan_policy=nan_policy,
+        mask=mask,
     )["total_deformation"]

@@ -207,6 +207,60 @@ def is_plain(how: Mapping[str, object]) -> bool:
     )
 
 
+def how_for(how: Mapping[str, object], dims: Sequence[Hashable]) -> dict[str, object]:
+    """``how`` for a call along ``dims`` only: per-dim dicts keep just those dims.
+
+    A call along some of the dims (the horizontal ones, or a vertical one) gets
+    the caller's per-dim choices for its own dims, e.g.
+    ``method={"lon": "spectral", "lat": "savgol"}`` split between two calls.
+
+    Examples
+    --------
+    >>> how_for({"method": {"lon": "spectral", "level": "savgol"}, "window": 5}, ["lon"])
+    {'method': {'lon': 'spectral'}, 'window': 5}
+    """
+    out: dict[str, object] = {}
+    for key, value in how.items():
+        if key != "mask" and isinstance(value, Mapping):
+            value = {d: v for d, v in value.items() if d in dims}
+        out[key] = value
+    return out
+
+
+def frame_options(
+    ref: xr.DataArray,
+    dims: list[Hashable],
+    how: Mapping[str, object],
+    *,
+    accuracy: int,
+    boundary: BoundarySpec | None,
+    fill_value: float,
+    period: PeriodSpec,
+) -> tuple[Options, xr.DataArray | None]:
+    """The options of a frame's field derivatives under ``how``, and the mask to apply.
+
+    The mask comes back bare (dims only) and out of the options, with
+    ``nan_policy="omit"`` in its place: the frames put NaN where it is False
+    themselves (``field.where(mask)``), by position, on fields whose
+    coordinates are their own (degrees, an index), so that label alignment can
+    never shrink a field whose coordinates differ from the mask's in the last bit.
+    """
+    opts = resolve_options(
+        ref,
+        dims,
+        accuracy=accuracy,
+        boundary=boundary,
+        fill_value=fill_value,
+        period=period,
+        datetime_unit=None,
+        **how_for(how, dims),
+    )
+    if opts.mask is None:
+        return opts, None
+    mask = xr.DataArray(opts.mask.data, dims=opts.mask.dims)
+    return dataclasses.replace(opts, mask=None, nan_policy="omit"), mask
+
+
 def is_time(obj: xr.DataArray | xr.Dataset, dim: Hashable) -> bool:
     """True when ``dim`` has a datetime, timedelta or cftime coordinate."""
     return dim in obj.coords and obj.coords[dim].dtype.kind in "mMO"

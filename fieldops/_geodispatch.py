@@ -15,7 +15,7 @@ from collections.abc import Hashable, Mapping
 import xarray as xr
 
 from fieldops import curvilinear, spherical
-from fieldops._fields import is_plain
+from fieldops._fields import how_for
 from fieldops.grids import Geometry, detect_geometry
 from fieldops.operators import Options, diff
 
@@ -34,7 +34,8 @@ def horizontal_geometry(
     ``"auto"`` uses the sphere (or curvilinear grid) only when ``dims`` hold both
     of its horizontal dims; along one of them alone the derivative stays a plain
     coordinate derivative (per degree). An explicit ``"spherical"`` or
-    ``"curvilinear"`` requires both.
+    ``"curvilinear"`` requires both. ``how`` (the method and NaN options) works
+    on every geometry; it is accepted here for the callers' convenience.
     """
     if geometry not in GEOMETRIES:
         raise ValueError(f"unknown geometry {geometry!r}; use one of {GEOMETRIES}")
@@ -49,12 +50,6 @@ def horizontal_geometry(
             )
         return None
     if {geo.y_dim, geo.x_dim} <= set(dims):
-        if how is not None and not is_plain(how):
-            raise ValueError(
-                f"method=, nan_policy= and mask= work on cartesian grids; this is a "
-                f"{geo.kind} grid: pass geometry='cartesian' to differentiate along the "
-                "coordinates as they are"
-            )
         return geo
     if geometry != "auto":
         raise ValueError(
@@ -93,6 +88,7 @@ def horizontal(
         datetime_unit=opts.datetime_unit,
         radius=radius,
         poles=poles,
+        how=how,
     )
 
 
@@ -109,10 +105,25 @@ def _period_of(period, dim):
 
 
 class Horizontal:
-    """The horizontal operators of one geometry with one call's options."""
+    """The horizontal operators of one geometry with one call's options.
+
+    ``how`` is the call's method and NaN options (a dict from
+    :func:`fieldops._fields.how_options`, or None): the horizontal operators get
+    it restricted to the horizontal dims, :meth:`diff` to its own dim.
+    """
 
     def __init__(
-        self, geo: Geometry, *, accuracy, boundary, fill_value, period, datetime_unit, radius, poles
+        self,
+        geo: Geometry,
+        *,
+        accuracy,
+        boundary,
+        fill_value,
+        period,
+        datetime_unit,
+        radius,
+        poles,
+        how: Mapping[str, object] | None = None,
     ) -> None:
         self.geo = geo
         self.dims = (geo.y_dim, geo.x_dim)
@@ -122,6 +133,9 @@ class Horizontal:
         self.kw = dict(accuracy=accuracy, boundary=inside, fill_value=fill_value)
         if geo.kind == "spherical":
             self.kw.update(radius=radius, poles=poles)
+        self.how = how
+        if how is not None:
+            self.kw.update(how_for(how, self.dims))
 
     def diff(self, f: xr.DataArray, dim: Hashable, order: int) -> xr.DataArray:
         """Plain derivative along a non-horizontal dim."""
@@ -137,6 +151,7 @@ class Horizontal:
             fill_value=self.fill_value,
             period=_period_of(self.period, dim),
             datetime_unit=self.datetime_unit,
+            **how_for(self.how or {}, [dim]),
         )
 
     def grad(self, f: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:

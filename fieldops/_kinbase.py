@@ -7,7 +7,7 @@ Private: the public functions are in :mod:`fieldops.kinematics` and
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
 import numpy as np
 import xarray as xr
@@ -38,7 +38,13 @@ def _frame(
     boundary: BoundarySpec | None,
     radius: float,
     poles: str,
+    how: Mapping[str, object] | None = None,
 ) -> Frame:
+    """The frame of ``ref``'s grid, its derivatives under ``how``.
+
+    ``how`` holds the method and NaN options (from
+    :func:`fieldops._fields.how_options`); None or plain keeps the fast paths.
+    """
     geo = detect_geometry(ref, geometry, y_dim=y_dim, x_dim=x_dim, radius=radius)
     if geo.kind == "spherical":
         return Sphere(
@@ -49,10 +55,11 @@ def _frame(
             boundary=boundary,
             radius=radius,
             poles=poles,
+            how=how,
         )
     if geo.kind == "curvilinear":
-        return Curvilinear(ref, geo, accuracy=accuracy, boundary=boundary)
-    return Cartesian(ref, geo.y_dim, geo.x_dim, accuracy=accuracy, boundary=boundary)
+        return Curvilinear(ref, geo, accuracy=accuracy, boundary=boundary, how=how)
+    return Cartesian(ref, geo.y_dim, geo.x_dim, accuracy=accuracy, boundary=boundary, how=how)
 
 
 def _dims(frame: Frame) -> list[Hashable]:
@@ -155,7 +162,27 @@ _GRID_DOC = """geometry : {"auto", "cartesian", "spherical"}, default "auto"
     radius : float, default 6 371 008.8
         Sphere radius in metres.
     poles : {"limit", "nan"}, default "limit"
-        Pole policy on a grid with pole rows (see :mod:`fieldops.spherical`)."""
+        Pole policy on a grid with pole rows (see :mod:`fieldops.spherical`).
+    method : str or dict, default "finite_difference"
+        ``"savgol"``, ``"gaussian"`` or ``"spectral"``, as in :func:`fieldops.diff`:
+        one for both horizontal dims or a dict per dim, e.g.
+        ``{"longitude": "spectral", "latitude": "savgol"}`` (spectral needs a
+        periodic dim: a 360-degree longitude, never latitude).
+    window, sigma : int or float or dict, optional
+        savgol window (odd int: points; float: a width) and gaussian standard
+        deviation, in the units of the coordinates as they are: degrees on a
+        latitude/longitude grid, index units on a curvilinear grid's logical
+        dims. One value or a dict per dim.
+    polyorder : int or dict, optional
+        savgol polynomial degree.
+    nan_policy : {"propagate", "omit"}, default "propagate"
+        ``"omit"``: NaN cells (land, gaps) are domain boundaries; points next to
+        them get one-sided stencils from the valid side (see :func:`fieldops.diff`).
+        Finite differences only. A pole row takes its value from the rows next to
+        it, so it stays NaN when they hold a NaN.
+    mask : DataArray of bool, optional
+        True where the fields are valid; False cells are treated as NaN
+        (implies ``nan_policy="omit"``)."""
 
 
 def _is_quantity(data: object) -> bool:

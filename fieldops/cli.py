@@ -314,19 +314,30 @@ def _window(value: str | None) -> int | float | None:
             raise click.BadParameter(f"{value!r} is not a number", param_hint="--window") from None
 
 
+def method_options(func):
+    """--method, --window, --polyorder and --sigma (shared by diff and the kinematics)."""
+    func = click.option(
+        "--sigma", type=float, default=None, help="gaussian sigma, in coordinate units."
+    )(func)
+    func = click.option("--polyorder", type=int, default=None, help="savgol polynomial degree.")(
+        func
+    )
+    func = click.option(
+        "--window", default=None, help="savgol window: 7 = points, 0.6 = coordinate units."
+    )(func)
+    return click.option(
+        "--method",
+        type=click.Choice(["finite_difference", "savgol", "gaussian", "spectral"]),
+        default="finite_difference",
+        show_default=True,
+        help="How to differentiate (savgol/gaussian smooth noisy data; spectral: periodic dims).",
+    )(func)
+
+
 @main.command("diff")
 @common_options
 @click.option("--order", default=1, show_default=True, help="Derivative order.")
-@click.option(
-    "--method",
-    type=click.Choice(["finite_difference", "savgol", "gaussian", "spectral"]),
-    default="finite_difference",
-    show_default=True,
-    help="How to differentiate (savgol/gaussian smooth noisy data; spectral: periodic dims).",
-)
-@click.option("--window", default=None, help="savgol window: 7 = points, 0.6 = coordinate units.")
-@click.option("--polyorder", type=int, default=None, help="savgol polynomial degree.")
-@click.option("--sigma", type=float, default=None, help="gaussian sigma, in coordinate units.")
+@method_options
 def diff_command(
     order: int,
     method: str,
@@ -464,9 +475,35 @@ def _kinematics_command(name: str, help_text: str) -> None:
         show_default=True,
         help="Value on grid points exactly at a pole.",
     )
-    def command(u: str, v: str, geometry: str, poles: str, **options) -> None:
+    @method_options
+    @click.option(
+        "--nan-policy",
+        type=click.Choice(["propagate", "omit"]),
+        default="propagate",
+        show_default=True,
+        help="omit: NaN cells (land) are domain boundaries, the coast stays finite.",
+    )
+    def command(
+        u: str,
+        v: str,
+        geometry: str,
+        poles: str,
+        method: str,
+        window: str | None,
+        polyorder: int | None,
+        sigma: float | None,
+        nan_policy: str,
+        **options,
+    ) -> None:
         options["variables"] = tuple(options["variables"]) or (u, v)
         opts = RunOptions(**options)
+        how = dict(
+            method=method,
+            window=_window(window),
+            polyorder=polyorder,
+            sigma=sigma,
+            nan_policy=nan_policy,
+        )
 
         def compute(ds: xr.Dataset) -> xr.Dataset:
             method = getattr(ds.fieldops, name)
@@ -477,6 +514,7 @@ def _kinematics_command(name: str, help_text: str) -> None:
                 accuracy=opts.accuracy,
                 boundary=opts.boundary_spec(),
                 poles=poles,
+                **how,
             )
             return _as_dataset(result, name)
 

@@ -22,18 +22,37 @@ the dims, converted to per metre when the coordinates carry length units.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
 import numpy as np
 import xarray as xr
 
-from fieldops import units as _units
+from fieldops._cartesian import Cartesian
+from fieldops._fields import frame_options, how_options, is_plain
 from fieldops._validate import check_numeric
 from fieldops.boundary import BoundarySpec
-from fieldops.geometry import check_dim, coordinate_values
-from fieldops.grids import Geometry, find_latlon
-from fieldops.operators import derivative_attrs, partial_data, resolve_options
+from fieldops.geometry import check_dim
+from fieldops.grids import Geometry
+from fieldops.operators import (
+    MethodArg,
+    Options,
+    ScaleArg,
+    derivative_attrs,
+    partial_data,
+    resolve_options,
+)
 from fieldops.stencils.apply import float_dtype
+
+__all__ = [
+    "Cartesian",
+    "Curvilinear",
+    "curl",
+    "div",
+    "finish",
+    "grad",
+    "laplacian",
+    "unwrap_degrees",
+]
 
 
 def unwrap_degrees(values, axis: int):
@@ -79,97 +98,6 @@ def finish(
     )
 
 
-class Cartesian:
-    """Derivatives along two plain dims: ``east`` is d/dx, ``north`` is d/dy.
-
-    Coordinates with length units (``km``, ``m``, ...) give derivatives per
-    metre; other units are kept as they are (``length_unit``).
-
-    Examples
-    --------
-    >>> x = xr.DataArray(np.arange(5.0), dims="x", attrs={"units": "km"})
-    >>> f = xr.DataArray(np.arange(5.0)[None, :] * np.ones((4, 1)), dims=("y", "x"),
-    ...                  coords={"x": x, "y": ("y", np.arange(4.0), {"units": "m"})})
-    >>> c = Cartesian(f, "y", "x")
-    >>> float(c.east(c.bare(f))[0, 0]), c.length_unit
-    (0.001, 'm')
-    """
-
-    def __init__(
-        self,
-        ref: xr.DataArray,
-        y_dim: Hashable,
-        x_dim: Hashable,
-        *,
-        accuracy: int = 2,
-        boundary: BoundarySpec | None = None,
-        fill_value: float = np.nan,
-    ) -> None:
-        self.y_dim, self.x_dim = y_dim, x_dim
-        self.opts = resolve_options(
-            ref,
-            [y_dim, x_dim],
-            accuracy=accuracy,
-            boundary=boundary,
-            fill_value=fill_value,
-            period=None,
-            datetime_unit=None,
-        )
-        self.pole_rows = ()
-        ux = coordinate_values(ref, x_dim)[1]
-        uy = coordinate_values(ref, y_dim)[1]
-        fx, fy = _units.factor(ux, "m"), _units.factor(uy, "m")
-        if fx is not None and fy is not None:
-            self.scale = {x_dim: 1.0 / fx, y_dim: 1.0 / fy}
-            self.length_unit: str | None = "m"
-        else:
-            self.scale = {x_dim: 1.0, y_dim: 1.0}
-            self.length_unit = ux if ux == uy else None
-        lat, _ = find_latlon(ref)
-        self._lat = ref.coords[lat] if lat is not None and lat not in ref.dims else None
-
-    def bare(self, da: xr.DataArray) -> xr.DataArray:
-        """``da`` with its index coordinates only."""
-        check_numeric(da)
-        for dim in (self.y_dim, self.x_dim):
-            check_dim(da, dim)
-        return xr.DataArray(
-            da.data, dims=da.dims, coords={d: da.coords[d] for d in da.dims if d in da.coords}
-        )
-
-    def _d(self, b: xr.DataArray, dim: Hashable) -> xr.DataArray:
-        data, _ = partial_data(b, {dim: 1}, self.opts)
-        res = xr.DataArray(data, dims=b.dims)
-        scale = self.scale[dim]
-        return res if scale == 1.0 else res * res.dtype.type(scale)
-
-    def east(self, b: xr.DataArray) -> xr.DataArray:
-        """d/dx."""
-        return self._d(b, self.x_dim)
-
-    def north(self, b: xr.DataArray) -> xr.DataArray:
-        """d/dy."""
-        return self._d(b, self.y_dim)
-
-    def east_north(self, b: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
-        """(d/dx, d/dy)."""
-        return self.east(b), self.north(b)
-
-    def tan_term(self, dtype: np.dtype) -> None:
-        """No metric term on a plane."""
-        return None
-
-    def fix_poles(self, res: xr.DataArray, kind: str) -> xr.DataArray:
-        """Nothing to fix on a plane."""
-        return res
-
-    def latitude(self) -> xr.DataArray | None:
-        """A latitude coordinate (degrees) that is not a dim, when the data have one."""
-        if self._lat is None:
-            return None
-        return xr.DataArray(self._lat.data, dims=self._lat.dims)
-
-
 class Curvilinear:
     """Eastward/northward derivatives per metre on a grid with 2-D latitude/longitude.
 
@@ -186,6 +114,13 @@ class Curvilinear:
         global ocean grid's zonal index).
     fill_value : float
         Edge value under ``boundary="fill"``.
+    how : dict, optional
+        The method and NaN options (:func:`fieldops._fields.how_options`) of the
+        fields' derivatives along the logical dims (``window``/``sigma`` in index
+        units unless the logical dims have coordinates). The grid's Jacobian is
+        always differentiated by finite differences: the coordinates are smooth
+        and NaN-free, and a smoothing (or periodic spectral) derivative of an
+        unwrapped longitude would be wrong.
 
     Examples
     --------
@@ -211,6 +146,7 @@ class Curvilinear:
         accuracy: int = 2,
         boundary: BoundarySpec | None = None,
         fill_value: float = np.nan,
+        how: Mapping[str, object] | None = None,
     ) -> None:
         self.y_dim, self.x_dim = geo.y_dim, geo.x_dim
         self.radius = geo.radius
@@ -224,6 +160,17 @@ class Curvilinear:
             period=None,
             datetime_unit=None,
         )
+        self.field_opts, self.mask = self.opts, None
+        if how is not None and not is_plain(how):
+            self.field_opts, self.mask = frame_options(
+                ref,
+                [self.y_dim, self.x_dim],
+                how,
+                accuracy=accuracy,
+                boundary=boundary,
+                fill_value=fill_value,
+                period=None,
+            )
         lat = ref.coords[geo.lat]
         lon = ref.coords[geo.lon]
         self._lat = xr.DataArray(lat.data, dims=lat.dims).astype(np.float64)
@@ -253,8 +200,8 @@ class Curvilinear:
         unwrapped = lon.copy(data=unwrap_degrees(lon.data, lon.get_axis_num(dim)))
         return self._raw(np.deg2rad(unwrapped), dim)
 
-    def _raw(self, da: xr.DataArray, dim: Hashable) -> xr.DataArray:
-        data, _ = partial_data(da, {dim: 1}, self.opts)
+    def _raw(self, da: xr.DataArray, dim: Hashable, opts: Options | None = None) -> xr.DataArray:
+        data, _ = partial_data(da, {dim: 1}, self.opts if opts is None else opts)
         return xr.DataArray(data, dims=da.dims)
 
     def bare(self, da: xr.DataArray) -> xr.DataArray:
@@ -269,8 +216,10 @@ class Curvilinear:
 
     def east_north(self, b: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
         """Eastward and northward derivatives per metre."""
-        fx = self._raw(b, self.x_dim)
-        fy = self._raw(b, self.y_dim)
+        if self.mask is not None:
+            b = b.where(self.mask)
+        fx = self._raw(b, self.x_dim, self.field_opts)
+        fy = self._raw(b, self.y_dim, self.field_opts)
         dt = float_dtype(fx.dtype)
         east = fx * self._c("ex", dt) + fy * self._c("ey", dt)
         north = fx * self._c("nx", dt) + fy * self._c("ny", dt)
@@ -304,6 +253,12 @@ def grad(
     accuracy: int = 2,
     boundary: BoundarySpec | None = None,
     fill_value: float = np.nan,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Northward and eastward derivatives per metre of ``f`` on a curvilinear grid.
 
@@ -315,6 +270,13 @@ def grad(
         A curvilinear geometry from :func:`fieldops.grids.detect_geometry`.
     accuracy, boundary, fill_value
         As for :class:`Curvilinear`.
+    method, window, polyorder, sigma : optional
+        How to differentiate the field along the logical dims, as in
+        :func:`fieldops.diff` (``window``/``sigma`` in index units, or in the
+        logical dims' coordinate units); one value or a dict per logical dim.
+    nan_policy, mask : optional
+        ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN
+        or masked cells (land) domain boundaries, as in :func:`fieldops.diff`.
 
     Returns
     -------
@@ -332,7 +294,14 @@ def grad(
     >>> grad(f, detect_geometry(f)).component.values.tolist()
     ['lat', 'lon']
     """
-    c = Curvilinear(f, geo, accuracy=accuracy, boundary=boundary, fill_value=fill_value)
+    c = Curvilinear(
+        f,
+        geo,
+        accuracy=accuracy,
+        boundary=boundary,
+        fill_value=fill_value,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
+    )
     east, north = c.east_north(c.bare(f))
     comps = xr.concat([north, east], dim="component").transpose("component", *f.dims)
     like = f.expand_dims(component=[geo.lat, geo.lon])
@@ -369,6 +338,12 @@ def div(
     accuracy: int = 2,
     boundary: BoundarySpec | None = None,
     fill_value: float = np.nan,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Horizontal divergence ``d east/dE + d north/dN - north tan(lat)/R`` on a curvilinear grid.
 
@@ -380,6 +355,13 @@ def div(
         A curvilinear geometry from :func:`fieldops.grids.detect_geometry`.
     accuracy, boundary, fill_value
         As for :class:`Curvilinear`.
+    method, window, polyorder, sigma : optional
+        How to differentiate the field along the logical dims, as in
+        :func:`fieldops.diff` (``window``/``sigma`` in index units, or in the
+        logical dims' coordinate units); one value or a dict per logical dim.
+    nan_policy, mask : optional
+        ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN
+        or masked cells (land) domain boundaries, as in :func:`fieldops.diff`.
 
     Returns
     -------
@@ -396,7 +378,12 @@ def div(
     >>> bool(abs(div(u, 0 * u, detect_geometry(u))).max() * 6.4e6 < 1e-5)
     True
     """
-    opts = dict(accuracy=accuracy, boundary=boundary, fill_value=fill_value)
+    opts = dict(
+        accuracy=accuracy,
+        boundary=boundary,
+        fill_value=fill_value,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
+    )
     res = _vector(east, north, geo, 1.0, opts)
     return finish(res, east, "div", "divergence on a curvilinear grid", ["m"])
 
@@ -409,6 +396,12 @@ def curl(
     accuracy: int = 2,
     boundary: BoundarySpec | None = None,
     fill_value: float = np.nan,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Vertical curl ``d north/dE - d east/dN + east tan(lat)/R`` on a curvilinear grid.
 
@@ -420,6 +413,13 @@ def curl(
         A curvilinear geometry from :func:`fieldops.grids.detect_geometry`.
     accuracy, boundary, fill_value
         As for :class:`Curvilinear`.
+    method, window, polyorder, sigma : optional
+        How to differentiate the field along the logical dims, as in
+        :func:`fieldops.diff` (``window``/``sigma`` in index units, or in the
+        logical dims' coordinate units); one value or a dict per logical dim.
+    nan_policy, mask : optional
+        ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN
+        or masked cells (land) domain boundaries, as in :func:`fieldops.diff`.
 
     Returns
     -------
@@ -437,7 +437,12 @@ def curl(
     >>> bool(abs(z - np.sin(np.deg2rad(lat))).max() < 1e-4)
     True
     """
-    opts = dict(accuracy=accuracy, boundary=boundary, fill_value=fill_value)
+    opts = dict(
+        accuracy=accuracy,
+        boundary=boundary,
+        fill_value=fill_value,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
+    )
     res = _vector(east, north, geo, -1.0, opts)
     return finish(res, east, "curl", "vertical curl on a curvilinear grid", ["m"])
 
@@ -449,6 +454,12 @@ def laplacian(
     accuracy: int = 2,
     boundary: BoundarySpec | None = None,
     fill_value: float = np.nan,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Laplacian on a curvilinear grid, as the divergence of the gradient.
 
@@ -464,6 +475,13 @@ def laplacian(
         A curvilinear geometry from :func:`fieldops.grids.detect_geometry`.
     accuracy, boundary, fill_value
         As for :class:`Curvilinear`.
+    method, window, polyorder, sigma : optional
+        How to differentiate the field along the logical dims, as in
+        :func:`fieldops.diff` (``window``/``sigma`` in index units, or in the
+        logical dims' coordinate units); one value or a dict per logical dim.
+    nan_policy, mask : optional
+        ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN
+        or masked cells (land) domain boundaries, as in :func:`fieldops.diff`.
 
     Returns
     -------
@@ -481,7 +499,14 @@ def laplacian(
     >>> bool(abs(lap + 2 * y10).max() < 1e-4)
     True
     """
-    c = Curvilinear(f, geo, accuracy=accuracy, boundary=boundary, fill_value=fill_value)
+    c = Curvilinear(
+        f,
+        geo,
+        accuracy=accuracy,
+        boundary=boundary,
+        fill_value=fill_value,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
+    )
     e, n = c.east_north(c.bare(f))
     res = c.east(e) + c.north(n) - n * c.tan_term(n.dtype)
     name = f"lap_{f.name}" if f.name is not None else "laplacian"

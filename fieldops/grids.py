@@ -328,3 +328,26 @@ def longitude_is_periodic(lon_degrees: np.ndarray) -> bool:
         return False
     step = (lon[-1] - lon[0]) / (lon.size - 1)
     return bool(is_uniform(lon) and abs(abs(step) * lon.size - 360.0) < 1e-3 * abs(step))
+
+
+def longitude_repeats_endpoint(lon_degrees: np.ndarray) -> bool:
+    """True when the last longitude is the first meridian again (0..360 with 360 kept).
+
+    The columns before the last are then a periodic longitude
+    (:func:`longitude_is_periodic`) and the last one repeats the first.
+
+    Examples
+    --------
+    >>> longitude_repeats_endpoint(np.arange(0, 360.1, 1.0))
+    True
+    >>> longitude_repeats_endpoint(np.arange(0, 360, 1.0))
+    False
+    """
+    lon = np.unwrap(np.asarray(lon_degrees, dtype=np.float64), period=360.0)
+    if lon.size <= 3:
+        return False
+    step = (lon[-2] - lon[0]) / (lon.size - 2)
+    # The cheap test first: most longitudes do not end where they start.
+    if not abs(abs(lon[-1] - lon[0]) - 360.0) < 1e-3 * abs(step):
+        return False
+    return longitude_is_periodic(lon[:-1])

@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 
 from fieldops.geometry import coordinate_values
-from fieldops.grids import detect_geometry, longitude_is_periodic
+from fieldops.grids import detect_geometry, longitude_is_periodic, longitude_repeats_endpoint
 from fieldops.stencils.weights import is_uniform
 
 
@@ -69,11 +69,11 @@ def describe(ds: xr.Dataset, *, title: str = "") -> str:
             periodic = ""
             if geo.kind == "spherical":
                 lon = np.asarray(ds[geo.lon].values, dtype=np.float64)
-                periodic = (
-                    ": periodic (spans 360 degrees)"
-                    if longitude_is_periodic(lon)
-                    else (": not periodic")
-                )
+                periodic = ": not periodic"
+                if longitude_is_periodic(lon):
+                    periodic = ": periodic (spans 360 degrees)"
+                elif longitude_repeats_endpoint(lon):
+                    periodic = ": periodic (spans 360 degrees; the last column repeats the first)"
             lines.append(f"  longitude: {geo.lon} (dim {geo.x_dim}){periodic}")
             lines.append(f"  radius: {geo.radius:g} m")
     lines.append("variables:")

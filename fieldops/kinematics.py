@@ -17,7 +17,7 @@ tendency of ``f`` due to advection); stretching deformation is
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
 import numpy as np
 import xarray as xr
@@ -29,6 +29,7 @@ from fieldops._deformation import (
     stretching_deformation,
     total_deformation,
 )
+from fieldops._fields import how_options
 from fieldops._kinbase import (
     G0,
     OMEGA,
@@ -44,6 +45,7 @@ from fieldops._kinbase import (
 )
 from fieldops.boundary import BoundarySpec
 from fieldops.grids import EARTH_RADIUS
+from fieldops.operators import MethodArg, ScaleArg
 
 __all__ = [
     "G0",
@@ -73,6 +75,12 @@ def vorticity(
     boundary: BoundarySpec | None = None,
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Vertical component of the relative vorticity, ``dv/dx - du/dy``.
 
@@ -97,6 +105,9 @@ def vorticity(
     >>> zeta = vorticity(ds.u, ds.v)
     >>> zeta.attrs["units"], bool(np.isfinite(zeta).all())
     ('s-1', True)
+    >>> smooth = vorticity(ds.u, ds.v, method="gaussian", sigma=3.0)  # sigma in degrees
+    >>> bool(float(abs(smooth).mean()) < float(abs(zeta).mean()))  # noise smoothed away
+    True
     """
     frame = _frame(
         u,
@@ -107,6 +118,7 @@ def vorticity(
         boundary=boundary,
         radius=radius,
         poles=poles,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
     )
     _inputs(frame, u, v)
     u, v, wunits = _wind(u, v)
@@ -134,6 +146,12 @@ def absolute_vorticity(
     boundary: BoundarySpec | None = None,
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Absolute vorticity: relative vorticity plus the Coriolis parameter.
 
@@ -170,6 +188,12 @@ def absolute_vorticity(
         boundary=boundary,
         radius=radius,
         poles=poles,
+        method=method,
+        window=window,
+        polyorder=polyorder,
+        sigma=sigma,
+        nan_policy=nan_policy,
+        mask=mask,
     )
     frame = _frame(
         u,
@@ -180,7 +204,7 @@ def absolute_vorticity(
         boundary=boundary,
         radius=radius,
         poles=poles,
-    )
+    )  # for the latitude only: no derivatives, so no method options
     f = _coriolis(frame, coriolis, "absolute_vorticity")
     bare = xr.DataArray(zeta.data, dims=zeta.dims)
     if isinstance(f, xr.DataArray):
@@ -211,6 +235,12 @@ def divergence(
     boundary: BoundarySpec | None = None,
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Horizontal divergence, ``du/dx + dv/dy``.
 
@@ -247,6 +277,7 @@ def divergence(
         boundary=boundary,
         radius=radius,
         poles=poles,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
     )
     _inputs(frame, u, v)
     u, v, wunits = _wind(u, v)
@@ -274,6 +305,12 @@ def advection(
     boundary: BoundarySpec | None = None,
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Horizontal advection of a scalar, ``-(u df/dx + v df/dy)`` (MetPy's sign).
 
@@ -310,6 +347,7 @@ def advection(
         boundary=boundary,
         radius=radius,
         poles=poles,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
     )
     _inputs(frame, scalar, u, v)
     u, v, wunits = _wind(u, v)
@@ -358,6 +396,12 @@ def geostrophic_wind(
     boundary: BoundarySpec | None = None,
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.Dataset:
     """Geostrophic wind from geopotential or geopotential height.
 
@@ -401,6 +445,7 @@ def geostrophic_wind(
         boundary=boundary,
         radius=radius,
         poles=poles,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
     )
     _inputs(frame, field)
     scale, kind = _geopotential_factor(field, kind)

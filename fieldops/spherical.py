@@ -36,269 +36,20 @@ form keeps their error bounded). Two policies:
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
 import numpy as np
 import xarray as xr
 
-from fieldops._validate import check_accuracy, check_numeric, check_same_grid, check_xarray
-from fieldops.boundary import BoundarySpec, resolve_boundary
-from fieldops.core import apply_along
-from fieldops.curvilinear import finish
-from fieldops.geometry import check_dim
-from fieldops.grids import EARTH_RADIUS, longitude_is_periodic
-from fieldops.operators import Options, axis_stencil
+from fieldops._fields import how_options
+from fieldops._sphere import POLE_POLICIES, Sphere
+from fieldops._validate import check_same_grid
+from fieldops.boundary import BoundarySpec
+from fieldops.grids import EARTH_RADIUS
+from fieldops.operators import MethodArg, ScaleArg
 from fieldops.stencils.apply import float_dtype
-from fieldops.stencils.weights import AxisStencil, fornberg, is_uniform
 
-POLE_POLICIES = ("limit", "nan")
-_POLE_ATOL_DEG = 1e-5
-
-
-def _check_poles(poles: object) -> str:
-    if poles not in POLE_POLICIES:
-        raise ValueError(f"unknown poles policy {poles!r}; use one of {POLE_POLICIES}")
-    return str(poles)
-
-
-def _degrees(da: xr.DataArray, dim: Hashable, what: str) -> np.ndarray:
-    """The 1-D coordinate of ``dim`` in float64 degrees, float32 noise snapped away."""
-    if dim not in da.coords:
-        raise ValueError(
-            f"{what} dim {dim!r} has no coordinate; spherical derivatives need its values "
-            "in degrees"
-        )
-    coord = da.coords[dim]
-    if coord.ndim != 1 or coord.dtype.kind not in "iuf":
-        raise ValueError(f"{what} coordinate {dim!r} must be 1-D and numeric (degrees)")
-    raw = np.asarray(coord.values)
-    values = raw.astype(np.float64)
-    if values.size > 2 and is_uniform(raw) and np.all(np.isfinite(values)):
-        values = np.linspace(values[0], values[-1], values.size)
-    return values
-
-
-class Sphere:
-    """The metric of one regular latitude/longitude grid, ready to differentiate on.
-
-    Parameters
-    ----------
-    ref : DataArray
-        A field on the grid (only its coordinates are read).
-    lat_dim, lon_dim : hashable
-        Latitude and longitude dims, coordinates in degrees.
-    accuracy : int
-        Even accuracy order of every stencil.
-    boundary : str or dict, optional
-        Edge rule per dim; longitude defaults to ``periodic`` when it spans 360
-        degrees, everything else to ``one_sided``. Latitude cannot be periodic.
-    radius : float
-        Sphere radius in metres.
-    poles : {"limit", "nan"}
-        Pole policy (see the module docstring).
-    fill_value : float
-        Value of edge rows under ``boundary="fill"``.
-
-    Examples
-    --------
-    >>> da = xr.DataArray(np.zeros((3, 8)), dims=("lat", "lon"),
-    ...                   coords={"lat": [-90.0, 0.0, 90.0], "lon": np.arange(0, 360, 45.0)})
-    >>> s = Sphere(da, "lat", "lon")
-    >>> s.boundary, s.pole_rows
-    ({'lat': 'one_sided', 'lon': 'periodic'}, (0, 2))
-    """
-
-    def __init__(
-        self,
-        ref: xr.DataArray,
-        lat_dim: Hashable,
-        lon_dim: Hashable,
-        *,
-        accuracy: int = 2,
-        boundary: BoundarySpec | None = None,
-        radius: float = EARTH_RADIUS,
-        poles: str = "limit",
-        fill_value: float = np.nan,
-    ) -> None:
-        check_xarray(ref)
-        if not isinstance(ref, xr.DataArray):
-            raise TypeError(
-                "spherical operators take DataArrays; pick a variable of the Dataset "
-                "(ds['u']) or use the Dataset accessor's kinematics methods"
-            )
-        check_dim(ref, lat_dim)
-        check_dim(ref, lon_dim)
-        self.lat_dim, self.lon_dim = lat_dim, lon_dim
-        self.accuracy = check_accuracy(accuracy)
-        self.poles = _check_poles(poles)
-        if not (np.isfinite(radius) and radius > 0):
-            raise ValueError(f"radius must be a positive number of metres, got {radius!r}")
-        self.radius = float(radius)
-        lat = _degrees(ref, lat_dim, "latitude")
-        if np.nanmax(np.abs(lat)) > 90.0 + _POLE_ATOL_DEG:
-            raise ValueError(
-                f"latitude {lat_dim!r} has values beyond +-90 degrees; convert it to degrees"
-            )
-        lon = np.unwrap(_degrees(ref, lon_dim, "longitude"), period=360.0)
-        self.periodic_lon = longitude_is_periodic(lon)
-        defaults = {lon_dim: "periodic"} if self.periodic_lon else {}
-        self.boundary = resolve_boundary(boundary, [lat_dim, lon_dim], defaults=defaults)
-        if self.boundary[lat_dim] == "periodic":
-            raise ValueError(
-                f"latitude dim {lat_dim!r} cannot be periodic; use 'one_sided' (default), "
-                "'mirror' or 'fill' for it"
-            )
-        self.opts = Options(
-            self.accuracy,
-            self.boundary,
-            float(fill_value),
-            {lat_dim: None, lon_dim: 2 * np.pi},
-            None,
-        )
-        self.lat_deg = np.clip(lat, -90.0, 90.0)
-        self.phi = np.deg2rad(self.lat_deg)
-        self.lam = np.deg2rad(lon)
-        self.sizes = {lat_dim: self.phi.size, lon_dim: self.lam.size}
-        self._grid = xr.Dataset(coords={lat_dim: self.phi, lon_dim: self.lam})
-        self._stencils: dict = {}
-        pole = np.abs(np.abs(self.lat_deg) - 90.0) < _POLE_ATOL_DEG
-        self.pole_rows = tuple(int(i) for i in np.flatnonzero(pole))
-        cos = np.where(pole, 0.0, np.cos(self.phi))
-        self.cos = cos
-        self.inv_cos = np.divide(1.0, cos, out=np.zeros_like(cos), where=~pole)
-        self.tan = np.where(pole, 0.0, np.tan(np.where(pole, 0.0, self.phi)))
-
-    # -- building blocks -------------------------------------------------------
-    length_unit = "m"
-
-    def east_north(self, b: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
-        """Eastward (pole rows 0 until fixed) and northward derivatives per metre."""
-        return self.east(b), self.north(b)
-
-    def tan_term(self, dtype: np.dtype) -> xr.DataArray:
-        """``tan(phi) / R`` over latitude (0 on pole rows, fixed later by the pole policy)."""
-        return self.metric(self.tan / self.radius, dtype)
-
-    def latitude(self) -> xr.DataArray:
-        """Latitude in degrees, over the latitude dim."""
-        return xr.DataArray(self.lat_deg, dims=(self.lat_dim,))
-
-    def metric(self, values: np.ndarray, dtype: np.dtype) -> xr.DataArray:
-        """A 1-D array over latitude, in the dtype of the result."""
-        return xr.DataArray(values.astype(dtype), dims=(self.lat_dim,))
-
-    def bare(self, da: xr.DataArray) -> xr.DataArray:
-        """``da``'s data on its dims only (no coordinates to align or copy)."""
-        check_numeric(da)
-        for dim in (self.lat_dim, self.lon_dim):
-            check_dim(da, dim)
-            if da.sizes[dim] != self.sizes[dim]:
-                raise ValueError(
-                    f"dim {dim!r} has {da.sizes[dim]} points here but {self.sizes[dim]} in the "
-                    "grid; the fields must share one grid"
-                )
-        return xr.DataArray(da.data, dims=da.dims)
-
-    def stencil(self, dim: Hashable, order: int = 1) -> AxisStencil:
-        """The stencil of d^order/d dim^order in radians (built once per Sphere)."""
-        key = (dim, order)
-        if key not in self._stencils:
-            self._stencils[key] = axis_stencil(self._grid, dim, order, self.opts)[0]
-        return self._stencils[key]
-
-    def d_data(self, data, axis: int, dim: Hashable, order: int = 1):
-        """Derivative per radian of a numpy or Dask array along ``axis`` (= ``dim``)."""
-        return apply_along(data, axis, self.stencil(dim, order), fill_value=self.opts.fill_value)
-
-    def d(self, da: xr.DataArray, dim: Hashable, order: int = 1) -> xr.DataArray:
-        """Derivative per radian along ``dim`` (bare result: dims, no coords)."""
-        b = self.bare(da)
-        return xr.DataArray(self.d_data(b.data, b.get_axis_num(dim), dim, order), dims=b.dims)
-
-    def north(self, da: xr.DataArray) -> xr.DataArray:
-        """Northward derivative per metre (defined on pole rows too)."""
-        return self.d(da, self.lat_dim) * (1.0 / self.radius)
-
-    def east(self, da: xr.DataArray) -> xr.DataArray:
-        """Eastward derivative per metre; pole rows are 0 until :meth:`fix_poles`."""
-        res = self.d(da, self.lon_dim)
-        return res * self.metric(self.inv_cos / self.radius, res.dtype)
-
-    def _pole_weights(self, p: int, kind: str) -> tuple[np.ndarray, np.ndarray, bool]:
-        """Rows, weights and whether zonal means are used, for pole row ``p``."""
-        n = self.phi.size
-        step = 1 if p == 0 else -1
-        scalar = kind == "scalar" and self.periodic_lon
-        k = self.accuracy // 2 + 1 if scalar else self.accuracy + 1
-        rows = p + step * np.arange(1, k + 1)
-        rows = rows[(rows >= 0) & (rows < n) & ~np.isin(rows, self.pole_rows)]
-        if scalar:
-            theta = np.pi / 2 - np.abs(self.phi[rows])
-            vander = theta[:, None] ** (2 * np.arange(rows.size))[None, :]
-            weights = np.linalg.solve(vander.T, np.eye(rows.size)[0])
-        else:
-            weights = fornberg(self.phi[p], self.phi[rows], 0)
-        return rows, weights, scalar
-
-    def fix_poles(self, res: xr.DataArray, kind: str) -> xr.DataArray:
-        """Set the pole rows of ``res`` by the pole policy.
-
-        ``kind="scalar"``: one value per pole from the zonal means of the nearest
-        rows; ``kind="meridian"``: the limit along each meridian. A numpy
-        result is changed in place (callers pass arrays they own).
-        """
-        if not self.pole_rows:
-            return res
-        if isinstance(res.data, np.ndarray):
-            self._fix_poles_numpy(
-                res.data, res.get_axis_num(self.lat_dim), res.get_axis_num(self.lon_dim), kind
-            )
-            return res
-        res = res.copy(deep=False)
-        for p in self.pole_rows:
-            if self.poles == "nan":
-                res[{self.lat_dim: p}] = np.nan
-                continue
-            rows, weights, scalar = self._pole_weights(p, kind)
-            value = None
-            for w, r in zip(weights, rows):
-                row = res.isel({self.lat_dim: int(r)})
-                if scalar:
-                    row = row.mean(self.lon_dim, skipna=False)
-                # float64 weights, as in the numpy path: the same rounding on both.
-                term = row * np.float64(w)
-                value = term if value is None else value + term
-            res[{self.lat_dim: p}] = value.astype(res.dtype)
-        return res
-
-    def _fix_poles_numpy(self, data: np.ndarray, lat_ax: int, lon_ax: int, kind: str) -> None:
-        def at(row: int) -> tuple:
-            return tuple(row if ax == lat_ax else slice(None) for ax in range(data.ndim))
-
-        for p in self.pole_rows:
-            if self.poles == "nan":
-                data[at(p)] = np.nan
-                continue
-            rows, weights, scalar = self._pole_weights(p, kind)
-            lon_in_row = lon_ax - (lon_ax > lat_ax)
-            value = 0.0
-            for w, r in zip(weights, rows):
-                row = data[at(int(r))]
-                if scalar:
-                    row = row.mean(axis=lon_in_row, keepdims=True)
-                value = value + row * w
-            data[at(p)] = value
-
-    def finish(
-        self,
-        res: xr.DataArray,
-        like: xr.DataArray,
-        name: str,
-        long_name: str,
-        denominators: list[str | None],
-    ) -> xr.DataArray:
-        """Put ``like``'s coords, dim order, chunks and attrs on a bare result."""
-        return finish(res, like, name, long_name, denominators)
+__all__ = ["POLE_POLICIES", "Sphere", "curl", "div", "flux_form", "grad", "laplacian"]
 
 
 def _describe(da: xr.DataArray) -> str:
@@ -319,6 +70,12 @@ def grad(
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
     fill_value: float = np.nan,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Gradient on the sphere: northward and eastward derivatives per metre.
 
@@ -338,6 +95,23 @@ def grad(
         Pole policy for the eastward component (see :mod:`fieldops.spherical`).
     fill_value : float, default NaN
         Edge value under ``boundary="fill"``.
+    method : str or dict, default "finite_difference"
+        ``"savgol"``, ``"gaussian"`` or ``"spectral"`` as in :func:`fieldops.diff`,
+        one for both dims or a dict per dim, e.g. ``{"lon": "spectral", "lat":
+        "savgol"}`` (spectral needs a periodic longitude; latitude is never
+        periodic).
+    window, sigma : float or int or dict, optional
+        savgol window (odd int: points; float: degrees) and gaussian standard
+        deviation (degrees), one value or a dict per dim.
+    polyorder : int or dict, optional
+        savgol polynomial degree.
+    nan_policy : {"propagate", "omit"}, default "propagate"
+        ``"omit"``: NaN cells (land, gaps) are domain boundaries, as in
+        :func:`fieldops.diff`. A pole row takes its value from the rows next
+        to it, so it is NaN when they hold a NaN.
+    mask : DataArray of bool, optional
+        True where the data are valid; False cells are treated as NaN (implies
+        ``nan_policy="omit"``).
 
     Returns
     -------
@@ -365,6 +139,7 @@ def grad(
         radius=radius,
         poles=poles,
         fill_value=fill_value,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
     )
     bare = s.bare(f)
     north = s.north(bare)
@@ -390,6 +165,11 @@ def flux_form(s: Sphere, a: xr.DataArray, b: xr.DataArray, sign: float) -> xr.Da
     """
     dtype = _common_dtype(a, b)
     b = b.transpose(*a.dims)
+    if s.how_opts is not None:
+        b_cos = s.bare(b).astype(dtype) * s.metric(s.cos, dtype)
+        da_lam, db_phi = s.d(a, s.lon_dim), s.d(b_cos, s.lat_dim)
+        total = da_lam + db_phi if sign > 0 else da_lam - db_phi
+        return s.fix_poles(total * s.metric(s.inv_cos / s.radius, dtype), "scalar")
     lat_ax = a.get_axis_num(s.lat_dim)
     shape = [-1 if ax == lat_ax else 1 for ax in range(a.ndim)]
     cos = s.cos.astype(dtype).reshape(shape)
@@ -443,6 +223,12 @@ def div(
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
     fill_value: float = np.nan,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Horizontal divergence on the sphere, flux form with the cos(latitude) metric.
 
@@ -456,6 +242,8 @@ def div(
         The latitude and longitude dims.
     accuracy, boundary, radius, poles, fill_value
         As for :func:`grad`; pole rows get the pole limit (one value per pole).
+    method, window, polyorder, sigma, nan_policy, mask
+        As for :func:`grad`.
 
     Returns
     -------
@@ -472,7 +260,12 @@ def div(
     (True, 's-1')
     """
     opts = dict(
-        accuracy=accuracy, boundary=boundary, radius=radius, poles=poles, fill_value=fill_value
+        accuracy=accuracy,
+        boundary=boundary,
+        radius=radius,
+        poles=poles,
+        fill_value=fill_value,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
     )
     res, s = _vector_op(east, north, lat_dim, lon_dim, 1.0, opts)
     return s.finish(res, east, "div", "divergence on the sphere", ["m"])
@@ -489,6 +282,12 @@ def curl(
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
     fill_value: float = np.nan,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Vertical component of the curl on the sphere (relative vorticity), flux form.
 
@@ -502,6 +301,8 @@ def curl(
         The latitude and longitude dims.
     accuracy, boundary, radius, poles, fill_value
         As for :func:`grad`; pole rows get the pole limit (one value per pole).
+    method, window, polyorder, sigma, nan_policy, mask
+        As for :func:`grad`.
 
     Returns
     -------
@@ -518,7 +319,12 @@ def curl(
     True
     """
     opts = dict(
-        accuracy=accuracy, boundary=boundary, radius=radius, poles=poles, fill_value=fill_value
+        accuracy=accuracy,
+        boundary=boundary,
+        radius=radius,
+        poles=poles,
+        fill_value=fill_value,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
     )
     res, s = _vector_op(east, north, lat_dim, lon_dim, -1.0, opts)
     return s.finish(res, east, "curl", "vertical component of the curl on the sphere", ["m"])
@@ -534,6 +340,12 @@ def laplacian(
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
     fill_value: float = np.nan,
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
 ) -> xr.DataArray:
     """Laplacian on the sphere: ``(f_phiphi - tan(phi) f_phi + f_lamlam / cos(phi)**2) / R**2``.
 
@@ -545,6 +357,8 @@ def laplacian(
         The latitude and longitude dims.
     accuracy, boundary, radius, poles, fill_value
         As for :func:`grad`; pole rows get the pole limit (one value per pole).
+    method, window, polyorder, sigma, nan_policy, mask
+        As for :func:`grad`.
 
     Returns
     -------
@@ -569,6 +383,7 @@ def laplacian(
         radius=radius,
         poles=poles,
         fill_value=fill_value,
+        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
     )
     bare = s.bare(f)
     f_pp = s.d(bare, lat_dim, 2)

@@ -99,6 +99,25 @@ def test_kinematics_commands(sample_nc, sample, tmp_path, command):
         assert "fieldops " + command in got.attrs["history"]
 
 
+@pytest.mark.parametrize(
+    ("extra", "how"),
+    [
+        (["--method", "savgol", "--window", "5"], dict(method="savgol", window=5)),
+        (["--method", "gaussian", "--sigma", "3.0"], dict(method="gaussian", sigma=3.0)),
+        (["--nan-policy", "omit"], dict(nan_policy="omit")),
+    ],
+)
+def test_kinematics_methods(sample_nc, sample, tmp_path, extra, how):
+    out = tmp_path / "o.nc"
+    _run(["vorticity", sample_nc, *extra, "-o", out, "-q"])
+    ref = fieldops.vorticity(sample.u, sample.v, **how)
+    plain = fieldops.vorticity(sample.u, sample.v)
+    with xr.open_dataset(out) as got:
+        np.testing.assert_allclose(got.vorticity.values, ref.values, rtol=1e-12)
+    if "method" in how:  # a smoothing method changes the numbers
+        assert not np.allclose(ref.values, plain.values, rtol=1e-6)
+
+
 def test_kinematics_missing_wind_lists_variables(sample_nc, tmp_path):
     res = _run(["vorticity", sample_nc, "--u", "ua", "-o", tmp_path / "o.nc"], expect=1)
     assert "'ua'" in res.output and "z" in res.output and "Traceback" not in res.output
