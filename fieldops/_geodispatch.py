@@ -164,9 +164,12 @@ class Horizontal:
 
     def frame(self, ref: xr.DataArray) -> spherical.Sphere | curvilinear.Curvilinear:
         """The grid frame of ``ref`` (eastward/northward derivatives, metric, poles)."""
+        keys = ("accuracy", "boundary", "fill_value", "radius", "poles")
+        kw = {k: v for k, v in self.kw.items() if k in keys}
+        how = how_for(self.how, self.dims) if self.how is not None else None
         if self.geo.kind == "spherical":
-            return spherical.Sphere(ref, *self.dims, **self.kw)
-        return curvilinear.Curvilinear(ref, self.geo, **self.kw)
+            return spherical.Sphere(ref, *self.dims, **kw, how=how)
+        return curvilinear.Curvilinear(ref, self.geo, **kw, how=how)
 
     def laplacian(self, f: xr.DataArray) -> xr.DataArray:
         if self.geo.kind == "spherical":

@@ -323,3 +323,40 @@ def test_inputs_are_not_mutated_on_the_sphere():
         before = arg.copy(deep=True)
         call()
         xr.testing.assert_identical(arg, before)
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        {"method": "savgol", "window": 7, "polyorder": 3},
+        {"method": "gaussian", "sigma": 4.0},
+        {"nan_policy": "omit"},
+    ],
+)
+def test_hessian_and_jacobian_on_the_sphere_take_methods_and_gaps(how):
+    lat, lon = sphere(2.0)
+    phi, lam = np.meshgrid(np.deg2rad(lat), np.deg2rad(lon), indexing="ij")
+    f = on_sphere(np.sin(phi) * np.cos(phi) ** 2 * np.cos(2 * lam), lat, lon)
+    vec, _ = solid_body(2.0)
+    continent = (np.abs(f.lat) < 20) & (np.abs(f.lon - 180) < 30)
+    if how.get("nan_policy"):
+        f, vec = f.where(~continent), vec.where(~continent)
+    H = fieldops.hessian(f, ["lat", "lon"], **how)
+    J = fieldops.jacobian(vec, **how)
+    plain_H = fieldops.hessian(f.fillna(0), ["lat", "lon"])
+    sea = ~continent.values
+    # smoothing/gap-aware derivatives stay close to plain ones away from the continent
+    far = (
+        sea
+        & (np.abs(f.lat.values)[:, None] < 70)
+        & ~((np.abs(f.lat.values)[:, None] < 30) & (np.abs(f.lon.values - 180)[None, :] < 40))
+    )
+    scale = float(abs(plain_H).max())
+    assert float(abs(H - plain_H).values[..., far].max()) < 0.1 * scale
+    if how.get("nan_policy"):
+        assert np.isfinite(H.values[..., sea]).all() and np.isfinite(J.values[..., sea]).all()
+        assert np.isnan(fieldops.hessian(f, ["lat", "lon"]).values[..., sea]).any()
+    lazy_H = fieldops.hessian(f.chunk({"lat": 30}), ["lat", "lon"], **how)
+    lazy_J = fieldops.jacobian(vec.chunk({"lat": 30}), **how)
+    np.testing.assert_allclose(lazy_H.values, H.values, rtol=1e-10, atol=1e-10 * scale)
+    np.testing.assert_allclose(lazy_J.values, J.values, rtol=1e-10, atol=1e-16)
