@@ -45,7 +45,13 @@ def _frame(
     ``how`` holds the method and NaN options (from
     :func:`fieldops._fields.how_options`); None or plain keeps the fast paths.
     """
-    geo = detect_geometry(ref, geometry, y_dim=y_dim, x_dim=x_dim, radius=radius)
+    detect = "auto" if geometry == "curvilinear" else geometry
+    geo = detect_geometry(ref, detect, y_dim=y_dim, x_dim=x_dim, radius=radius)
+    if geometry == "curvilinear" and geo.kind != "curvilinear":
+        raise ValueError(
+            "geometry='curvilinear' but no 2-D latitude/longitude coordinates were found "
+            f"(the grid looks {geo.kind}); use geometry='auto'"
+        )
     if geo.kind == "spherical":
         return Sphere(
             ref,
@@ -150,8 +156,9 @@ def _coriolis(frame: Frame, coriolis: float | xr.DataArray | None, what: str):
     return 2 * OMEGA * np.sin(np.deg2rad(lat))
 
 
-_GRID_DOC = """geometry : {"auto", "cartesian", "spherical"}, default "auto"
-        Grid of the data (see :func:`fieldops.grids.detect_geometry`).
+_GRID_DOC = """geometry : {"auto", "cartesian", "spherical", "curvilinear"}, default "auto"
+        Grid of the data (see :func:`fieldops.grids.detect_geometry`); "curvilinear"
+        requires 2-D latitude/longitude coordinates.
     x_dim, y_dim : hashable, optional
         The x/y dims of a cartesian grid (found from attributes and names,
         else the last two dims); ignored on a latitude/longitude grid.

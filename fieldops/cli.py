@@ -334,6 +334,41 @@ def method_options(func):
     )(func)
 
 
+def operator_options(func):
+    """--method family, --nan-policy, --geometry and --poles (every operator but diff)."""
+    func = click.option(
+        "--poles",
+        type=click.Choice(["limit", "nan"]),
+        default="limit",
+        show_default=True,
+        help="Value on grid points exactly at a pole.",
+    )(func)
+    func = click.option(
+        "--geometry",
+        type=click.Choice(["auto", "cartesian", "spherical", "curvilinear"]),
+        default="auto",
+        show_default=True,
+        help="Grid geometry; auto detects latitude/longitude.",
+    )(func)
+    func = click.option(
+        "--nan-policy",
+        type=click.Choice(["propagate", "omit"]),
+        default="propagate",
+        show_default=True,
+        help="omit: NaN cells (land) are domain boundaries, the coast stays finite.",
+    )(func)
+    return method_options(func)
+
+
+def _pop_operator_options(options: dict) -> dict:
+    """The keyword arguments of :func:`operator_options`, taken out of ``options``."""
+    how = {k: options.pop(k) for k in ("method", "polyorder", "sigma", "nan_policy")}
+    how["window"] = _window(options.pop("window"))
+    how["geometry"] = options.pop("geometry")
+    how["poles"] = options.pop("poles")
+    return how
+
+
 @main.command("diff")
 @common_options
 @click.option("--order", default=1, show_default=True, help="Derivative order.")
@@ -392,9 +427,11 @@ def _scalar_command(name: str, func_name: str, help_text: str) -> None:
 
     @main.command(name, help=help_text)
     @common_options
+    @operator_options
     def command(**options) -> None:
         import fieldops
 
+        how = _pop_operator_options(options)
         opts = RunOptions(**options)
         func = getattr(fieldops, func_name)
 
@@ -404,6 +441,7 @@ def _scalar_command(name: str, func_name: str, help_text: str) -> None:
                 list(opts.dims) or None,
                 accuracy=opts.accuracy,
                 boundary=opts.boundary_spec(),
+                **how,
             )
             return _as_dataset(result, name)
 
@@ -427,9 +465,11 @@ def _vector_command(name: str, func_name: str, help_text: str) -> None:
         required=True,
         help="DIM=VAR: the variable holding the component along DIM (repeatable).",
     )
+    @operator_options
     def command(components: tuple[str, ...], **options) -> None:
         import fieldops
 
+        how = _pop_operator_options(options)
         pairs = parse_pairs(components, "--component", str)
         options["variables"] = tuple(options["variables"]) or tuple(pairs.values())
         if not options["dims"]:
@@ -444,6 +484,7 @@ def _vector_command(name: str, func_name: str, help_text: str) -> None:
                 components=pairs,
                 accuracy=opts.accuracy,
                 boundary=opts.boundary_spec(),
+                **how,
             )
             return _as_dataset(result, name)
 
@@ -461,59 +502,19 @@ def _kinematics_command(name: str, help_text: str) -> None:
     @common_options
     @click.option("--u", "u", default="u", show_default=True, help="Eastward wind variable.")
     @click.option("--v", "v", default="v", show_default=True, help="Northward wind variable.")
-    @click.option(
-        "--geometry",
-        type=click.Choice(["auto", "cartesian", "spherical"]),
-        default="auto",
-        show_default=True,
-        help="Grid geometry; auto detects latitude/longitude.",
-    )
-    @click.option(
-        "--poles",
-        type=click.Choice(["limit", "nan"]),
-        default="limit",
-        show_default=True,
-        help="Value on grid points exactly at a pole.",
-    )
-    @method_options
-    @click.option(
-        "--nan-policy",
-        type=click.Choice(["propagate", "omit"]),
-        default="propagate",
-        show_default=True,
-        help="omit: NaN cells (land) are domain boundaries, the coast stays finite.",
-    )
-    def command(
-        u: str,
-        v: str,
-        geometry: str,
-        poles: str,
-        method: str,
-        window: str | None,
-        polyorder: int | None,
-        sigma: float | None,
-        nan_policy: str,
-        **options,
-    ) -> None:
+    @operator_options
+    def command(u: str, v: str, **options) -> None:
+        how = _pop_operator_options(options)
         options["variables"] = tuple(options["variables"]) or (u, v)
         opts = RunOptions(**options)
-        how = dict(
-            method=method,
-            window=_window(window),
-            polyorder=polyorder,
-            sigma=sigma,
-            nan_policy=nan_policy,
-        )
 
         def compute(ds: xr.Dataset) -> xr.Dataset:
             method = getattr(ds.fieldops, name)
             result = method(
                 u=u,
                 v=v,
-                geometry=geometry,
                 accuracy=opts.accuracy,
                 boundary=opts.boundary_spec(),
-                poles=poles,
                 **how,
             )
             return _as_dataset(result, name)

@@ -52,6 +52,25 @@ def _run(args, expect=0):
                 ds[["z"]], ["latitude", "longitude"], boundary={"longitude": "periodic"}
             ),
         ),
+        (
+            "hessian",
+            ["--dims", "latitude", "longitude", "--method", "savgol", "--window", "5"],
+            lambda ds: fieldops.hessian(
+                ds[["z"]], ["latitude", "longitude"], method="savgol", window=5
+            ),
+        ),
+        (
+            "grad",
+            ["--dims", "latitude", "longitude", "--geometry", "cartesian"],
+            lambda ds: fieldops.grad(ds[["z"]], ["latitude", "longitude"], geometry="cartesian"),
+        ),
+        (
+            "laplacian",
+            ["--dims", "latitude", "longitude", "--nan-policy", "omit", "--poles", "nan"],
+            lambda ds: fieldops.laplacian(
+                ds[["z"]], ["latitude", "longitude"], nan_policy="omit", poles="nan"
+            ),
+        ),
     ],
 )
 def test_scalar_commands(sample_nc, sample, tmp_path, command, extra, call):
@@ -188,3 +207,16 @@ def test_scheduler_address_runs_on_a_cluster(sample_nc, sample, tmp_path):
         np.testing.assert_allclose(
             got.du_dlongitude.values, fieldops.diff(sample.u, "longitude").values, rtol=1e-12
         )
+
+
+def test_vector_command_options_reach_the_library(sample_nc, sample, tmp_path):
+    out = tmp_path / "o.nc"
+    args = ["--component", "latitude=v", "--component", "longitude=u"]
+    _run(["div", sample_nc, *args, "--method", "gaussian", "--sigma", "6", "-o", out, "-q"])
+    ref = fieldops.div(
+        sample, components={"latitude": "v", "longitude": "u"}, method="gaussian", sigma=6.0
+    )
+    with xr.open_dataset(out) as got:
+        np.testing.assert_allclose(got[ref.name].values, ref.values, rtol=1e-12)
+    bad = _run(["vorticity", sample_nc, "--geometry", "curvilinear", "-o", out, "-q"], expect=1)
+    assert "2-D latitude/longitude" in bad.output
