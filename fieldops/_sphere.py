@@ -152,7 +152,9 @@ class Sphere:
         # periodic stencil must not see the same meridian twice).
         self.wrap_seam = self.repeated_lon and self.boundary[lon_dim] == "periodic"
         unique = slice(0, -1) if self.wrap_seam else slice(None)
-        self._grid = xr.Dataset(coords={lat_dim: self.phi, lon_dim: self.lam[unique]})
+        # Radian coordinates for the stencils, wrapped in xarray only when first used
+        # (building a Dataset costs more than a small grid's whole derivative).
+        self._radians = {lat_dim: self.phi, lon_dim: self.lam[unique]}
         self.how_opts: Options | None = None
         self.mask: xr.DataArray | None = None
         if how is not None and not is_plain(how):
@@ -214,7 +216,9 @@ class Sphere:
         """The stencil of d^order/d dim^order in radians (built once per Sphere)."""
         key = (dim, order)
         if key not in self._stencils:
-            self._stencils[key] = axis_stencil(self._grid, dim, order, self.opts)[0]
+            values = self._radians[dim]
+            grid = xr.DataArray(values, dims=(dim,), coords={dim: values})
+            self._stencils[key] = axis_stencil(grid, dim, order, self.opts)[0]
         return self._stencils[key]
 
     def d_data(self, data, axis: int, dim: Hashable, order: int = 1):
