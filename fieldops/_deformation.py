@@ -23,7 +23,7 @@ from fieldops.stencils.apply import float_dtype
 
 def _deform(frame: Frame, u: xr.DataArray, v: xr.DataArray):
     dt = float_dtype(np.result_type(u.dtype, v.dtype))
-    bu, bv = frame.bare(u).astype(dt), frame.bare(v).astype(dt)
+    bu, bv = frame.bare(u).astype(dt, copy=False), frame.bare(v).astype(dt, copy=False)
     ue, un = frame.east_north(bu)
     ve, vn = frame.east_north(bv)
     tan = frame.tan_term(dt)

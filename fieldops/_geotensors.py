@@ -59,7 +59,7 @@ def frame_jacobian(frame, east: xr.DataArray, north: xr.DataArray) -> Entries:
     """The horizontal Jacobian of bare eastward/northward components on any frame."""
     y, x = frame_dims(frame)
     dt = float_dtype(np.result_type(east.dtype, north.dtype))
-    east, north = east.astype(dt), north.astype(dt)
+    east, north = east.astype(dt, copy=False), north.astype(dt, copy=False)
     ue, un = frame.east_north(east)
     ve, vn = frame.east_north(north)
     tan = frame.tan_term(dt)

@@ -133,7 +133,7 @@ def _rot_div(frame: Frame, u: xr.DataArray, v: xr.DataArray, sign: float) -> xr.
         a, b = (u, v) if sign > 0 else (v, u)
         return flux_form(frame, a, b, sign)
     dt = float_dtype(np.result_type(u.dtype, v.dtype))
-    bu, bv = frame.bare(u).astype(dt), frame.bare(v).astype(dt)
+    bu, bv = frame.bare(u).astype(dt, copy=False), frame.bare(v).astype(dt, copy=False)
     tan = frame.tan_term(dt)
     if sign > 0:
         res = frame.east(bu) + frame.north(bv)

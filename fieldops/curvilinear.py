@@ -323,7 +323,7 @@ def _vector(east: xr.DataArray, north: xr.DataArray, geo: Geometry, sign: float,
         )
     c = Curvilinear(east, geo, **opts)
     dt = float_dtype(np.result_type(east.dtype, north.dtype))
-    be, bn = c.bare(east).astype(dt), c.bare(north).astype(dt)
+    be, bn = c.bare(east).astype(dt, copy=False), c.bare(north).astype(dt, copy=False)
     tan = c.tan_term(dt)
     if sign > 0:
         return c.east(be) + c.north(bn) - bn * tan

@@ -353,7 +353,7 @@ def advection(
     u, v, wunits = _wind(u, v)
     fe, fn = frame.east_north(frame.bare(scalar))
     dt = fe.dtype
-    res = -(frame.bare(u).astype(dt) * fe + frame.bare(v).astype(dt) * fn)
+    res = -(frame.bare(u).astype(dt, copy=False) * fe + frame.bare(v).astype(dt, copy=False) * fn)
     res = frame.fix_poles(res, "meridian")
     units = _per_length(_units.product(scalar.attrs.get("units"), wunits), frame)
     name = f"advection_of_{scalar.name}" if scalar.name is not None else "advection"
