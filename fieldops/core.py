@@ -87,8 +87,8 @@ def apply_along(
         data = np.asarray(data)
         if out is not None and not _fits(out, data):
             out = None
-        out = apply_stencil(data, axis, stencil, fill_value=fill_value, out=out)
-        return out if gaps is None else gaps.fix(data, out, axis, stencil)
+        then = None if gaps is None else gaps.then(data, axis, stencil)
+        return apply_stencil(data, axis, stencil, fill_value=fill_value, out=out, then=then)
     return _apply_dask(data, axis, stencil, fill_value, gaps)
 
 

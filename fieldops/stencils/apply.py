@@ -109,20 +109,6 @@ def _ro(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _ro(a: np.ndarray) -> np.ndarray:
-    """A read-only view of ``a``.
-
-    Numba compiles one specialisation per read-only flag, and Dask hands tasks
-    read-only arrays (blocks received from another worker, zero-copy
-    deserialised stencils) as well as writable ones. Passing every kernel input
-    read-only keeps that to one compilation (and one cache entry) per dtype.
-    """
-    if a.flags.writeable:
-        a = a.view()
-        a.flags.writeable = False
-    return a
-
-
 def _split(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
     edges = np.linspace(start, stop, parts + 1).round().astype(int)
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
@@ -196,6 +182,7 @@ def apply_stencil(
     threads: int | None = None,
     out: np.ndarray | None = None,
     out_start: int | None = None,
+    then: tuple | None = None,
 ) -> np.ndarray:
     """Apply ``stencil`` along ``axis`` of ``data``.
 
@@ -222,6 +209,12 @@ def apply_stencil(
         (the other rows are left alone); allocated when omitted.
     out_start : int, optional
         Global row of ``out``'s first row along ``axis`` (default ``g0``).
+    then : tuple, optional
+        ``(kernel, extra, fallback)``, a second pass over the output (the gap
+        fix-up of ``nan_policy="omit"``). Along the last axis, when the threads
+        take whole lines, ``kernel`` replaces the last-axis kernel: same arguments
+        and ``*extra``, so that it can treat each block of lines while they are in
+        cache. Otherwise ``fallback(out)`` runs after the plain pass.
 
     Returns
     -------
@@ -242,7 +235,13 @@ def apply_stencil(
         data = data.astype(dtype)
     # An F-ordered array is a C-ordered one read backwards: work on its transpose
     # rather than copy it, and hand back the same layout.
-    if out is None and not data.flags.c_contiguous and data.flags.f_contiguous and data.ndim > 1:
+    if (
+        out is None
+        and then is None
+        and not data.flags.c_contiguous
+        and data.flags.f_contiguous
+        and data.ndim > 1
+    ):
         res = apply_stencil(
             data.T,
             data.ndim - 1 - axis,
@@ -288,7 +287,8 @@ def apply_stencil(
         if post == 1:
             # Interior and edge points line by line, while each line is in cache.
             e = all_edges if sides is edges else _merged(sides, dtype)
-            kernels.interior_last_axis(
+            kernel = kernels.interior_last_axis if then is None else then[0]
+            kernel(
                 f3[:, :, 0],
                 o3[:, :, 0],
                 offsets,
@@ -302,6 +302,7 @@ def apply_stencil(
                 *e,
                 fill,
                 wrap,
+                *(() if then is None else then[1]),
             )
             return
         if i1 > i0:
@@ -314,7 +315,14 @@ def apply_stencil(
     nthreads = threads if threads is not None else _num_threads
     if nthreads <= 1 or data.size < _MIN_PARALLEL_SIZE:
         run(0, pre, 0, post, r0, r1, edges)
-        return out
+        return out if then is None or post == 1 else then[2](out)
+    if then is not None and (post > 1 or pre < nthreads):
+        # A job would hold only part of each line: the second pass runs after.
+        apply_stencil(
+            data, axis, stencil, fill_value=fill_value, out_rows=out_rows, in_start=in_start,
+            threads=threads, out=out, out_start=oshift,
+        )  # fmt: skip
+        return then[2](out)
     if pre >= nthreads:
         jobs = [(a0, a1, 0, post, r0, r1, edges) for a0, a1 in _split(0, pre, nthreads)]
     elif r1 - r0 >= 8 * nthreads:
