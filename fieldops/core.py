@@ -236,8 +236,9 @@ def _single_block(
     block: np.ndarray, *, axis: int, stencil: AxisStencil, fill_value: float, gaps: GapRule | None
 ):
     """A block that holds the whole of ``axis``: one serial call."""
-    out = apply_stencil(block, axis, stencil, fill_value=fill_value, threads=1)
-    return out if gaps is None else gaps.fix(np.asarray(block), out, axis, stencil, threads=1)
+    block = np.asarray(block)
+    then = None if gaps is None else gaps.then(block, axis, stencil)
+    return apply_stencil(block, axis, stencil, fill_value=fill_value, threads=1, then=then)
 
 
 def _take_rows(axis: int, blocks: list, starts: list[int], stops: list[int]) -> np.ndarray:

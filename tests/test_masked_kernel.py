@@ -136,3 +136,31 @@ def test_gap_with_a_value_in_the_plain_result_becomes_nan():
     got = _omit(f, x, 1, 2)
     assert np.isnan(got[[63, 64, 130]]).all()
     np.testing.assert_allclose(got[~np.isnan(f)], 2 * x[~np.isnan(f)], rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("boundary", ["one_sided", "periodic", "fill", "mirror"])
+@pytest.mark.parametrize("shape, axis", [((520, 530), 0), ((520, 530), 1), ((6, 90, 500), 1)])
+def test_fused_pass_equals_two_passes(shape, axis, boundary, dtype):
+    # apply_along runs the fix-up inside the plain kernel's jobs, block by block;
+    # the separate pass (Dask blocks with halos use it) must give the same bits.
+    from fieldops.core import apply_along
+    from fieldops.stencils import apply as apply_module
+    from fieldops.stencils.masked import GapRule
+
+    rng = np.random.default_rng(len(shape) + axis)
+    data = rng.normal(size=shape).astype(dtype)
+    data[rng.random(shape) < 0.05] = np.nan
+    n = shape[axis]
+    x = np.cumsum(rng.uniform(0.5, 1.5, n)) if boundary != "periodic" else np.arange(n) * 0.5
+    st = build_stencil(x, 2, 4, boundary)
+    rule = GapRule(x, 2, 4, boundary)
+    expected = rule.fix(data, apply_stencil(data, axis, st, threads=1), axis, st, threads=1)
+    saved = apply_module.get_num_threads()
+    try:
+        for threads in (1, 2, 3):
+            apply_module.set_num_threads(threads)
+            got = apply_along(data, axis, st, gaps=rule)
+            np.testing.assert_array_equal(got, expected)
+    finally:
+        apply_module.set_num_threads(saved)

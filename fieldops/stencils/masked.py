@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from fieldops.stencils.apply import _get_pool, _split, get_num_threads
-from fieldops.stencils.kernels import interior_last_axis
+from fieldops.stencils.apply import SecondPass, _get_pool, _split, get_num_threads
+from fieldops.stencils.kernels import interior_inner_axis, interior_last_axis
 from fieldops.stencils.weights import AxisStencil, edge_width
 
 
@@ -185,7 +185,7 @@ def fix_gaps(
                     )  # fmt: skip
 
 
-# Lines per block of the fused last-axis pass: a block's input and output (16
+# Lines (rows) per block of the fused passes: a block's input and output (16
 # lines of 4000 float64: 1 MB) are still in L2 when the fix-up scans them, about
 # five times faster than reading them back from memory.
 _LINES = 16
@@ -194,11 +194,10 @@ _LINES = 16
 @njit(cache=True, nogil=True)
 def lines_then_gaps(
     f2, o2, offsets, weights, a0, a1, r0, r1, oshift, ishift, e_rows, e_offsets, e_weights,
-    e_nterms, fill_value, wrap, x, periodic, period, n, order, width, reach, g0, i0, i1,
+    e_nterms, fill_value, wrap, x, periodic, period, n, order, width, reach, g0, _wrap, i0, i1,
 ):  # fmt: skip  # pragma: no cover
-    """:func:`~fieldops.stencils.kernels.interior_last_axis` then :func:`fix_gaps`,
-    block of lines by block of lines (``(pre, n)`` arrays; the same arguments,
-    then those of the fix-up for rows ``[i0, i1)``)."""
+    """``interior_last_axis`` then :func:`fix_gaps` of rows ``[i0, i1)``, block of
+    lines by block of lines (``(pre, n)`` arrays)."""
     ff = f2.reshape(f2.size)
     of = o2.reshape(o2.size)
     for b0 in range(a0, a1, _LINES):
@@ -211,6 +210,44 @@ def lines_then_gaps(
             ff, of, f2.shape[1], o2.shape[1], 1, x, periodic, period, n, order, width, reach,
             g0, ishift, wrap, b0, b1, i0, i1,
         )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def rows_then_gaps(
+    f3, o3, offsets, weights, a0, a1, r0, r1, oshift, ishift, x, periodic, period, n, order,
+    width, reach, g0, wrap, i0, i1,
+):  # fmt: skip  # pragma: no cover
+    """``interior_inner_axis`` of whole rows ``[r0, r1)`` then :func:`fix_gaps` of
+    those in ``[i0, i1)``, block of rows by block of rows."""
+    ff = f3.reshape(f3.size)
+    of = o3.reshape(o3.size)
+    post = f3.shape[2]
+    per_row = weights.shape[1] > 1
+    for a in range(a0, a1):
+        for b0 in range(r0, r1, _LINES):
+            b1 = min(b0 + _LINES, r1)
+            # the block's own columns of per-row weights (one slice type either way)
+            w0, w1 = (b0 - r0, b1 - r0) if per_row else (0, 1)
+            interior_inner_axis(
+                f3, o3, offsets, weights[:, w0:w1], a, a + 1, b0, b1, 0, post, oshift, ishift
+            )
+            fix_gaps(
+                ff, of, f3.shape[1], o3.shape[1], post, x, periodic, period, n, order, width,
+                reach, g0, ishift, wrap, a, a + 1, max(b0, i0), min(b1, i1),
+            )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def gaps_of_rows(
+    f3, o3, a0, a1, r0, r1, ishift, x, periodic, period, n, order, width, reach, g0, wrap, i0,
+    i1,
+):  # fmt: skip  # pragma: no cover
+    """:func:`fix_gaps` of rows ``[r0, r1)`` within ``[i0, i1)`` of ``(pre, n, post)`` arrays."""
+    fix_gaps(
+        f3.reshape(f3.size), o3.reshape(o3.size), f3.shape[1], o3.shape[1], f3.shape[2], x,
+        periodic, period, n, order, width, reach, g0, ishift, wrap, a0, a1, max(r0, i0),
+        min(r1, i1),
+    )  # fmt: skip
 
 
 def omit_reach(order: int, accuracy: int) -> int:
@@ -319,7 +356,7 @@ class GapRule:
         """Rows on each side a gap-aware stencil may read."""
         return omit_reach(self.order, self.accuracy)
 
-    def then(self, data: np.ndarray, axis: int, stencil: AxisStencil) -> tuple | None:
+    def then(self, data: np.ndarray, axis: int, stencil: AxisStencil) -> SecondPass | None:
         """The ``then=`` of :func:`~fieldops.stencils.apply.apply_stencil` that makes
         its whole-array result gap-aware; None for integer data."""
         if data.dtype.kind != "f":
@@ -329,8 +366,14 @@ class GapRule:
             stencil, self.coord, self.order, self.accuracy, self.boundary, self.period,
             (0, stencil.n), 0, data.shape[axis],
         )  # fmt: skip
-        extra = params[:-2] + rows  # in_start and wrap: the plain kernel's own
-        return lines_then_gaps, extra, lambda out: self.fix(data, out, axis, stencil)
+        args = params[:-2] + params[-1:] + rows  # in_start: the plain kernel's own
+        return SecondPass(
+            lines_then_gaps,
+            rows_then_gaps,
+            gaps_of_rows,
+            args,
+            lambda out: self.fix(data, out, axis, stencil),
+        )
 
     def fix(
         self,
