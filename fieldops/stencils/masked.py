@@ -8,6 +8,11 @@ the run is long enough, of lower accuracy (down to ``order + 1`` points) when it
 short, and NaN when the run has fewer than ``order + 1`` points. Weights come from
 Fornberg's recursion on the actual coordinates, so non-uniform grids work too.
 
+Finding those points is most of the second pass's cost: a vectorised scan compares
+the NaN of input and output chunk by chunk, and on in-memory arrays it runs inside
+the plain kernel's jobs, a block of lines or rows right after the block is computed,
+while it is in cache (:func:`lines_then_gaps`, :func:`rows_then_gaps`).
+
 Everything depends only on points within the stencil's reach, so Dask blocks with
 the usual halo give the same numbers as the whole array.
 """
