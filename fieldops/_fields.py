@@ -113,25 +113,34 @@ def _composed(field, slots, opts, vector, slot_shape):
 
     For what the fused stencil kernel cannot do: spectral derivatives and
     gap-aware (``nan_policy="omit"``) stencils, whose weights depend on the data.
+    On numpy each slot that is one derivative is written straight into its place
+    in the stacked result: a ``np.stack`` of the slots cost more than computing them.
     """
     import numpy as np
 
     from fieldops.core import is_dask
+    from fieldops.stencils.apply import float_dtype
 
+    stacked = None
+    if not is_dask(field.data):
+        spatial = field.shape[1:] if vector else field.shape
+        stacked = np.empty((len(slots),) + spatial, float_dtype(field.dtype))
     outs = []
     coord_units: dict[Hashable, str | None] = {}
-    for slot in slots:
+    for k, slot in enumerate(slots):
         if isinstance(slot, Copy):
             outs.append(outs[slot.slot] * slot.scale)
             continue
         if isinstance(slot, int):
             outs.append(outs[slot])
             continue
+        target = stacked[k] if stacked is not None and len(slot) == 1 else None
         total = None
         for source, coef, orders in slot:
             cur = field.isel({COMPONENT: source}, drop=True) if vector else field
-            for dim, order in orders.items():
-                data, units = partial_data(cur, {dim: order}, dim_options(cur, dim, opts))
+            for n, (dim, order) in enumerate(orders.items()):
+                last = target if coef == 1.0 and n == len(orders) - 1 else None
+                data, units = partial_data(cur, {dim: order}, dim_options(cur, dim, opts), out=last)
                 coord_units[dim] = units[0]
                 cur = cur.copy(data=data)
             data = cur.data
@@ -141,13 +150,17 @@ def _composed(field, slots, opts, vector, slot_shape):
     # An empty slot (the zero diagonal of a rotation rate) is zeros like the others.
     known = next(o for o in outs if o is not None)
     outs = [o if o is not None else known * 0 for o in outs]
+    shape = (len(slots),) if slot_shape is None else tuple(slot_shape)
     if any(is_dask(o) for o in outs):
         import dask.array as dsa
 
         stacked = dsa.stack(outs)
+    elif any(o.dtype != stacked.dtype for o in outs):
+        stacked = np.stack(outs)  # what np.stack would promote to
     else:
-        stacked = np.stack(outs)
-    shape = (len(slots),) if slot_shape is None else tuple(slot_shape)
+        for k, o in enumerate(outs):
+            if not np.may_share_memory(o, stacked[k]):  # not written in place
+                stacked[k] = o
     return stacked.reshape(shape + stacked.shape[1:]), coord_units
 
 

@@ -48,6 +48,7 @@ def apply_along(
     *,
     fill_value: float = np.nan,
     gaps: GapRule | None = None,
+    out: np.ndarray | None = None,
 ) -> object:
     """Apply ``stencil`` along ``axis`` of a numpy or Dask array.
 
@@ -64,6 +65,10 @@ def apply_along(
     gaps : GapRule, optional
         Make the derivative gap-aware (``nan_policy="omit"``): valid points next
         to NaN get stencils inside their run of valid points.
+    out : numpy.ndarray, optional
+        For numpy input: a C-contiguous array of the result's shape and dtype to
+        write into (and return); ignored when it does not fit, so callers check
+        ``result is out``.
 
     Returns
     -------
@@ -80,9 +85,22 @@ def apply_along(
     axis = axis % data.ndim
     if not is_dask(data):
         data = np.asarray(data)
-        out = apply_stencil(data, axis, stencil, fill_value=fill_value)
-        return out if gaps is None else gaps.fix(data, out, axis, stencil)
+        if out is not None and not _fits(out, data):
+            out = None
+        then = None if gaps is None else gaps.then(data, axis, stencil)
+        return apply_stencil(data, axis, stencil, fill_value=fill_value, out=out, then=then)
     return _apply_dask(data, axis, stencil, fill_value, gaps)
+
+
+def _fits(out: np.ndarray, data: np.ndarray) -> bool:
+    """True when ``out`` can hold the derivative of ``data``."""
+    return (
+        isinstance(out, np.ndarray)
+        and out.shape == data.shape
+        and out.dtype == float_dtype(data.dtype)
+        and out.flags.c_contiguous
+        and out.flags.writeable
+    )
 
 
 def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float, gaps: GapRule | None):
@@ -218,8 +236,9 @@ def _single_block(
     block: np.ndarray, *, axis: int, stencil: AxisStencil, fill_value: float, gaps: GapRule | None
 ):
     """A block that holds the whole of ``axis``: one serial call."""
-    out = apply_stencil(block, axis, stencil, fill_value=fill_value, threads=1)
-    return out if gaps is None else gaps.fix(np.asarray(block), out, axis, stencil, threads=1)
+    block = np.asarray(block)
+    then = None if gaps is None else gaps.then(block, axis, stencil)
+    return apply_stencil(block, axis, stencil, fill_value=fill_value, threads=1, then=then)
 
 
 def _take_rows(axis: int, blocks: list, starts: list[int], stops: list[int]) -> np.ndarray:

@@ -319,6 +319,7 @@ def apply_operators(
     fill_value: float = np.nan,
     names: Sequence[Hashable] | None = None,
     gaps: Sequence[GapRule | None] | None = None,
+    out: np.ndarray | None = None,
 ) -> object:
     """Apply 1-D operators in turn along their axes (numpy or Dask, lazily).
 
@@ -326,7 +327,8 @@ def apply_operators(
     (``nan_policy="omit"``, see :class:`~fieldops.stencils.masked.GapRule`). On
     Dask each block exchanges just the rows its own stencils read
     (:func:`fieldops.core.rows_needed`): half the window for savgol and gaussian
-    away from the edges.
+    away from the edges. The last step writes into ``out`` when it can (see
+    :func:`fieldops.core.apply_along`).
 
     Examples
     --------
@@ -340,5 +342,6 @@ def apply_operators(
             data = apply_spectral(data, axis, op, dim=None if names is None else names[k])
         else:
             gap = None if gaps is None else gaps[k]
-            data = apply_along(data, axis, op, fill_value=fill_value, gaps=gap)
+            last = out if k == len(steps) - 1 else None
+            data = apply_along(data, axis, op, fill_value=fill_value, gaps=gap, out=last)
     return data

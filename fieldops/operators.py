@@ -277,11 +277,18 @@ def derivative_attrs(
     return attrs
 
 
-def partial_data(da: xr.DataArray, orders: Mapping[Hashable, int], opts: Options):
+def partial_data(
+    da: xr.DataArray,
+    orders: Mapping[Hashable, int],
+    opts: Options,
+    *,
+    out: np.ndarray | None = None,
+):
     """The data of the mixed partial ``orders`` of ``da``, and the units to divide by.
 
     A mixed partial is the product of 1-D stencils, applied one dim after the
-    other: exactly the tensor product, edges and corners included.
+    other: exactly the tensor product, edges and corners included. The data are
+    written into ``out`` when it fits (see :func:`fieldops.core.apply_along`).
     """
     check_numeric(da)
     steps = []
@@ -295,7 +302,9 @@ def partial_data(da: xr.DataArray, orders: Mapping[Hashable, int], opts: Options
     data = da.data
     if opts.mask is not None:
         data = da.where(opts.mask).data  # masked cells become gaps (and ints floats)
-    data = apply_operators(data, steps, fill_value=opts.fill_value, names=list(orders), gaps=gaps)
+    data = apply_operators(
+        data, steps, fill_value=opts.fill_value, names=list(orders), gaps=gaps, out=out
+    )
     return data, denominators
 
 

@@ -87,3 +87,80 @@ def test_periodic_gap_across_seam():
 
 def test_width_matches_edge_stencils():
     assert edge_width(1, 2) == 3 and edge_width(2, 4) == 6
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("boundary", ["one_sided", "periodic", "fill"])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_threads_split_lines_or_rows_alike(axis, boundary, dtype):
+    # Big enough for threads: split by lines along the last axis, by rows along axis 0.
+    rng = np.random.default_rng(axis)
+    data = rng.normal(size=(520, 530)).astype(dtype)
+    data[rng.random(data.shape) < 0.05] = np.nan
+    data[100:140, 60:200] = np.nan
+    x = np.arange(data.shape[axis]) * 0.5
+    st = build_stencil(x, 1, 4, boundary)
+    plain = apply_stencil(data, axis, st)
+    runs = []
+    for threads in (1, 2, 3):
+        runs.append(
+            fix_nan_gaps(
+                data,
+                plain.copy(),
+                axis,
+                st,
+                x,
+                order=1,
+                accuracy=4,
+                boundary=boundary,
+                period=None,
+                threads=threads,
+            )  # fmt: skip
+        )
+    for got in runs[1:]:
+        np.testing.assert_array_equal(got, runs[0])
+    lines = np.moveaxis(data, axis, -1)
+    expected = np.stack([_omit(line.copy(), x, 1, 4, boundary=boundary) for line in lines[:40]])
+    np.testing.assert_array_equal(np.moveaxis(runs[0], axis, -1)[:40], expected)
+
+
+def test_gap_with_a_value_in_the_plain_result_becomes_nan():
+    # The centered stencil's middle weight is 0: the plain kernel gives the
+    # isolated gap a value, which must not stay.
+    x = np.arange(200.0)
+    f = x**2
+    f[[63, 64, 130]] = np.nan
+    st = build_stencil(x, 1, 2, "one_sided")
+    plain = apply_stencil(f, 0, st)
+    assert np.isfinite(plain[130])
+    got = _omit(f, x, 1, 2)
+    assert np.isnan(got[[63, 64, 130]]).all()
+    np.testing.assert_allclose(got[~np.isnan(f)], 2 * x[~np.isnan(f)], rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("boundary", ["one_sided", "periodic", "fill", "mirror"])
+@pytest.mark.parametrize("shape, axis", [((520, 530), 0), ((520, 530), 1), ((6, 90, 500), 1)])
+def test_fused_pass_equals_two_passes(shape, axis, boundary, dtype):
+    # apply_along runs the fix-up inside the plain kernel's jobs, block by block;
+    # the separate pass (Dask blocks with halos use it) must give the same bits.
+    from fieldops.core import apply_along
+    from fieldops.stencils import apply as apply_module
+    from fieldops.stencils.masked import GapRule
+
+    rng = np.random.default_rng(len(shape) + axis)
+    data = rng.normal(size=shape).astype(dtype)
+    data[rng.random(shape) < 0.05] = np.nan
+    n = shape[axis]
+    x = np.cumsum(rng.uniform(0.5, 1.5, n)) if boundary != "periodic" else np.arange(n) * 0.5
+    st = build_stencil(x, 2, 4, boundary)
+    rule = GapRule(x, 2, 4, boundary)
+    expected = rule.fix(data, apply_stencil(data, axis, st, threads=1), axis, st, threads=1)
+    saved = apply_module.get_num_threads()
+    try:
+        for threads in (1, 2, 3):
+            apply_module.set_num_threads(threads)
+            got = apply_along(data, axis, st, gaps=rule)
+            np.testing.assert_array_equal(got, expected)
+    finally:
+        apply_module.set_num_threads(saved)

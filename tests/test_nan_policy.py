@@ -101,3 +101,48 @@ def test_bad_nan_options(kwargs, exc, message):
     with pytest.raises(exc, match=None) as info:
         fieldops.diff(_holey(), "y", **kwargs)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_multi_output_omit_equals_its_one_dim_derivatives(dtype):
+    # The slots are written in place into the stacked result: same numbers as
+    # the derivatives one by one, for the gradient, the Laplacian's sum and a
+    # vector field's Jacobian alike.
+    f = _holey(3, dtype=dtype)
+    d = {dim: fieldops.diff(f, dim, nan_policy="omit") for dim in f.dims}
+    g = fieldops.grad(f, nan_policy="omit")
+    assert g.dtype == dtype and g.values.flags.c_contiguous
+    for k, dim in enumerate(f.dims):
+        np.testing.assert_array_equal(g.values[k], d[dim].values)
+    lap = fieldops.laplacian(f, nan_policy="omit")
+    dd = sum(fieldops.diff(f, dim, order=2, nan_policy="omit") for dim in f.dims)
+    np.testing.assert_array_equal(lap.values, dd.values)
+    np.testing.assert_array_equal(g.values, fieldops.grad(f.chunk(7), nan_policy="omit").values)
+
+
+def test_apply_along_writes_into_out_only_when_it_fits():
+    from fieldops.core import apply_along, stencil_for
+
+    data = np.arange(12.0).reshape(3, 4) ** 2
+    st = stencil_for(np.arange(4.0), 1, 2, "one_sided")
+    expected = apply_along(data, 1, st)
+    out = np.empty((3, 4))
+    assert apply_along(data, 1, st, out=out) is out
+    np.testing.assert_array_equal(out, expected)
+    for bad in (np.empty((3, 4), np.float32), np.empty((4, 3)).T, np.empty((3, 5))):
+        got = apply_along(data, 1, st, out=bad)
+        assert got is not bad
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_fortran_ordered_data():
+    # The plain kernel hands back an F-ordered array for F-ordered input; the
+    # gap fix-up used to refuse it ("result must be C-contiguous").
+    f = _holey(5)
+    ff = f.copy(data=np.asfortranarray(f.values))
+    assert ff.values.flags.f_contiguous
+    for dim in f.dims:
+        np.testing.assert_array_equal(
+            fieldops.diff(ff, dim, nan_policy="omit").values,
+            fieldops.diff(f, dim, nan_policy="omit").values,
+        )

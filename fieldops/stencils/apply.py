@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 
@@ -109,20 +111,6 @@ def _ro(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _ro(a: np.ndarray) -> np.ndarray:
-    """A read-only view of ``a``.
-
-    Numba compiles one specialisation per read-only flag, and Dask hands tasks
-    read-only arrays (blocks received from another worker, zero-copy
-    deserialised stencils) as well as writable ones. Passing every kernel input
-    read-only keeps that to one compilation (and one cache entry) per dtype.
-    """
-    if a.flags.writeable:
-        a = a.view()
-        a.flags.writeable = False
-    return a
-
-
 def _split(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
     edges = np.linspace(start, stop, parts + 1).round().astype(int)
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
@@ -185,6 +173,24 @@ def _merged(sides: tuple, dtype: np.dtype) -> tuple:
     return tuple(_ro(np.concatenate(parts)) for parts in zip(*sides))
 
 
+class SecondPass(NamedTuple):
+    """A pass over the output fused with the plain kernel's: ``then=`` of :func:`apply_stencil`.
+
+    Each kernel takes the arguments of the plain kernel it stands for, then
+    ``*args``: ``lines`` those of ``interior_last_axis``; ``rows`` those of
+    ``interior_inner_axis`` less ``c0, c1`` (whole rows); ``edges`` only
+    ``(f, out, a0, a1, i0, i1, ishift)``, the second pass over rows ``[i0, i1)``
+    once the edge kernel has made them. ``fallback(out)`` is the second pass over
+    all of ``out`` after the plain one, for jobs that split lines.
+    """
+
+    lines: Callable
+    rows: Callable
+    edges: Callable
+    args: tuple
+    fallback: Callable[[np.ndarray], np.ndarray]
+
+
 def apply_stencil(
     data: np.ndarray,
     axis: int,
@@ -196,6 +202,7 @@ def apply_stencil(
     threads: int | None = None,
     out: np.ndarray | None = None,
     out_start: int | None = None,
+    then: SecondPass | None = None,
 ) -> np.ndarray:
     """Apply ``stencil`` along ``axis`` of ``data``.
 
@@ -222,6 +229,10 @@ def apply_stencil(
         (the other rows are left alone); allocated when omitted.
     out_start : int, optional
         Global row of ``out``'s first row along ``axis`` (default ``g0``).
+    then : SecondPass, optional
+        A second pass over the output (the gap fix-up of ``nan_policy="omit"``),
+        run by the same jobs right after the plain kernel, block by block while
+        the block is in cache; after the plain pass when the jobs split lines.
 
     Returns
     -------
@@ -242,7 +253,13 @@ def apply_stencil(
         data = data.astype(dtype)
     # An F-ordered array is a C-ordered one read backwards: work on its transpose
     # rather than copy it, and hand back the same layout.
-    if out is None and not data.flags.c_contiguous and data.flags.f_contiguous and data.ndim > 1:
+    if (
+        out is None
+        and then is None
+        and not data.flags.c_contiguous
+        and data.flags.f_contiguous
+        and data.ndim > 1
+    ):
         res = apply_stencil(
             data.T,
             data.ndim - 1 - axis,
@@ -288,7 +305,8 @@ def apply_stencil(
         if post == 1:
             # Interior and edge points line by line, while each line is in cache.
             e = all_edges if sides is edges else _merged(sides, dtype)
-            kernels.interior_last_axis(
+            kernel = kernels.interior_last_axis if then is None else then.lines
+            kernel(
                 f3[:, :, 0],
                 o3[:, :, 0],
                 offsets,
@@ -302,19 +320,32 @@ def apply_stencil(
                 *e,
                 fill,
                 wrap,
+                *(() if then is None else then.args),
             )
             return
-        if i1 > i0:
+        if i1 > i0 and then is not None:
+            then.rows(f3, o3, offsets, w, a0, a1, i0, i1, oshift, in_start, *then.args)
+        elif i1 > i0:
             kernels.interior_inner_axis(
                 f3, o3, offsets, w, a0, a1, i0, i1, c0, c1, oshift, in_start
             )
         for edge in sides:
             kernels.edge_rows(f3, o3, *edge, fill, wrap, a0, a1, c0, c1, oshift, in_start)
+            if then is not None:
+                e0, e1 = int(edge[0].min()), int(edge[0].max()) + 1
+                then.edges(f3, o3, a0, a1, e0, e1, in_start, *then.args)
 
     nthreads = threads if threads is not None else _num_threads
     if nthreads <= 1 or data.size < _MIN_PARALLEL_SIZE:
         run(0, pre, 0, post, r0, r1, edges)
         return out
+    if then is not None and pre < nthreads and (post == 1 or r1 - r0 < 8 * nthreads):
+        # The jobs would split lines: the second pass runs after the plain one.
+        apply_stencil(
+            data, axis, stencil, fill_value=fill_value, out_rows=out_rows, in_start=in_start,
+            threads=threads, out=out, out_start=oshift,
+        )  # fmt: skip
+        return then.fallback(out)
     if pre >= nthreads:
         jobs = [(a0, a1, 0, post, r0, r1, edges) for a0, a1 in _split(0, pre, nthreads)]
     elif r1 - r0 >= 8 * nthreads:
