@@ -13,7 +13,11 @@ On the 500 hPa monthly means (January and July) of the 1.5-degree sample:
   holds well in monthly means;
 - area-weighted global means: the divergence (and vorticity) of a wind on a
   closed sphere integrates to zero, so their global means are a check of the
-  discrete flux forms.
+  discrete flux forms;
+- the covariant tensors on the sphere: the Hessian of the geopotential, whose
+  trace is its Laplacian, and the strain-rate tensor of the wind, whose
+  combinations are the deformations; and the vorticity over a "continent" of
+  NaN with ``nan_policy="omit"``, finite up to its coast.
 
 Data: ERA-Interim, ECMWF.
 """
@@ -134,6 +138,53 @@ def statistics(out: xr.Dataset, band: tuple[float, float] = (20.0, 70.0)) -> dic
     return {k: float(v) for k, v in stats.items()}
 
 
+def tensors(level: int = 500) -> dict[str, float]:
+    """Identities of the covariant tensors on the sphere, and vorticity with a gap.
+
+    Parameters
+    ----------
+    level : int, default 500
+        Pressure level in hPa (200, 500 or 850).
+
+    Returns
+    -------
+    dict
+        Largest ``|trace(hessian(z)) - laplacian(z)|`` off the pole rows and largest
+        ``|stretching from strain_rate - stretching_deformation|``, each relative to
+        the field's largest value; the fraction of finite vorticity over the ocean
+        around a NaN "continent" with ``nan_policy="omit"`` and with the default.
+    """
+    ds = fieldops.open_sample().sel(level=level).isel(month=0)
+    hv = ["latitude", "longitude"]
+    hess = fieldops.hessian(ds["z"], hv)  # per square metre, covariant
+    trace = hess.sel(component="latitude", wrt="latitude") + hess.sel(
+        component="longitude", wrt="longitude"
+    )
+    lap = fieldops.laplacian(ds["z"], hv)
+    off_pole = {"latitude": slice(1, -1)}
+    wind = xr.concat([ds["v"], ds["u"]], dim="component").assign_coords(component=hv)
+    strain = fieldops.strain_rate(wind)
+    stretching = strain.sel(component="longitude", wrt="longitude") - strain.sel(
+        component="latitude", wrt="latitude"
+    )
+    deformation = fieldops.deformation(ds["u"], ds["v"])["stretching_deformation"]
+    continent = (abs(ds["latitude"]) < 30) & (abs(ds["longitude"] - 200) < 40)
+    u, v = ds["u"].where(~continent), ds["v"].where(~continent)
+    ocean = ~continent.broadcast_like(ds["u"])
+    omit = fieldops.vorticity(u, v, nan_policy="omit")
+    plain = fieldops.vorticity(u, v)
+    return {
+        "max |trace(H) - lap| / max |lap| (off the poles)": float(
+            abs(trace - lap)[off_pole].max() / abs(lap).max()
+        ),
+        "max |strain stretching - deformation| / max": float(
+            abs(stretching - deformation).max() / abs(deformation).max()
+        ),
+        "finite vorticity over the ocean, omit": float(np.isfinite(omit).where(ocean).mean()),
+        "finite vorticity over the ocean, propagate": float(np.isfinite(plain).where(ocean).mean()),
+    }
+
+
 def plot(out: xr.Dataset, folder: Path, month: int = 1) -> list[Path]:
     """Maps of vorticity, divergence and geostrophic against actual wind.
 
@@ -208,10 +259,11 @@ def main(outdir: str | Path | None = None, level: int = 500) -> dict[str, object
     Returns
     -------
     dict
-        The numbers of :func:`statistics` and ``figures`` (paths).
+        The numbers of :func:`statistics` and :func:`tensors`, and ``figures`` (paths).
     """
     out = compute(level)
     summary: dict[str, object] = dict(statistics(out))
+    summary.update(tensors(level))
     summary["figures"] = plot(out, output_folder(outdir, "fieldops-era-"))
     for key, value in summary.items():
         print(f"{key:>42}: {value}")

@@ -16,9 +16,10 @@ atmosphere: other dims, such as height or time, add no metric terms):
   ``H_ee = (f_lamlam / cos**2 - tan f_phi) / R**2``,
   ``H_en = (f_lamphi + tan f_lam) / (R**2 cos)``.
 
-Entries that depend on the direction of the eastward axis take the limit along
-each meridian on pole rows (``poles="limit"``) or are NaN there (``poles="nan"``),
-as in :mod:`fieldops.spherical`.
+On pole rows, Hessian entries that depend on the direction of the eastward axis,
+and every Jacobian entry (as in :func:`fieldops.deformation`), take the limit along
+each meridian (``poles="limit"``) or are NaN (``poles="nan"``), as in
+:mod:`fieldops.spherical`.
 """
 
 from __future__ import annotations
@@ -66,12 +67,11 @@ def frame_jacobian(frame, east: xr.DataArray, north: xr.DataArray) -> Entries:
     if tan is not None:
         ue = ue - north * tan
         ve = ve + east * tan
-    return {
-        (x, x): frame.fix_poles(ue, "meridian"),
-        (x, y): un,
-        (y, x): frame.fix_poles(ve, "meridian"),
-        (y, y): vn,
-    }
+    # Every entry takes the limit along each meridian on pole rows, as
+    # fieldops.deformation does, so that the deformations are exactly
+    # combinations of these entries there too.
+    entries = {(x, x): ue, (x, y): un, (y, x): ve, (y, y): vn}
+    return {key: frame.fix_poles(value, "meridian") for key, value in entries.items()}
 
 
 def frame_hessian(frame, b: xr.DataArray) -> Entries:

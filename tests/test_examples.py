@@ -70,6 +70,11 @@ def test_era_kinematics_geostrophic_balance(tmp_path):
         rms = summary[f"global RMS {name} (s-1)"]
         assert 1e-7 < rms < 1e-4
         assert abs(summary[f"global mean {name} (s-1)"]) < 1e-3 * rms
+    # The covariant tensors on the sphere keep their identities on real data.
+    assert summary["max |trace(H) - lap| / max |lap| (off the poles)"] < 1e-12
+    assert summary["max |strain stretching - deformation| / max"] < 1e-12
+    assert summary["finite vorticity over the ocean, omit"] == 1.0
+    assert summary["finite vorticity over the ocean, propagate"] < 1.0  # the coast is NaN
     assert [p.name for p in summary["figures"]] == [
         "era_vorticity.png",
         "era_divergence.png",

@@ -360,3 +360,19 @@ def test_hessian_and_jacobian_on_the_sphere_take_methods_and_gaps(how):
     lazy_J = fieldops.jacobian(vec.chunk({"lat": 30}), **how)
     np.testing.assert_allclose(lazy_H.values, H.values, rtol=1e-10, atol=1e-10 * scale)
     np.testing.assert_allclose(lazy_J.values, J.values, rtol=1e-10, atol=1e-16)
+
+
+def test_strain_rate_on_the_sphere_gives_fieldops_deformation_on_every_row():
+    ds = fieldops.open_sample().isel(month=0, level=0)
+    vec = xr.concat([ds.v, ds.u], dim="component").assign_coords(
+        component=["latitude", "longitude"]
+    )
+    S = fieldops.strain_rate(vec)
+    d = fieldops.deformation(ds.u, ds.v)
+    stretching = S.sel(component="longitude", wrt="longitude") - S.sel(
+        component="latitude", wrt="latitude"
+    )
+    shearing = 2 * S.sel(component="latitude", wrt="longitude")
+    scale = float(abs(d.shearing_deformation).max())
+    np.testing.assert_allclose(stretching, d.stretching_deformation, rtol=0, atol=1e-12 * scale)
+    np.testing.assert_allclose(shearing, d.shearing_deformation, rtol=0, atol=1e-12 * scale)
