@@ -6,7 +6,6 @@ Private: the public functions are in :mod:`fieldops.kinematics` and
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Hashable, Mapping
 
 import numpy as np
@@ -192,31 +191,6 @@ _GRID_DOC = """geometry : {"auto", "cartesian", "spherical", "curvilinear"}, def
         (implies ``nan_policy="omit"``)."""
 
 
-def _is_quantity(data: object) -> bool:
-    return hasattr(data, "magnitude") and hasattr(data, "units") and hasattr(data, "_REGISTRY")
-
-
-def _dequantify(obj: object) -> tuple[object, object]:
-    """A pint-quantified DataArray as plain data with a ``units`` attribute."""
-    if isinstance(obj, xr.DataArray) and _is_quantity(obj.data):
-        q = obj.data
-        plain = obj.copy(data=q.magnitude)
-        plain.attrs["units"] = _units.format_cf(q.units)
-        return plain, q._REGISTRY
-    return obj, None
-
-
-def _requantify(obj: xr.DataArray | xr.Dataset, ureg) -> xr.DataArray | xr.Dataset:
-    if isinstance(obj, xr.Dataset):
-        return obj.map(lambda da: _requantify(da, ureg), keep_attrs=True)
-    units = obj.attrs.get("units")
-    if units is None:
-        return obj
-    attrs = {k: v for k, v in obj.attrs.items() if k != "units"}
-    data = ureg.Quantity(obj.data, ureg.parse_units(_units.normalise(units)))
-    return xr.DataArray(data, dims=obj.dims, coords=obj.coords, name=obj.name, attrs=attrs)
-
-
 def _doc(func):
     """Fill the shared parameter docs, and accept pint-quantified DataArrays.
 
@@ -224,15 +198,7 @@ def _doc(func):
     is read through its units, and the result comes back quantified.
     """
     func.__doc__ = func.__doc__.replace("{grid}", _GRID_DOC)
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003 (signature is func's)
-        plain = [_dequantify(a) for a in args]
-        regs = [r for _, r in plain if r is not None]
-        result = func(*[a for a, _ in plain], **kwargs)
-        return _requantify(result, regs[0]) if regs else result
-
-    return wrapper
+    return _units.quantified(func)
 
 
 def variable(obj: object, name: Hashable, method: str) -> xr.DataArray:

@@ -24,6 +24,7 @@ from fieldops._validate import check_numeric
 from fieldops.boundary import BoundarySpec
 from fieldops.grids import EARTH_RADIUS
 from fieldops.operators import MethodArg, Options, PeriodSpec, ScaleArg, map_dataset
+from fieldops.units import quantified
 from fieldops.vector import hessian_slots
 
 CRITICAL_MEANINGS = ("none", "minimum", "maximum", "saddle", "degenerate")
@@ -97,6 +98,7 @@ def _critical_da(f, dims, tol, rtol, opts, h) -> xr.DataArray:
     )
 
 
+@quantified
 def critical_points(
     f: xr.DataArray | xr.Dataset,
     dims: Hashable | Sequence[Hashable] | None = None,

@@ -33,10 +33,12 @@ from fieldops.boundary import BoundarySpec
 from fieldops.grids import EARTH_RADIUS
 from fieldops.operators import MethodArg, PeriodSpec, ScaleArg, axis_stencil, derivative_attrs
 from fieldops.stencils.fused import Copy
+from fieldops.units import quantified
 from fieldops.vector import grad
 from fieldops.vectorfield import jacobian
 
 
+@quantified
 def directional(
     f: xr.DataArray | xr.Dataset,
     direction: Mapping[Hashable, float] | Sequence[float] | xr.DataArray,
@@ -170,6 +172,7 @@ def _det(a: np.ndarray) -> np.ndarray:
         return np.linalg.det(a)
 
 
+@quantified
 def jacobian_determinant(
     F: xr.DataArray | xr.Dataset,
     dims: Sequence[Hashable] | None = None,
@@ -279,6 +282,7 @@ def jacobian_determinant(
     return det
 
 
+@quantified
 def norm(
     F: xr.DataArray | xr.Dataset,
     *,
@@ -352,6 +356,7 @@ def _rate(F, dims, components, sign, name, long_name, opts_args, how, geo) -> xr
     return vector_result(vec, data, extra, name, long_name, [[cu[d]] for d in dims])
 
 
+@quantified
 def strain_rate(
     F: xr.DataArray | xr.Dataset,
     dims: Sequence[Hashable] | None = None,
@@ -414,6 +419,7 @@ def strain_rate(
     )
 
 
+@quantified
 def rotation_rate(
     F: xr.DataArray | xr.Dataset,
     dims: Sequence[Hashable] | None = None,

@@ -15,6 +15,7 @@ from fieldops.grids import EARTH_RADIUS
 from fieldops.operators import Options, PeriodSpec, axis_stencil, map_dataset
 from fieldops.spherical import Sphere
 from fieldops.stencils.weights import AxisStencil
+from fieldops.units import quantified
 
 
 def _row_sums(st: AxisStencil) -> np.ndarray:
@@ -93,6 +94,7 @@ def _diffuse_da(f, dims, alpha, steps, opts, h) -> xr.DataArray:
     return u.assign_attrs(attrs)
 
 
+@quantified
 def diffuse(
     f: xr.DataArray | xr.Dataset,
     alpha: float,

@@ -28,6 +28,7 @@ from fieldops.methods import (
 from fieldops.methods import axis_operator as _axis_operator
 from fieldops.stencils.masked import GapRule
 from fieldops.stencils.weights import AxisStencil, is_uniform, minimum_points
+from fieldops.units import quantified
 
 # Attributes that describe the input quantity itself and would be false of its
 # derivative (CF: a standard_name names one physical quantity).
@@ -352,6 +353,7 @@ def like(
         return out
 
 
+@quantified
 def diff(
     obj: xr.DataArray | xr.Dataset,
     dim: Hashable,

@@ -165,3 +165,77 @@ def product(*parts: object) -> str | None:
     for p in parsed[1:]:
         result = result * p
     return format_cf(result)
+
+
+# --------------------------------------------------------------------------- pint data
+
+
+def is_quantity(data: object) -> bool:
+    """True for pint quantities (what pint-xarray's ``quantify`` puts in ``.data``)."""
+    return hasattr(data, "magnitude") and hasattr(data, "units") and hasattr(data, "_REGISTRY")
+
+
+def dequantify(obj: object) -> tuple[object, object]:
+    """A pint-quantified DataArray (or Dataset) as plain data with ``units`` attributes.
+
+    Returns the plain object and the quantities' registry (None when nothing was
+    quantified). Anything else comes back as it is.
+    """
+    import xarray as xr
+
+    if isinstance(obj, xr.Dataset):
+        out, regs = obj.copy(), []
+        for name, da in obj.data_vars.items():
+            out[name], reg = dequantify(da)
+            regs.extend([reg] if reg is not None else [])
+        return (out, regs[0]) if regs else (obj, None)
+    if isinstance(obj, xr.DataArray) and is_quantity(obj.data):
+        q = obj.data
+        out = obj.copy(data=q.magnitude)
+        out.attrs["units"] = format_cf(q.units)
+        return out, q._REGISTRY
+    return obj, None
+
+
+def requantify(obj: object, ureg) -> object:
+    """Results with a ``units`` attribute as pint quantities of ``ureg``."""
+    import xarray as xr
+
+    if isinstance(obj, xr.Dataset):
+        out = obj.copy()
+        for name, da in obj.data_vars.items():
+            out[name] = requantify(da, ureg)
+        return out
+    if not isinstance(obj, xr.DataArray) or obj.attrs.get("units") is None:
+        return obj
+    attrs = {k: v for k, v in obj.attrs.items() if k != "units"}
+    data = ureg.Quantity(obj.data, ureg.parse_units(normalise(obj.attrs["units"])))
+    return xr.DataArray(data, dims=obj.dims, coords=obj.coords, name=obj.name, attrs=attrs)
+
+
+def quantified(func):
+    """Let ``func`` take pint-quantified xarray objects and give them back quantified.
+
+    Quantities in the arguments (pint-xarray's ``quantify``) are read through their
+    units (``units`` attributes, which the operators derive from); when any was
+    quantified, each result variable with ``units`` comes back as a quantity of the
+    same registry. Without pint data nothing changes.
+    """
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003 (the signature is func's)
+        regs = []
+
+        def plain(obj: object) -> object:
+            out, reg = dequantify(obj)
+            if reg is not None:
+                regs.append(reg)
+            return out
+
+        args = tuple(plain(a) for a in args)
+        kwargs = {k: plain(v) for k, v in kwargs.items()}
+        result = func(*args, **kwargs)
+        return requantify(result, regs[0]) if regs else result
+
+    return wrapper

@@ -32,6 +32,7 @@ from fieldops._validate import check_numeric
 from fieldops.boundary import BoundarySpec
 from fieldops.grids import EARTH_RADIUS
 from fieldops.operators import MethodArg, Options, PeriodSpec, ScaleArg, map_dataset
+from fieldops.units import quantified
 
 # --------------------------------------------------------------------------- scalar fields
 
@@ -48,6 +49,7 @@ def _grad_da(f: xr.DataArray, dims: list[Hashable], opts: Options) -> xr.DataArr
     )
 
 
+@quantified
 def grad(
     f: xr.DataArray | xr.Dataset,
     dims: Hashable | Sequence[Hashable] | None = None,
@@ -146,6 +148,7 @@ def _laplacian_da(f: xr.DataArray, dims: list[Hashable], opts: Options) -> xr.Da
     )
 
 
+@quantified
 def laplacian(
     f: xr.DataArray | xr.Dataset,
     dims: Hashable | Sequence[Hashable] | None = None,
@@ -263,6 +266,7 @@ def _hessian_da(f: xr.DataArray, dims: list[Hashable], opts: Options) -> xr.Data
     )
 
 
+@quantified
 def hessian(
     f: xr.DataArray | xr.Dataset,
     dims: Hashable | Sequence[Hashable] | None = None,

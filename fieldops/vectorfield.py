@@ -26,8 +26,10 @@ from fieldops._fields import (
 from fieldops.boundary import BoundarySpec
 from fieldops.grids import EARTH_RADIUS, vertical_sign
 from fieldops.operators import MethodArg, PeriodSpec, ScaleArg
+from fieldops.units import quantified
 
 
+@quantified
 def div(
     F: xr.DataArray | xr.Dataset,
     dims: Hashable | Sequence[Hashable] | None = None,
@@ -123,6 +125,7 @@ def div(
     return vector_result(vec, data, (), "div", "divergence", [[cu[d]] for d in dims])
 
 
+@quantified
 def curl(
     F: xr.DataArray | xr.Dataset,
     dims: Sequence[Hashable] | None = None,
@@ -247,6 +250,7 @@ def curl(
     )
 
 
+@quantified
 def jacobian(
     F: xr.DataArray | xr.Dataset,
     dims: Hashable | Sequence[Hashable] | None = None,
