@@ -19,7 +19,7 @@ from fieldops.curvilinear import finish
 from fieldops.geometry import check_dim
 from fieldops.grids import EARTH_RADIUS, longitude_is_periodic, longitude_repeats_endpoint
 from fieldops.operators import Options, axis_stencil, partial_data
-from fieldops.stencils.weights import AxisStencil, fornberg, is_uniform
+from fieldops.stencils.weights import AxisStencil, fornberg, is_uniform, scaled
 
 POLE_POLICIES = ("limit", "nan")
 _POLE_ATOL_DEG = 1e-5
@@ -46,6 +46,22 @@ def _degrees(da: xr.DataArray, dim: Hashable, what: str) -> np.ndarray:
     if values.size > 2 and is_uniform(raw) and np.all(np.isfinite(values)):
         values = np.linspace(values[0], values[-1], values.size)
     return values
+
+
+# Stencils of the grids met lately, shared by the Sphere objects of successive
+# calls: building one costs more than differentiating a 1-degree field. Keys hold the
+# coordinate values, so a different grid never gets another's stencil.
+_STENCILS: dict[tuple, AxisStencil] = {}
+_STENCILS_KEPT = 64
+
+
+def _shared_stencil(key: tuple, build) -> AxisStencil:
+    found = _STENCILS.get(key)
+    if found is None:
+        if len(_STENCILS) >= _STENCILS_KEPT:
+            _STENCILS.pop(next(iter(_STENCILS)))
+        found = _STENCILS[key] = build()
+    return found
 
 
 class Sphere:
@@ -212,13 +228,34 @@ class Sphere:
                 )
         return xr.DataArray(da.data, dims=da.dims)
 
+    def _stencil_key(self, dim: Hashable, order: int) -> tuple:
+        """What a stencil along ``dim`` depends on: values, order, accuracy, edges."""
+        mode, period = self.opts.boundary[dim], self.opts.period[dim]
+        return (self._radians[dim].tobytes(), order, self.accuracy, mode, period)
+
     def stencil(self, dim: Hashable, order: int = 1) -> AxisStencil:
-        """The stencil of d^order/d dim^order in radians (built once per Sphere)."""
+        """The stencil of d^order/d dim^order in radians (built once per grid)."""
         key = (dim, order)
         if key not in self._stencils:
             values = self._radians[dim]
-            grid = xr.DataArray(values, dims=(dim,), coords={dim: values})
-            self._stencils[key] = axis_stencil(grid, dim, order, self.opts)[0]
+            shared = self._stencil_key(dim, order)
+
+            def build() -> AxisStencil:
+                grid = xr.DataArray(values, dims=(dim,), coords={dim: values})
+                return axis_stencil(grid, dim, order, self.opts)[0]
+
+            self._stencils[key] = _shared_stencil(shared, build)
+        return self._stencils[key]
+
+    def flux_stencil(self) -> AxisStencil:
+        """The stencil of ``(b cos(phi))_phi / (R cos(phi))`` (0 on pole rows), one pass."""
+        key = ("flux", self.lat_dim)
+        if key not in self._stencils:
+            base = self.stencil(self.lat_dim)
+            shared = ("flux", self._stencil_key(self.lat_dim, 1), self.radius)
+            self._stencils[key] = _shared_stencil(
+                shared, lambda: scaled(base, self.cos, self.inv_cos / self.radius)
+            )
         return self._stencils[key]
 
     def d_data(self, data, axis: int, dim: Hashable, order: int = 1):

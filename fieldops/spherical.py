@@ -45,6 +45,7 @@ from fieldops._fields import how_options
 from fieldops._sphere import POLE_POLICIES, Sphere
 from fieldops._validate import check_same_grid
 from fieldops.boundary import BoundarySpec
+from fieldops.core import apply_along
 from fieldops.grids import EARTH_RADIUS
 from fieldops.operators import MethodArg, ScaleArg
 from fieldops.stencils.apply import float_dtype
@@ -160,8 +161,8 @@ def flux_form(s: Sphere, a: xr.DataArray, b: xr.DataArray, sign: float) -> xr.Da
 
     ``a, b = east, north`` with ``sign=+1`` is the divergence; ``a, b = north,
     east`` with ``sign=-1`` is the vertical vorticity. Bare result (dims only).
-    On numpy data the sum and the metric factor are applied in place: four
-    passes over the data in all (``b cos``, two stencils, one combine).
+    The metric factors of the ``b`` term are folded into its stencil; on numpy
+    data the sum is formed in place: three passes over the data in all.
     """
     dtype = _common_dtype(a, b)
     b = b.transpose(*a.dims)
@@ -172,30 +173,30 @@ def flux_form(s: Sphere, a: xr.DataArray, b: xr.DataArray, sign: float) -> xr.Da
         return s.fix_poles(total * s.metric(s.inv_cos / s.radius, dtype), "scalar")
     lat_ax = a.get_axis_num(s.lat_dim)
     shape = [-1 if ax == lat_ax else 1 for ax in range(a.ndim)]
-    cos = s.cos.astype(dtype).reshape(shape)
     weight = (s.inv_cos / s.radius).astype(dtype).reshape(shape)
     eager = isinstance(a.data, np.ndarray) and isinstance(b.data, np.ndarray)
     a, b = s.bare(a), s.bare(b)
     lon_ax = a.get_axis_num(s.lon_dim)
+    b_data = b.data.astype(dtype, copy=False)
+    # cos(phi) and 1 / (R cos(phi)) are folded into the latitude stencil's weights:
+    # the b term is one pass over b, not a product, a stencil and a product.
+    db_phi = apply_along(b_data, lat_ax, s.flux_stencil(), fill_value=s.opts.fill_value)
     if eager:
-        b_cos = np.multiply(b.data, cos, dtype=dtype)
         out = s.d_data(a.data, lon_ax, s.lon_dim)
-        _combine(out, s.d_data(b_cos, lat_ax, s.lat_dim), weight, sign)
+        _combine(out, db_phi, weight, sign)
         return s.fix_poles(xr.DataArray(out, dims=a.dims), "scalar")
-    b_cos = b.data.astype(dtype) * cos
-    da_lam = s.d_data(a.data, lon_ax, s.lon_dim)
-    db_phi = s.d_data(b_cos, lat_ax, s.lat_dim)
+    da_lam = s.d_data(a.data, lon_ax, s.lon_dim) * weight
     total = da_lam + db_phi if sign > 0 else da_lam - db_phi
-    return s.fix_poles(xr.DataArray(total * weight, dims=a.dims), "scalar")
+    return s.fix_poles(xr.DataArray(total, dims=a.dims), "scalar")
 
 
 def _combine(out: np.ndarray, other: np.ndarray, weight: np.ndarray, sign: float) -> None:
-    """``out = (out + sign * other) * weight`` in place."""
+    """``out = out * weight + sign * other`` in place."""
+    np.multiply(out, weight, out=out)
     if sign > 0:
         np.add(out, other, out=out)
     else:
         np.subtract(out, other, out=out)
-    np.multiply(out, weight, out=out)
 
 
 def _vector_op(

@@ -245,3 +245,18 @@ def test_gaussian_latitudes_and_dataset_input():
     assert np.abs(lap.values + ell * (ell + 1) * fn(p, lam)).max() < 1e-3
     with pytest.raises(TypeError, match="take DataArrays"):
         sp.grad(u.to_dataset(name="u"), "lat", "lon")
+
+
+def test_grids_of_the_same_shape_do_not_share_stencils():
+    """Stencils are kept between calls, keyed by the coordinate values themselves."""
+    lat_a = np.linspace(-80, 80, 33)
+    lat_b = np.linspace(-60, 70, 33)  # same size, other values
+    lon = np.arange(0, 360, 5.0)
+    results = []
+    for lat in (lat_a, lat_b, lat_a):
+        u = on_grid(U * np.cos(np.deg2rad(lat))[:, None] + 0 * lon, lat, lon, units="m s-1")
+        zeta = fieldops.vorticity(u, xr.zeros_like(u))
+        exact = 2 * U * np.sin(np.deg2rad(lat))[:, None] / R
+        assert float(abs(zeta - exact).max()) < 2e-2 * 2 * U / R  # edges one-sided, 5 deg
+        results.append(zeta.values)
+    np.testing.assert_array_equal(results[0], results[2])

@@ -12,7 +12,7 @@ Rows in ``[lo, n - hi)`` (the interior) share one contiguous offset pattern; the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -165,6 +165,32 @@ class AxisStencil:
             for t in range(self.edge_nterms[e]):
                 mat[i, (i + self.edge_offsets[e, t]) % self.n] += self.edge_weights[e, t]
         return mat
+
+
+def scaled(st: AxisStencil, inner: np.ndarray, outer: np.ndarray) -> AxisStencil:
+    """The stencil of ``outer[i] * sum_k w_k(i) * inner[i + k] * f[i + k]``.
+
+    Folds fixed factors along the axis into the weights, so that, e.g., the
+    spherical ``(v cos(phi))_phi / (R cos(phi))`` is one pass over ``v``.
+
+    Examples
+    --------
+    >>> st = build_stencil(np.arange(5.0), 1, 2, "one_sided")
+    >>> f, inner, outer = np.arange(5.0) ** 2, np.linspace(1, 2, 5), np.full(5, 3.0)
+    >>> np.allclose(scaled(st, inner, outer).as_dense() @ f, outer * (st.as_dense() @ (inner * f)))
+    True
+    """
+    inner, outer = np.asarray(inner, np.float64), np.asarray(outer, np.float64)
+    rows = np.arange(st.lo, st.n - st.hi)
+    columns = rows[None, :] + st.offsets[:, None]
+    weights = np.broadcast_to(st.weights, columns.shape) * inner[columns] * outer[rows][None, :]
+    edge_weights = st.edge_weights.copy()
+    for e, row in enumerate(st.edge_rows):
+        terms = slice(0, int(st.edge_nterms[e]))
+        at = row + st.edge_offsets[e, terms]
+        at = at % st.n if st.periodic else at
+        edge_weights[e, terms] *= inner[at] * outer[row]
+    return replace(st, weights=np.ascontiguousarray(weights), edge_weights=edge_weights)
 
 
 def minimum_points(order: int, accuracy: int, boundary: str, *, uniform: bool = False) -> int:
