@@ -33,6 +33,21 @@ def _f2(y=None, x=None, data=None, name="t"):
     return xr.DataArray(data, dims=("y", "x"), coords={"y": y, "x": x}, name=name)
 
 
+def _curvilinear():
+    j, i = np.meshgrid(np.arange(6.0), np.arange(8.0), indexing="ij")
+    coords = {"lat": (("j", "i"), 10 + j + 0.2 * i), "lon": (("j", "i"), i - 0.2 * j)}
+    return xr.DataArray(RNG.normal(size=j.shape), dims=("j", "i"), coords=coords)
+
+
+def _vec3_positive(positive):
+    c = np.arange(5.0)
+    coords = {"x": c, "y": c, "z": ("z", c, {"positive": positive})}
+    data = RNG.normal(size=(3, 5, 5, 5))
+    return xr.DataArray(
+        data, dims=("component", "x", "y", "z"), coords={**coords, "component": ["x", "y", "z"]}
+    )
+
+
 def _ll(lat=None, lon=None, lat_units="degrees_north", lon_units="degrees_east", name="z"):
     """A field on a small latitude/longitude grid."""
     lat = np.linspace(-60.0, 60.0, 7) if lat is None else np.asarray(lat, float)
@@ -601,6 +616,58 @@ CASES = [
         lambda: fieldops.laplacian(_ll(), poles="bogus"),
         ValueError,
         "unknown poles policy 'bogus'",
+    ),
+    (
+        "unknown geometry on hessian",
+        lambda: fieldops.hessian(_ll(), geometry="globe"),
+        ValueError,
+        "unknown geometry 'globe'",
+    ),
+    (
+        "jacobian with one horizontal component on a sphere",
+        lambda: fieldops.jacobian(
+            _ll().expand_dims(component=["latitude"]), ["latitude", "longitude"]
+        ),
+        ValueError,
+        "both horizontal components",
+    ),
+    (
+        "unknown poles on strain_rate",
+        lambda: fieldops.strain_rate(
+            _ll().expand_dims(component=["latitude", "longitude"]).copy(), poles="edge"
+        ),
+        ValueError,
+        "unknown poles policy 'edge'",
+    ),
+    (
+        "unknown nan_policy on critical_points",
+        lambda: fieldops.critical_points(_f2(), nan_policy="skip"),
+        ValueError,
+        "unknown nan_policy 'skip'",
+    ),
+    (
+        "unknown method on vorticity",
+        lambda: fieldops.vorticity(_ll(), _ll(), method="magic"),
+        ValueError,
+        "unknown method 'magic'",
+    ),
+    (
+        "diffuse on a curvilinear grid",
+        lambda: fieldops.diffuse(_curvilinear(), 1.0),
+        ValueError,
+        "geometry='cartesian'",
+    ),
+    (
+        "curvilinear geometry on a regular grid",
+        lambda: fieldops.vorticity(_ll(), _ll(), geometry="curvilinear"),
+        ValueError,
+        "no 2-D latitude/longitude",
+    ),
+    (
+        "bad positive attribute",
+        lambda: fieldops.curl(_vec3_positive("sideways"), ["x", "y", "z"]),
+        ValueError,
+        "positive='sideways'",
     ),
     (
         "unknown method",
