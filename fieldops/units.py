@@ -184,11 +184,13 @@ def dequantify(obj: object) -> tuple[object, object]:
     import xarray as xr
 
     if isinstance(obj, xr.Dataset):
-        out, regs = obj.copy(), []
-        for name, da in obj.data_vars.items():
-            out[name], reg = dequantify(da)
-            regs.extend([reg] if reg is not None else [])
-        return (out, regs[0]) if regs else (obj, None)
+        quantities = [name for name, da in obj.data_vars.items() if is_quantity(da.data)]
+        if not quantities:
+            return obj, None
+        out = obj.copy()
+        for name in quantities:
+            out[name], reg = dequantify(obj[name])
+        return out, reg
     if isinstance(obj, xr.DataArray) and is_quantity(obj.data):
         q = obj.data
         out = obj.copy(data=q.magnitude)
