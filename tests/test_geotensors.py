@@ -376,3 +376,18 @@ def test_strain_rate_on_the_sphere_gives_fieldops_deformation_on_every_row():
     scale = float(abs(d.shearing_deformation).max())
     np.testing.assert_allclose(stretching, d.stretching_deformation, rtol=0, atol=1e-12 * scale)
     np.testing.assert_allclose(shearing, d.shearing_deformation, rtol=0, atol=1e-12 * scale)
+
+
+def test_float32_is_kept_and_the_operators_are_linear_on_the_sphere():
+    f, _, _ = sampled(4.0)
+    g = f * 0 + np.cos(np.deg2rad(f.lat)) ** 2 * np.sin(np.deg2rad(f.lon))
+    vec, _ = solid_body(4.0)
+    H = fieldops.hessian
+    combined = H(2 * f - 3 * g, ["lat", "lon"])
+    separate = 2 * H(f, ["lat", "lon"]) - 3 * H(g, ["lat", "lon"])
+    np.testing.assert_allclose(combined, separate, rtol=0, atol=1e-12 * float(abs(separate).max()))
+    assert H(f.astype(np.float32), ["lat", "lon"]).dtype == np.float32
+    for op in (fieldops.jacobian, fieldops.strain_rate, fieldops.rotation_rate):
+        assert op(vec.astype(np.float32)).dtype == np.float32
+        np.testing.assert_allclose(op(3 * vec), 3 * op(vec), rtol=0, atol=1e-12 * U / R)
+    assert fieldops.diffuse(f.astype(np.float32), 1e6).dtype == np.float32
