@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from fieldops import units as _units
 from fieldops.geometry import coordinate_values
-from fieldops.grids import detect_geometry, longitude_is_periodic, longitude_repeats_endpoint
+from fieldops.grids import (
+    detect_geometry,
+    longitude_is_periodic,
+    longitude_repeats_endpoint,
+    vertical_sign,
+)
 from fieldops.stencils.weights import is_uniform
 
 
@@ -18,13 +24,25 @@ def _coordinate_line(ds: xr.Dataset, dim) -> str:
     except (TypeError, ValueError) as err:
         return f"not usable: {err}"
     if values.size < 2:
-        return f"one value {values[0]:g}"
+        return f"one value {values[0]:g}{_vertical_text(ds, dim)}"
     order = "ascending" if values[-1] > values[0] else "descending"
     spacing = (
         f"uniform step {abs(values[1] - values[0]):g}" if is_uniform(values) else "non-uniform"
     )
     span = f"{values[0]:g} .. {values[-1]:g}" + (f" {units}" if units else "")
-    return f"{span}, {order}, {spacing}"
+    return f"{span}, {order}, {spacing}{_vertical_text(ds, dim)}"
+
+
+def _vertical_text(ds: xr.Dataset, dim) -> str:
+    """How a vertical coordinate points (CF ``positive``, or pressure units)."""
+    attrs = ds.coords[dim].attrs
+    if "positive" not in attrs and _units.factor(attrs.get("units"), "Pa") is None:
+        return ""
+    try:
+        up = vertical_sign(ds, dim) > 0
+    except ValueError as err:
+        return f"; vertical, {err}"
+    return "; vertical, values increase " + ("upward" if up else "downward (3-D curl reoriented)")
 
 
 def describe(ds: xr.Dataset, *, title: str = "") -> str:

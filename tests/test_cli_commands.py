@@ -150,6 +150,7 @@ def test_info(sample_nc):
         "periodic (spans 360 degrees)",
         "m s**-1",
         "vorticity",
+        "vertical, values increase downward",  # pressure levels
     ):
         assert text in res.output
 
