@@ -27,15 +27,13 @@ def horizontal_geometry(
     dims: list[Hashable],
     geometry: str,
     radius: float,
-    how: Mapping[str, object] | None = None,
 ) -> Geometry | None:
     """The non-cartesian geometry that applies to ``dims``, or None for cartesian.
 
     ``"auto"`` uses the sphere (or curvilinear grid) only when ``dims`` hold both
     of its horizontal dims; along one of them alone the derivative stays a plain
     coordinate derivative (per degree). An explicit ``"spherical"`` or
-    ``"curvilinear"`` requires both. ``how`` (the method and NaN options) works
-    on every geometry; it is accepted here for the callers' convenience.
+    ``"curvilinear"`` requires both.
     """
     if geometry not in GEOMETRIES:
         raise ValueError(f"unknown geometry {geometry!r}; use one of {GEOMETRIES}")
@@ -76,7 +74,7 @@ def horizontal(
     ``boundary`` and ``period`` are the caller's (unresolved: a 360-degree
     longitude defaults to periodic on the sphere).
     """
-    geo = horizontal_geometry(f, dims, geometry, radius, how)
+    geo = horizontal_geometry(f, dims, geometry, radius)
     if geo is None:
         return None
     return Horizontal(
@@ -130,12 +128,14 @@ class Horizontal:
         inside, self.other_boundary = _split_boundary(boundary, set(self.dims))
         self.accuracy, self.fill_value = accuracy, fill_value
         self.period, self.datetime_unit = period, datetime_unit
-        self.kw = dict(accuracy=accuracy, boundary=inside, fill_value=fill_value)
+        # The grid's own options (what a frame takes), and the same plus the method
+        # and NaN options of the horizontal dims (what the operator functions take).
+        self.grid_kw = dict(accuracy=accuracy, boundary=inside, fill_value=fill_value)
         if geo.kind == "spherical":
-            self.kw.update(radius=radius, poles=poles)
+            self.grid_kw.update(radius=radius, poles=poles)
         self.how = how
-        if how is not None:
-            self.kw.update(how_for(how, self.dims))
+        self.horizontal_how = how_for(how, self.dims) if how is not None else None
+        self.kw = {**self.grid_kw, **(self.horizontal_how or {})}
 
     def diff(self, f: xr.DataArray, dim: Hashable, order: int) -> xr.DataArray:
         """Plain derivative along a non-horizontal dim."""
@@ -164,12 +164,10 @@ class Horizontal:
 
     def frame(self, ref: xr.DataArray) -> spherical.Sphere | curvilinear.Curvilinear:
         """The grid frame of ``ref`` (eastward/northward derivatives, metric, poles)."""
-        keys = ("accuracy", "boundary", "fill_value", "radius", "poles")
-        kw = {k: v for k, v in self.kw.items() if k in keys}
-        how = how_for(self.how, self.dims) if self.how is not None else None
+        how = self.horizontal_how
         if self.geo.kind == "spherical":
-            return spherical.Sphere(ref, *self.dims, **kw, how=how)
-        return curvilinear.Curvilinear(ref, self.geo, **kw, how=how)
+            return spherical.Sphere(ref, *self.dims, **self.grid_kw, how=how)
+        return curvilinear.Curvilinear(ref, self.geo, **self.grid_kw, how=how)
 
     def laplacian(self, f: xr.DataArray) -> xr.DataArray:
         if self.geo.kind == "spherical":

@@ -245,7 +245,7 @@ def jacobian_determinant(
         radius=radius,
         poles=poles,
     )
-    physical = geo_ops.horizontal_geometry(vec, dims, geometry, radius, how)
+    physical = geo_ops.horizontal_geometry(vec, dims, geometry, radius)
     n = len(dims)
     stacked = J.transpose(*J.dims[2:], COMPONENT, WRT)
     if n == 1:
