@@ -128,7 +128,7 @@ def fo_array_core(key: str, dim: str) -> Binder:
     """The numpy core alone: the cached stencil applied to the bare array."""
 
     def bind(get):
-        from fieldops.core import apply_along, stencil_for
+        from fieldops.stencils.dispatch import apply_along, stencil_for
 
         d = get(key)
         arr, axis = d["np"], d["dims"].index(dim)

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args(argv)
     import fieldops
-    from fieldops.core import stencil_for
+    from fieldops.stencils.dispatch import stencil_for
 
     threads = fieldops.get_num_threads()
     print(f"{args.size}x{args.size}, fieldops threads {threads}; ms, median of {args.repeat}")

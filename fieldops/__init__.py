@@ -4,18 +4,21 @@ Importing fieldops registers the ``.fieldops`` accessor on xarray objects.
 """
 
 from fieldops import accessor as _accessor  # noqa: F401  (registers .fieldops)
-from fieldops.critical import critical_points
-from fieldops.derived import (
+from fieldops.calculus.critical import critical_points
+from fieldops.calculus.derivative import diff
+from fieldops.calculus.derived import (
     directional,
     jacobian_determinant,
     norm,
     rotation_rate,
     strain_rate,
 )
-from fieldops.diffusion import diffuse
-from fieldops.grids import EARTH_RADIUS, detect_geometry
+from fieldops.calculus.diffusion import diffuse
+from fieldops.calculus.scalar import grad, hessian, laplacian
+from fieldops.calculus.vector import curl, div, jacobian
+from fieldops.grids.detect import EARTH_RADIUS, detect_geometry
 from fieldops.io import open_dataset, process, write
-from fieldops.kinematics import (
+from fieldops.kinematics.winds import (
     absolute_vorticity,
     advection,
     deformation,
@@ -26,13 +29,10 @@ from fieldops.kinematics import (
     total_deformation,
     vorticity,
 )
-from fieldops.operators import diff
-from fieldops.points import at, from_points
 from fieldops.sample import open_sample
-from fieldops.scattered import ScatteredDerivatives
+from fieldops.scattered.points import at, from_points
+from fieldops.scattered.rbf import ScatteredDerivatives
 from fieldops.stencils.apply import get_num_threads, set_num_threads
-from fieldops.vector import grad, hessian, laplacian
-from fieldops.vectorfield import curl, div, jacobian
 
 __all__ = [
     "EARTH_RADIUS",

@@ -14,16 +14,10 @@ from collections.abc import Callable, Hashable
 
 import xarray as xr
 
-from fieldops import (
-    critical,
-    derived,
-    diffusion,
-    kinematics,
-    operators,
-    points,
-    vector,
-    vectorfield,
-)
+from fieldops import kinematics
+from fieldops.calculus import critical, derived, diffusion, scalar, vector
+from fieldops.calculus import derivative as derivative_module
+from fieldops.scattered import points
 
 
 def _method(func: Callable) -> Callable:
@@ -94,13 +88,13 @@ class FieldopsAccessor:
     def __init__(self, obj: xr.DataArray | xr.Dataset) -> None:
         self._obj = obj
 
-    diff = _method(operators.diff)
-    grad = _method(vector.grad)
-    div = _method(vectorfield.div)
-    curl = _method(vectorfield.curl)
-    laplacian = _method(vector.laplacian)
-    hessian = _method(vector.hessian)
-    jacobian = _method(vectorfield.jacobian)
+    diff = _method(derivative_module.diff)
+    grad = _method(scalar.grad)
+    div = _method(vector.div)
+    curl = _method(vector.curl)
+    laplacian = _method(scalar.laplacian)
+    hessian = _method(scalar.hessian)
+    jacobian = _method(vector.jacobian)
     jacobian_determinant = _method(derived.jacobian_determinant)
     directional = _method(derived.directional)
     norm = _method(derived.norm)

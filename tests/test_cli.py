@@ -146,7 +146,7 @@ def test_subprocess_on_real_file(tmp_path):
         [
             sys.executable,
             "-m",
-            "fieldops.cli",
+            "fieldops.cli.command",
             "diff",
             str(SAMPLE_FILE),
             "-v",

@@ -9,7 +9,7 @@ import xarray as xr
 import fieldops
 from fieldops import curvilinear as cv
 from fieldops import spherical as sp
-from fieldops.grids import EARTH_RADIUS, detect_geometry, find_latlon
+from fieldops.grids.detect import EARTH_RADIUS, detect_geometry, find_latlon
 
 R = EARTH_RADIUS
 

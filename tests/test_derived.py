@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 import fieldops
-from fieldops.critical import CRITICAL_MEANINGS
+from fieldops.calculus.critical import CRITICAL_MEANINGS
 
 
 def _grid(n=21, lo=-1.0, hi=1.0):
@@ -99,7 +99,7 @@ def test_diffusion_smooths_noise_and_keeps_the_mean(boundary):
         name="img",
         attrs={"units": "K"},
     )
-    alpha = 0.9 * fieldops.diffusion.stable_alpha(img, ["y", "x"], _opts(img, boundary))
+    alpha = 0.9 * fieldops.calculus.diffusion.stable_alpha(img, ["y", "x"], _opts(img, boundary))
     out = fieldops.diffuse(img, alpha, steps=10, boundary=boundary)
     assert out.name == "img" and out.attrs["units"] == "K" and "diffuse" in out.attrs["history"]
     assert float(out.var()) < 0.1 * float(img.var())
@@ -115,7 +115,7 @@ def test_diffusion_smooths_noise_and_keeps_the_mean(boundary):
 
 
 def _opts(f, boundary):
-    from fieldops.operators import resolve_options
+    from fieldops.calculus.derivative import resolve_options
 
     return resolve_options(
         f,

@@ -1,7 +1,8 @@
 """method=, nan_policy= and mask= on the sphere, curvilinear grids and the kinematics.
 
-The frames (:class:`fieldops.spherical.Sphere`, :class:`~fieldops.curvilinear.Curvilinear`,
-:class:`~fieldops.curvilinear.Cartesian`) route each 1-D derivative through
+The frames (:class:`fieldops.grids.spherical.Sphere`,
+:class:`~fieldops.grids.curvilinear.Curvilinear`,
+:class:`~fieldops.grids.curvilinear.Cartesian`) route each 1-D derivative through
 ``partial_data`` when the options are not plain finite differences; these tests
 check numpy against Dask, accuracy on noisy data, coastlines, masks, laziness and
 dtypes, on all three grids.
@@ -17,7 +18,7 @@ import xarray as xr
 
 import fieldops
 from fieldops import spherical
-from fieldops.grids import EARTH_RADIUS
+from fieldops.grids.detect import EARTH_RADIUS
 
 U0 = 20.0
 

@@ -8,7 +8,7 @@ import pytest
 import xarray as xr
 
 import fieldops
-from fieldops.grids import EARTH_RADIUS
+from fieldops.grids.detect import EARTH_RADIUS
 
 R = EARTH_RADIUS
 U = 20.0
@@ -261,7 +261,7 @@ def test_critical_points_on_the_sphere_find_the_maximum_and_its_antipode():
 def test_diffusion_on_the_sphere_damps_harmonics_at_their_rate_and_stays_bounded():
     lat, lon = sphere(4.0)
     y1 = on_sphere(np.sin(np.deg2rad(lat))[:, None] + 0 * lon, lat, lon, units="K")
-    opts = fieldops.operators.resolve_options(
+    opts = fieldops.calculus.derivative.resolve_options(
         y1,
         ["lat", "lon"],
         accuracy=2,
@@ -270,7 +270,7 @@ def test_diffusion_on_the_sphere_damps_harmonics_at_their_rate_and_stays_bounded
         period=None,
         datetime_unit=None,
     )
-    from fieldops._geodispatch import horizontal
+    from fieldops.grids.horizontal import horizontal
 
     h = horizontal(
         y1,
@@ -283,7 +283,7 @@ def test_diffusion_on_the_sphere_damps_harmonics_at_their_rate_and_stays_bounded
         poles="limit",
         how={},
     )
-    limit = fieldops.diffusion.stable_alpha(y1, ["lat", "lon"], opts, h)
+    limit = fieldops.calculus.diffusion.stable_alpha(y1, ["lat", "lon"], opts, h)
     # the rows next to the poles set the limit: about (R cos(86 deg) dlon)**2 / 2
     dx = R * np.cos(np.deg2rad(86.0)) * np.deg2rad(4.0)
     assert 0.4 * dx**2 < limit < 0.5 * dx**2

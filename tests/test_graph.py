@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fieldops
-import fieldops.core
 import fieldops.stencils.apply as apply_mod
+import fieldops.stencils.dispatch
 from fieldops.stencils.weights import BOUNDARY_MODES
 
 
@@ -59,8 +59,8 @@ def test_task_count_is_proportional_to_chunks():
     counts = []
     for nchunks in (4, 8, 16, 32):
         x = dsa.zeros((64, 64), chunks=(64 // nchunks, 64))
-        out = fieldops.core.apply_along(
-            x, 0, fieldops.core.stencil_for(np.arange(64.0), 1, 4, "one_sided")
+        out = fieldops.stencils.dispatch.apply_along(
+            x, 0, fieldops.stencils.dispatch.stencil_for(np.arange(64.0), 1, 4, "one_sided")
         )
         counts.append(len(dict(out.__dask_graph__())))
     per_chunk = [c / n for c, n in zip(counts, (4, 8, 16, 32))]
@@ -93,10 +93,12 @@ def test_large_blocks_equal_numpy(dim, boundary):
 def test_float32_and_fortran_blocks():
     data = np.asfortranarray(np.random.default_rng(3).normal(size=(30, 40)).astype(np.float32))
     lazy = dsa.from_array(data, chunks=(11, 13))
-    st = fieldops.core.stencil_for(np.arange(30.0), 1, 2, "one_sided")
-    got = fieldops.core.apply_along(lazy, 0, st)
+    st = fieldops.stencils.dispatch.stencil_for(np.arange(30.0), 1, 2, "one_sided")
+    got = fieldops.stencils.dispatch.apply_along(lazy, 0, st)
     assert got.dtype == np.float32
-    np.testing.assert_array_equal(got.compute(), fieldops.core.apply_along(data, 0, st))
+    np.testing.assert_array_equal(
+        got.compute(), fieldops.stencils.dispatch.apply_along(data, 0, st)
+    )
 
 
 def test_kernels_run_serially_inside_tasks(monkeypatch):
@@ -116,7 +118,7 @@ def test_kernels_run_serially_inside_tasks(monkeypatch):
     n = apply_mod._MIN_PARALLEL_SIZE
     eager, lazy = _lazy((4, 512, n // 256), (4, 256, n // 256))
     expected = {dim: fieldops.diff(eager, dim).values for dim in ("y", "x")}
-    monkeypatch.setattr(fieldops.core, "apply_stencil", spy)
+    monkeypatch.setattr(fieldops.stencils.dispatch, "apply_stencil", spy)
     monkeypatch.setattr(apply_mod, "_get_pool", no_pool)
     with dask.config.set(scheduler="threads", num_workers=2):
         for dim in ("y", "x"):
@@ -154,14 +156,15 @@ def test_read_only_blocks_share_the_kernels_specialisation():
     """Blocks that arrive read-only (from another worker) compile nothing new."""
     from fieldops.stencils import kernels
 
-    st = fieldops.core.stencil_for(np.arange(40.0), 1, 2, "one_sided")
+    st = fieldops.stencils.dispatch.stencil_for(np.arange(40.0), 1, 2, "one_sided")
     data = np.random.default_rng(5).normal(size=(6, 40, 8))
-    fieldops.core.apply_along(data, 1, st)
+    fieldops.stencils.dispatch.apply_along(data, 1, st)
     before = {k: len(k.signatures) for k in (kernels.interior_inner_axis, kernels.edge_rows)}
     frozen = data.copy()
     frozen.flags.writeable = False
     np.testing.assert_array_equal(
-        fieldops.core.apply_along(frozen, 1, st), fieldops.core.apply_along(data, 1, st)
+        fieldops.stencils.dispatch.apply_along(frozen, 1, st),
+        fieldops.stencils.dispatch.apply_along(data, 1, st),
     )
     assert {k: len(k.signatures) for k in before} == before
 
@@ -192,11 +195,15 @@ def test_random_long_chunkings_equal_numpy(case, order, accuracy, boundary, axis
     coord = np.cumsum(rng.uniform(0.5, 1.5, n))
     data = rng.normal(size=(n, 5) if axis == 0 else (3, n))
     try:
-        stn = fieldops.core.stencil_for(coord, order, accuracy, boundary, period=2.0 * n)
+        stn = fieldops.stencils.dispatch.stencil_for(
+            coord, order, accuracy, boundary, period=2.0 * n
+        )
     except ValueError:
         return  # too few points for this stencil: covered by the bad-input tests
     chunks = (sizes, 5) if axis == 0 else (3, sizes)
     lazy = dsa.from_array(data, chunks=chunks)
-    got = fieldops.core.apply_along(lazy, axis, stn)
+    got = fieldops.stencils.dispatch.apply_along(lazy, axis, stn)
     assert got.chunks == lazy.chunks
-    np.testing.assert_array_equal(got.compute(), fieldops.core.apply_along(data, axis, stn))
+    np.testing.assert_array_equal(
+        got.compute(), fieldops.stencils.dispatch.apply_along(data, axis, stn)
+    )

@@ -9,7 +9,7 @@ import xarray as xr
 
 import fieldops
 from fieldops import kinematics as kin
-from fieldops.grids import EARTH_RADIUS
+from fieldops.grids.detect import EARTH_RADIUS
 
 # MetPy's 3x3 known-answer cases (tests/calc/test_kinematics.py, the *_asym tests):
 # arrays are (y, x), dx = 1 m, dy = 2 m unless said.

@@ -13,7 +13,7 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.signal import savgol_filter
 
 import fieldops
-from fieldops.operators import partial_data, resolve_options
+from fieldops.calculus.derivative import partial_data, resolve_options
 from fieldops.stencils.weights import BOUNDARY_MODES
 
 SCIPY_MODE = {"one_sided": "interp", "mirror": "mirror", "periodic": "wrap"}

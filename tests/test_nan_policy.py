@@ -121,7 +121,7 @@ def test_multi_output_omit_equals_its_one_dim_derivatives(dtype):
 
 
 def test_apply_along_writes_into_out_only_when_it_fits():
-    from fieldops.core import apply_along, stencil_for
+    from fieldops.stencils.dispatch import apply_along, stencil_for
 
     data = np.arange(12.0).reshape(3, 4) ** 2
     st = stencil_for(np.arange(4.0), 1, 2, "one_sided")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import fieldops
 from fieldops import spherical as sp
-from fieldops.grids import EARTH_RADIUS
+from fieldops.grids.detect import EARTH_RADIUS
 
 R = EARTH_RADIUS
 U = 20.0

@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 import fieldops
-from fieldops.grids import vertical_sign
+from fieldops.grids.detect import vertical_sign
 
 OMEGA = 0.5
 

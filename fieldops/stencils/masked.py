@@ -346,7 +346,7 @@ def fix_nan_gaps(
 class GapRule:
     """What :func:`fix_nan_gaps` needs besides the data: the axis's scheme.
 
-    Handed to :func:`fieldops.core.apply_along` to make a derivative gap-aware
+    Handed to :func:`fieldops.stencils.dispatch.apply_along` to make a derivative gap-aware
     (``nan_policy="omit"``); ``reach`` is how far its stencils may look.
     """
 

@@ -27,13 +27,8 @@ from collections.abc import Hashable, Mapping
 import numpy as np
 import xarray as xr
 
-from fieldops._cartesian import Cartesian
-from fieldops._fields import frame_options, how_options, is_plain
 from fieldops._validate import check_numeric
-from fieldops.boundary import BoundarySpec
-from fieldops.geometry import check_dim
-from fieldops.grids import Geometry
-from fieldops.operators import (
+from fieldops.calculus.derivative import (
     MethodArg,
     Options,
     ScaleArg,
@@ -41,7 +36,12 @@ from fieldops.operators import (
     partial_data,
     resolve_options,
 )
+from fieldops.calculus.fields import frame_options, how_options, is_plain
+from fieldops.grids.cartesian import Cartesian
+from fieldops.grids.coords import check_dim
+from fieldops.grids.detect import Geometry
 from fieldops.stencils.apply import float_dtype
+from fieldops.stencils.boundary import BoundarySpec
 
 __all__ = [
     "Cartesian",
@@ -115,7 +115,7 @@ class Curvilinear:
     fill_value : float
         Edge value under ``boundary="fill"``.
     how : dict, optional
-        The method and NaN options (:func:`fieldops._fields.how_options`) of the
+        The method and NaN options (:func:`fieldops.calculus.fields.how_options`) of the
         fields' derivatives along the logical dims (``window``/``sigma`` in index
         units unless the logical dims have coordinates). The grid's Jacobian is
         always differentiated by finite differences: the coordinates are smooth
@@ -128,7 +128,7 @@ class Curvilinear:
     >>> lat, lon = 10 + 0.5 * j + 0.1 * i, 0.4 * i - 0.1 * j
     >>> f = xr.DataArray(lat, dims=("j", "i"),
     ...                  coords={"lat": (("j", "i"), lat), "lon": (("j", "i"), lon)})
-    >>> from fieldops.grids import EARTH_RADIUS
+    >>> from fieldops.grids.detect import EARTH_RADIUS
     >>> geo = Geometry("curvilinear", "j", "i", "lat", "lon", EARTH_RADIUS)
     >>> c = Curvilinear(f, geo)
     >>> fe, fn = c.east_north(c.bare(f))
@@ -286,7 +286,7 @@ def grad(
 
     Examples
     --------
-    >>> from fieldops.grids import detect_geometry
+    >>> from fieldops.grids.detect import detect_geometry
     >>> j, i = np.meshgrid(np.arange(10.0), np.arange(12.0), indexing="ij")
     >>> ds = xr.Dataset(coords={"lat": (("j", "i"), 0.5 * j + 0.2 * i),
     ...                         "lon": (("j", "i"), 0.5 * i - 0.2 * j)})
@@ -370,7 +370,7 @@ def div(
 
     Examples
     --------
-    >>> from fieldops.grids import detect_geometry
+    >>> from fieldops.grids.detect import detect_geometry
     >>> j, i = np.meshgrid(np.arange(10.0), np.arange(12.0), indexing="ij")
     >>> lat = 10 + 0.5 * j + 0.2 * i
     >>> u = xr.DataArray(np.cos(np.deg2rad(lat)), dims=("j", "i"),
@@ -428,7 +428,7 @@ def curl(
 
     Examples
     --------
-    >>> from fieldops.grids import detect_geometry, EARTH_RADIUS
+    >>> from fieldops.grids.detect import detect_geometry, EARTH_RADIUS
     >>> j, i = np.meshgrid(np.arange(10.0), np.arange(12.0), indexing="ij")
     >>> lat = 10 + 0.5 * j + 0.2 * i
     >>> u = xr.DataArray(np.cos(np.deg2rad(lat)), dims=("j", "i"),
@@ -490,7 +490,7 @@ def laplacian(
 
     Examples
     --------
-    >>> from fieldops.grids import detect_geometry, EARTH_RADIUS
+    >>> from fieldops.grids.detect import detect_geometry, EARTH_RADIUS
     >>> j, i = np.meshgrid(np.arange(40.0), np.arange(50.0), indexing="ij")
     >>> lat = 10 + 0.5 * j + 0.2 * i
     >>> y10 = xr.DataArray(np.sin(np.deg2rad(lat)), dims=("j", "i"),

@@ -4,8 +4,8 @@
 cartesian grid). The grid is found by :func:`fieldops.grids.detect_geometry`
 (``geometry="auto"``): 1-D latitude/longitude give the spherical forms with
 analytic metric terms (flux form for vorticity and divergence) and the pole
-policy of :mod:`fieldops.spherical`; 2-D latitude/longitude give the chain rule
-of :mod:`fieldops.curvilinear`; anything else is a plane, with derivatives per
+policy of :mod:`fieldops.grids.spherical`; 2-D latitude/longitude give the chain rule
+of :mod:`fieldops.grids.curvilinear`; anything else is a plane, with derivatives per
 metre when the coordinates carry length units. Results are lazy on Dask input,
 keep the input's dims, coords and dtype, and carry ``units``, ``long_name`` and
 (where CF has one) ``standard_name``.
@@ -23,14 +23,10 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops._deformation import (
-    deformation,
-    shearing_deformation,
-    stretching_deformation,
-    total_deformation,
-)
-from fieldops._fields import how_options
-from fieldops._kinbase import (
+from fieldops.calculus.derivative import MethodArg, ScaleArg
+from fieldops.calculus.fields import how_options
+from fieldops.grids.detect import EARTH_RADIUS
+from fieldops.kinematics.base import (
     G0,
     OMEGA,
     _coriolis,
@@ -43,9 +39,13 @@ from fieldops._kinbase import (
     _with_units,
     variable,
 )
-from fieldops.boundary import BoundarySpec
-from fieldops.grids import EARTH_RADIUS
-from fieldops.operators import MethodArg, ScaleArg
+from fieldops.kinematics.deformation import (
+    deformation,
+    shearing_deformation,
+    stretching_deformation,
+    total_deformation,
+)
+from fieldops.stencils.boundary import BoundarySpec
 
 __all__ = [
     "G0",

@@ -530,7 +530,7 @@ _kinematics_command("divergence", "Horizontal divergence of the winds --u, --v (
 @click.argument("inputs", nargs=-1, required=True)
 def info_command(inputs: tuple[str, ...]) -> None:
     """Dims, chunks, detected geometry, variables and the operators that apply."""
-    from fieldops.info import describe
+    from fieldops.cli.info import describe
 
     paths = expand_inputs(inputs)
     ds = open_inputs(paths, {}, ())
@@ -544,7 +544,7 @@ def info_command(inputs: tuple[str, ...]) -> None:
 @click.option("--out", "folder", default="fieldops-demo", show_default=True, help="Folder.")
 def demo_command(folder: str) -> None:
     """Kinematics of the bundled ERA-Interim sample: netCDF, PNG maps and a summary."""
-    from fieldops.demo import format_summary, run_demo
+    from fieldops.cli.demo import format_summary, run_demo
 
     result = run_demo(folder)
     click.echo(format_summary(result["summary"]))

@@ -1,7 +1,7 @@
 """The plain cartesian frame of the kinematics (private module).
 
-Public as :class:`fieldops.curvilinear.Cartesian`: the interface of
-:class:`fieldops.curvilinear.Curvilinear` for plain x/y grids.
+Public as :class:`fieldops.grids.curvilinear.Cartesian`: the interface of
+:class:`fieldops.grids.curvilinear.Curvilinear` for plain x/y grids.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops._fields import frame_options, is_plain
 from fieldops._validate import check_numeric
-from fieldops.boundary import BoundarySpec
-from fieldops.geometry import check_dim, coordinate_values
-from fieldops.grids import find_latlon
-from fieldops.operators import partial_data, resolve_options
+from fieldops.calculus.derivative import partial_data, resolve_options
+from fieldops.calculus.fields import frame_options, is_plain
+from fieldops.grids.coords import check_dim, coordinate_values
+from fieldops.grids.detect import find_latlon
+from fieldops.stencils.boundary import BoundarySpec
 
 
 class Cartesian:
@@ -25,7 +25,7 @@ class Cartesian:
 
     Coordinates with length units (``km``, ``m``, ...) give derivatives per
     metre; other units are kept as they are (``length_unit``). ``how`` holds
-    the method and NaN options (:func:`fieldops._fields.how_options`), in the
+    the method and NaN options (:func:`fieldops.calculus.fields.how_options`), in the
     units of the coordinates.
 
     Examples

@@ -9,8 +9,8 @@ import xarray as xr
 from scipy.spatial import cKDTree
 
 from fieldops._validate import check_xarray
-from fieldops.geometry import validate_monotonic
-from fieldops.scattered import ScatteredDerivatives, as_points
+from fieldops.grids.coords import validate_monotonic
+from fieldops.scattered.rbf import ScatteredDerivatives, as_points
 
 INTERP_METHODS = ("linear", "nearest", "cubic")
 POINTS_DIM = "points"

@@ -14,9 +14,7 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops._validate import check_numeric, check_xarray
-from fieldops.boundary import BoundarySpec
-from fieldops.core import apply_fused
-from fieldops.operators import (
+from fieldops.calculus.derivative import (
     Options,
     PeriodSpec,
     axis_stencil,
@@ -25,6 +23,8 @@ from fieldops.operators import (
     partial_data,
     resolve_options,
 )
+from fieldops.stencils.boundary import BoundarySpec
+from fieldops.stencils.dispatch import apply_fused
 from fieldops.stencils.fused import Copy, Plan, Term
 
 COMPONENT = "component"
@@ -68,7 +68,7 @@ def partials(
     Examples
     --------
     >>> import numpy as np
-    >>> from fieldops.operators import resolve_options
+    >>> from fieldops.calculus.derivative import resolve_options
     >>> f = xr.DataArray(np.arange(5.0) ** 2, dims="x")
     >>> opts = resolve_options(f, ["x"], accuracy=2, boundary=None, fill_value=np.nan,
     ...                        period=None, datetime_unit=None)
@@ -109,7 +109,7 @@ def partials(
 
 
 def _composed(field, slots, opts, vector, slot_shape):
-    """:func:`partials` term by term through :func:`~fieldops.operators.partial_data`.
+    """:func:`partials` term by term through :func:`~fieldops.calculus.derivative.partial_data`.
 
     For what the fused stencil kernel cannot do: spectral derivatives and
     gap-aware (``nan_policy="omit"``) stencils, whose weights depend on the data.
@@ -118,8 +118,8 @@ def _composed(field, slots, opts, vector, slot_shape):
     """
     import numpy as np
 
-    from fieldops.core import is_dask
     from fieldops.stencils.apply import float_dtype
+    from fieldops.stencils.dispatch import is_dask
 
     stacked = None
     if not is_dask(field.data):
@@ -175,7 +175,7 @@ def options(
     *,
     how: Mapping[str, object] | None = None,
 ) -> Options:
-    """:func:`~fieldops.operators.resolve_options` with positional arguments.
+    """:func:`~fieldops.calculus.derivative.resolve_options` with positional arguments.
 
     ``datetime_unit`` applies to the dims with a time coordinate; it is an error when
     none of ``dims`` has one. ``how`` holds the method and NaN options (``method``,

@@ -1,11 +1,11 @@
 """Vector calculus of scalar fields: grad, Laplacian, Hessian (div, curl and the
-Jacobian of vector fields are in :mod:`fieldops.vectorfield`).
+Jacobian of vector fields are in :mod:`fieldops.calculus.vector`).
 
 A vector field is a DataArray with a dim ``component`` whose labels are the dims the
 components point along, or a Dataset plus a mapping ``{dim: variable}``. Every
 operator is one fused pass (:mod:`fieldops.stencils.fused`): one ``map_blocks``
 layer on Dask, whatever the number of outputs. The bodies are cartesian; every
-derivative goes through :func:`fieldops._fields.partials`.
+derivative goes through :func:`fieldops.calculus.fields.partials`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ import xarray as xr
 
 from fieldops import _geodispatch as geo_ops
 from fieldops import _geotensors as geotensors
-from fieldops._fields import (
+from fieldops._validate import check_numeric
+from fieldops.calculus.derivative import MethodArg, Options, PeriodSpec, ScaleArg, map_dataset
+from fieldops.calculus.fields import (
     COMPONENT,
     WRT,
     SlotSpec,
@@ -28,10 +30,8 @@ from fieldops._fields import (
     partials,
     scalar_dims,
 )
-from fieldops._validate import check_numeric
-from fieldops.boundary import BoundarySpec
-from fieldops.grids import EARTH_RADIUS
-from fieldops.operators import MethodArg, Options, PeriodSpec, ScaleArg, map_dataset
+from fieldops.grids.detect import EARTH_RADIUS
+from fieldops.stencils.boundary import BoundarySpec
 from fieldops.units import quantified
 
 # --------------------------------------------------------------------------- scalar fields
@@ -84,12 +84,12 @@ def grad(
         ``"auto"`` finds latitude/longitude (CF attributes, then names); when
         ``dims`` hold both horizontal dims of a sphere or curvilinear grid, the
         horizontal part uses the physical form (eastward/northward per metre,
-        metric terms, poles; see :mod:`fieldops.spherical`). ``"cartesian"``
+        metric terms, poles; see :mod:`fieldops.grids.spherical`). ``"cartesian"``
         differentiates along the coordinates as they are.
     radius : float, default 6 371 008.8
         Sphere radius in metres (mean Earth radius).
     poles : {"limit", "nan"}, default "limit"
-        Value on grid points exactly at a pole (see :mod:`fieldops.spherical`).
+        Value on grid points exactly at a pole (see :mod:`fieldops.grids.spherical`).
     method, window, polyorder, sigma : optional
         How to differentiate (finite differences, ``"savgol"``, ``"gaussian"``,
         ``"spectral"``), as in :func:`fieldops.diff`; not fused but composed of
@@ -183,12 +183,12 @@ def laplacian(
         ``"auto"`` finds latitude/longitude (CF attributes, then names); when
         ``dims`` hold both horizontal dims of a sphere or curvilinear grid, the
         horizontal part uses the physical form (eastward/northward per metre,
-        metric terms, poles; see :mod:`fieldops.spherical`). ``"cartesian"``
+        metric terms, poles; see :mod:`fieldops.grids.spherical`). ``"cartesian"``
         differentiates along the coordinates as they are.
     radius : float, default 6 371 008.8
         Sphere radius in metres (mean Earth radius).
     poles : {"limit", "nan"}, default "limit"
-        Value on grid points exactly at a pole (see :mod:`fieldops.spherical`).
+        Value on grid points exactly at a pole (see :mod:`fieldops.grids.spherical`).
     method, window, polyorder, sigma : optional
         How to differentiate (finite differences, ``"savgol"``, ``"gaussian"``,
         ``"spectral"``), as in :func:`fieldops.diff`; not fused but composed of
@@ -311,7 +311,7 @@ def hessian(
         horizontal dims) the horizontal block is the covariant Hessian in the
         eastward/northward frame, per square metre, whose trace is
         :func:`laplacian` (to roundoff off the pole rows on a sphere; see
-        :mod:`fieldops._geotensors`); mixed entries with other dims are per metre
+        :mod:`fieldops.grids.tensors`); mixed entries with other dims are per metre
         and per unit of that dim.
 
     Returns

@@ -11,7 +11,9 @@ import xarray as xr
 
 from fieldops import _geodispatch as geo_ops
 from fieldops import _geotensors as geotensors
-from fieldops._fields import (
+from fieldops._validate import check_numeric
+from fieldops.calculus.derivative import MethodArg, Options, PeriodSpec, ScaleArg, map_dataset
+from fieldops.calculus.fields import (
     COMPONENT,
     WRT,
     describe,
@@ -20,12 +22,10 @@ from fieldops._fields import (
     partials,
     scalar_dims,
 )
-from fieldops._validate import check_numeric
-from fieldops.boundary import BoundarySpec
-from fieldops.grids import EARTH_RADIUS
-from fieldops.operators import MethodArg, Options, PeriodSpec, ScaleArg, map_dataset
+from fieldops.calculus.scalar import hessian_slots
+from fieldops.grids.detect import EARTH_RADIUS
+from fieldops.stencils.boundary import BoundarySpec
 from fieldops.units import quantified
-from fieldops.vector import hessian_slots
 
 CRITICAL_MEANINGS = ("none", "minimum", "maximum", "saddle", "degenerate")
 

@@ -1,8 +1,8 @@
 """What is built on the vector-calculus operators.
 
 Directional derivatives, magnitudes, Jacobian determinants, and strain and rotation
-rates (critical points are in :mod:`fieldops.critical`, Laplacian diffusion in
-:mod:`fieldops.diffusion`).
+rates (critical points are in :mod:`fieldops.calculus.critical`, Laplacian diffusion in
+:mod:`fieldops.calculus.diffusion`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ import xarray as xr
 
 from fieldops import _geodispatch as geo_ops
 from fieldops import _geotensors as geotensors
-from fieldops._fields import (
+from fieldops._validate import check_xarray
+from fieldops.calculus.derivative import (
+    MethodArg,
+    PeriodSpec,
+    ScaleArg,
+    axis_stencil,
+    derivative_attrs,
+)
+from fieldops.calculus.fields import (
     COMPONENT,
     WRT,
     SlotSpec,
@@ -28,14 +36,12 @@ from fieldops._fields import (
     vector_call,
     vector_result,
 )
-from fieldops._validate import check_xarray
-from fieldops.boundary import BoundarySpec
-from fieldops.grids import EARTH_RADIUS
-from fieldops.operators import MethodArg, PeriodSpec, ScaleArg, axis_stencil, derivative_attrs
+from fieldops.calculus.scalar import grad
+from fieldops.calculus.vector import jacobian
+from fieldops.grids.detect import EARTH_RADIUS
+from fieldops.stencils.boundary import BoundarySpec
 from fieldops.stencils.fused import Copy
 from fieldops.units import quantified
-from fieldops.vector import grad
-from fieldops.vectorfield import jacobian
 
 
 @quantified

@@ -1,6 +1,6 @@
 """The metric of a regular latitude/longitude grid: :class:`Sphere` (private module).
 
-Public through :mod:`fieldops.spherical`, whose docstring describes the forms and
+Public through :mod:`fieldops.grids.spherical`, whose docstring describes the forms and
 the pole policy.
 """
 
@@ -11,14 +11,14 @@ from collections.abc import Hashable, Mapping
 import numpy as np
 import xarray as xr
 
-from fieldops._fields import frame_options, is_plain
 from fieldops._validate import check_accuracy, check_numeric, check_xarray
-from fieldops.boundary import BoundarySpec, resolve_boundary
-from fieldops.core import apply_along, is_dask
-from fieldops.curvilinear import finish
-from fieldops.geometry import check_dim
-from fieldops.grids import EARTH_RADIUS, longitude_is_periodic, longitude_repeats_endpoint
-from fieldops.operators import Options, axis_stencil, partial_data
+from fieldops.calculus.derivative import Options, axis_stencil, partial_data
+from fieldops.calculus.fields import frame_options, is_plain
+from fieldops.grids.coords import check_dim
+from fieldops.grids.curvilinear import finish
+from fieldops.grids.detect import EARTH_RADIUS, longitude_is_periodic, longitude_repeats_endpoint
+from fieldops.stencils.boundary import BoundarySpec, resolve_boundary
+from fieldops.stencils.dispatch import apply_along, is_dask
 from fieldops.stencils.weights import AxisStencil, fornberg, is_uniform, scaled
 
 POLE_POLICIES = ("limit", "nan")
@@ -87,10 +87,10 @@ class Sphere:
     how : dict, optional
         The method and NaN options of the call (``method``, ``window``,
         ``polyorder``, ``sigma``, ``nan_policy``, ``mask``; from
-        :func:`fieldops._fields.how_options`). Plain finite differences that
+        :func:`fieldops.calculus.fields.how_options`). Plain finite differences that
         propagate NaN (or None) take the fused per-radian stencils; anything else
         is computed per degree on the field's own coordinates (``window`` and
-        ``sigma`` in degrees) through :func:`fieldops.operators.partial_data` and
+        ``sigma`` in degrees) through :func:`fieldops.calculus.derivative.partial_data` and
         converted to per radian.
 
     Notes

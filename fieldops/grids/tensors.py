@@ -11,7 +11,7 @@ atmosphere: other dims, such as height or time, add no metric terms):
   vertical vorticity.
 * Hessian of a scalar ``f``: the Jacobian of its gradient. On a regular
   latitude/longitude grid it is written with the same second-derivative stencils
-  as :func:`fieldops.spherical.laplacian`, so that its trace equals the Laplacian
+  as :func:`fieldops.grids.spherical.laplacian`, so that its trace equals the Laplacian
   to roundoff off the pole rows: ``H_nn = f_phiphi / R**2``,
   ``H_ee = (f_lamlam / cos**2 - tan f_phi) / R**2``,
   ``H_en = (f_lamphi + tan f_lam) / (R**2 cos)``.
@@ -19,7 +19,7 @@ atmosphere: other dims, such as height or time, add no metric terms):
 On pole rows, Hessian entries that depend on the direction of the eastward axis,
 and every Jacobian entry (as in :func:`fieldops.deformation`), take the limit along
 each meridian (``poles="limit"``) or are NaN (``poles="nan"``), as in
-:mod:`fieldops.spherical`.
+:mod:`fieldops.grids.spherical`.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops._fields import COMPONENT, WRT, describe
-from fieldops.spherical import Sphere
+from fieldops.calculus.fields import COMPONENT, WRT, describe
+from fieldops.grids.spherical import Sphere
 from fieldops.stencils.apply import float_dtype
 
 Entries = dict[tuple[Hashable, Hashable], xr.DataArray]

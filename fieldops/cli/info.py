@@ -6,8 +6,8 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops.geometry import coordinate_values
-from fieldops.grids import (
+from fieldops.grids.coords import coordinate_values
+from fieldops.grids.detect import (
     detect_geometry,
     longitude_is_periodic,
     longitude_repeats_endpoint,

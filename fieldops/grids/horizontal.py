@@ -3,7 +3,7 @@
 The vector operators are cartesian; when the dims they differentiate along
 include a grid's two horizontal dims and the grid is a latitude/longitude sphere
 or a curvilinear grid (2-D latitude/longitude), the horizontal part is computed
-by :mod:`fieldops.spherical` or :mod:`fieldops.curvilinear` (physical eastward and
+by :mod:`fieldops.grids.spherical` or :mod:`fieldops.grids.curvilinear` (physical eastward and
 northward derivatives per metre, metric terms, poles) and any other dims by
 :func:`fieldops.diff`.
 """
@@ -15,9 +15,9 @@ from collections.abc import Hashable, Mapping
 import xarray as xr
 
 from fieldops import curvilinear, spherical
-from fieldops._fields import how_for
-from fieldops.grids import Geometry, detect_geometry
-from fieldops.operators import Options, diff
+from fieldops.calculus.derivative import Options, diff
+from fieldops.calculus.fields import how_for
+from fieldops.grids.detect import Geometry, detect_geometry
 
 GEOMETRIES = ("auto", "cartesian", "spherical", "curvilinear")
 
@@ -106,7 +106,7 @@ class Horizontal:
     """The horizontal operators of one geometry with one call's options.
 
     ``how`` is the call's method and NaN options (a dict from
-    :func:`fieldops._fields.how_options`, or None): the horizontal operators get
+    :func:`fieldops.calculus.fields.how_options`, or None): the horizontal operators get
     it restricted to the horizontal dims, :meth:`diff` to its own dim.
     """
 

@@ -8,12 +8,12 @@ import numpy as np
 import xarray as xr
 
 from fieldops import _geodispatch as geo_ops
-from fieldops._fields import dim_options, options, partials, scalar_dims
 from fieldops._validate import check_numeric
-from fieldops.boundary import BoundarySpec
-from fieldops.grids import EARTH_RADIUS
-from fieldops.operators import Options, PeriodSpec, axis_stencil, map_dataset
-from fieldops.spherical import Sphere
+from fieldops.calculus.derivative import Options, PeriodSpec, axis_stencil, map_dataset
+from fieldops.calculus.fields import dim_options, options, partials, scalar_dims
+from fieldops.grids.detect import EARTH_RADIUS
+from fieldops.grids.spherical import Sphere
+from fieldops.stencils.boundary import BoundarySpec
 from fieldops.stencils.weights import AxisStencil
 from fieldops.units import quantified
 
@@ -30,14 +30,14 @@ def stable_alpha(
 ) -> float:
     """Largest stable ``alpha`` of ``u + alpha * lap(u)`` (Gershgorin, interior rows).
 
-    On a sphere (``h`` from :func:`fieldops._geodispatch.horizontal`) the rows are
+    On a sphere (``h`` from :func:`fieldops.grids.horizontal.horizontal`) the rows are
     those of the spherical Laplacian per square metre, whose zonal terms grow as
     ``1 / cos(latitude)**2`` towards the poles (the classic pole problem of
     explicit schemes: the rows next to a pole set the limit).
 
     Examples
     --------
-    >>> from fieldops.operators import resolve_options
+    >>> from fieldops.calculus.derivative import resolve_options
     >>> f = xr.DataArray(np.zeros((5, 5)), dims=("y", "x"))
     >>> opts = resolve_options(f, ["y", "x"], accuracy=2, boundary=None, fill_value=np.nan,
     ...                        period=None, datetime_unit=None)

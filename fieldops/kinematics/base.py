@@ -1,7 +1,7 @@
 """Shared machinery of the kinematics: the grid frame, wind units, pint, docs.
 
 Private: the public functions are in :mod:`fieldops.kinematics` and
-:mod:`fieldops._deformation`.
+:mod:`fieldops.kinematics.deformation`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops._validate import check_same_grid, check_xarray
-from fieldops.boundary import BoundarySpec
-from fieldops.curvilinear import Cartesian, Curvilinear, finish
-from fieldops.grids import detect_geometry
-from fieldops.spherical import Sphere, flux_form
+from fieldops.grids.curvilinear import Cartesian, Curvilinear, finish
+from fieldops.grids.detect import detect_geometry
+from fieldops.grids.spherical import Sphere, flux_form
 from fieldops.stencils.apply import float_dtype
+from fieldops.stencils.boundary import BoundarySpec
 
 OMEGA = 7.292115e-5
 """Earth's rotation rate in rad s-1 (Coriolis parameter ``2 * OMEGA * sin(lat)``)."""
@@ -42,7 +42,7 @@ def _frame(
     """The frame of ``ref``'s grid, its derivatives under ``how``.
 
     ``how`` holds the method and NaN options (from
-    :func:`fieldops._fields.how_options`); None or plain keeps the fast paths.
+    :func:`fieldops.calculus.fields.how_options`); None or plain keeps the fast paths.
     """
     detect = "auto" if geometry == "curvilinear" else geometry
     geo = detect_geometry(ref, detect, y_dim=y_dim, x_dim=x_dim, radius=radius)
@@ -168,7 +168,7 @@ _GRID_DOC = """geometry : {"auto", "cartesian", "spherical", "curvilinear"}, def
     radius : float, default 6 371 008.8
         Sphere radius in metres.
     poles : {"limit", "nan"}, default "limit"
-        Pole policy on a grid with pole rows (see :mod:`fieldops.spherical`).
+        Pole policy on a grid with pole rows (see :mod:`fieldops.grids.spherical`).
     method : str or dict, default "finite_difference"
         ``"savgol"``, ``"gaussian"`` or ``"spectral"``, as in :func:`fieldops.diff`:
         one for both horizontal dims or a dict per dim, e.g.

@@ -30,10 +30,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from fieldops.core import apply_along, stencil_for
-from fieldops.spectral import SpectralOperator, apply_spectral
+from fieldops.stencils.dispatch import apply_along, stencil_for
 from fieldops.stencils.masked import GapRule
 from fieldops.stencils.smoothing import gaussian_stencil, savgol_stencil
+from fieldops.stencils.spectral import SpectralOperator, apply_spectral
 from fieldops.stencils.weights import AxisStencil, is_uniform
 
 METHODS: tuple[str, ...] = ("finite_difference", "savgol", "gaussian", "spectral")
@@ -326,9 +326,9 @@ def apply_operators(
     ``names`` name the dims (for messages); ``gaps`` make steps gap-aware
     (``nan_policy="omit"``, see :class:`~fieldops.stencils.masked.GapRule`). On
     Dask each block exchanges just the rows its own stencils read
-    (:func:`fieldops.core.rows_needed`): half the window for savgol and gaussian
+    (:func:`fieldops.stencils.dispatch.rows_needed`): half the window for savgol and gaussian
     away from the edges. The last step writes into ``out`` when it can (see
-    :func:`fieldops.core.apply_along`).
+    :func:`fieldops.stencils.dispatch.apply_along`).
 
     Examples
     --------

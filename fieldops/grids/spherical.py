@@ -41,14 +41,14 @@ from collections.abc import Hashable, Mapping
 import numpy as np
 import xarray as xr
 
-from fieldops._fields import how_options
-from fieldops._sphere import POLE_POLICIES, Sphere
 from fieldops._validate import check_same_grid
-from fieldops.boundary import BoundarySpec
-from fieldops.core import apply_along
-from fieldops.grids import EARTH_RADIUS
-from fieldops.operators import MethodArg, ScaleArg
+from fieldops.calculus.derivative import MethodArg, ScaleArg
+from fieldops.calculus.fields import how_options
+from fieldops.grids.detect import EARTH_RADIUS
+from fieldops.grids.sphere import POLE_POLICIES, Sphere
 from fieldops.stencils.apply import float_dtype
+from fieldops.stencils.boundary import BoundarySpec
+from fieldops.stencils.dispatch import apply_along
 
 __all__ = ["POLE_POLICIES", "Sphere", "curl", "div", "flux_form", "grad", "laplacian"]
 
@@ -93,7 +93,7 @@ def grad(
     radius : float, default 6 371 008.8
         Sphere radius in metres.
     poles : {"limit", "nan"}, default "limit"
-        Pole policy for the eastward component (see :mod:`fieldops.spherical`).
+        Pole policy for the eastward component (see :mod:`fieldops.grids.spherical`).
     fill_value : float, default NaN
         Edge value under ``boundary="fill"``.
     method : str or dict, default "finite_difference"

@@ -3,7 +3,7 @@
 ``stretching = du/dx - dv/dy``, ``shearing = dv/dx + du/dy`` (MetPy's signs), with
 the spherical metric terms ``-v tan(phi)/R`` and ``+u tan(phi)/R`` on
 latitude/longitude grids and the chain rule on curvilinear ones; pole rows are
-the limit along each meridian (see :mod:`fieldops.spherical`).
+the limit along each meridian (see :mod:`fieldops.grids.spherical`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from collections.abc import Hashable, Mapping
 import numpy as np
 import xarray as xr
 
-from fieldops._fields import how_options
-from fieldops._kinbase import Frame, _doc, _frame, _inputs, _per_length, _wind, _with_units
-from fieldops.boundary import BoundarySpec
-from fieldops.grids import EARTH_RADIUS
-from fieldops.operators import MethodArg, ScaleArg
+from fieldops.calculus.derivative import MethodArg, ScaleArg
+from fieldops.calculus.fields import how_options
+from fieldops.grids.detect import EARTH_RADIUS
+from fieldops.kinematics.base import Frame, _doc, _frame, _inputs, _per_length, _wind, _with_units
 from fieldops.stencils.apply import float_dtype
+from fieldops.stencils.boundary import BoundarySpec
 
 
 def _deform(frame: Frame, u: xr.DataArray, v: xr.DataArray):

@@ -15,7 +15,8 @@ import xarray as xr
 
 from fieldops import _geodispatch as geo_ops
 from fieldops import _geotensors as geotensors
-from fieldops._fields import (
+from fieldops.calculus.derivative import MethodArg, PeriodSpec, ScaleArg
+from fieldops.calculus.fields import (
     COMPONENT,
     WRT,
     how_options,
@@ -23,9 +24,8 @@ from fieldops._fields import (
     vector_call,
     vector_result,
 )
-from fieldops.boundary import BoundarySpec
-from fieldops.grids import EARTH_RADIUS, vertical_sign
-from fieldops.operators import MethodArg, PeriodSpec, ScaleArg
+from fieldops.grids.detect import EARTH_RADIUS, vertical_sign
+from fieldops.stencils.boundary import BoundarySpec
 from fieldops.units import quantified
 
 
@@ -67,12 +67,12 @@ def div(
         ``"auto"`` finds latitude/longitude (CF attributes, then names); when
         ``dims`` hold both horizontal dims of a sphere or curvilinear grid, the
         horizontal part uses the physical form (eastward/northward per metre,
-        metric terms, poles; see :mod:`fieldops.spherical`). ``"cartesian"``
+        metric terms, poles; see :mod:`fieldops.grids.spherical`). ``"cartesian"``
         differentiates along the coordinates as they are.
     radius : float, default 6 371 008.8
         Sphere radius in metres (mean Earth radius).
     poles : {"limit", "nan"}, default "limit"
-        Value on grid points exactly at a pole (see :mod:`fieldops.spherical`).
+        Value on grid points exactly at a pole (see :mod:`fieldops.grids.spherical`).
     method, window, polyorder, sigma : optional
         How to differentiate (finite differences, ``"savgol"``, ``"gaussian"``,
         ``"spectral"``), as in :func:`fieldops.diff`; not fused but composed of
@@ -174,12 +174,12 @@ def curl(
         ``"auto"`` finds latitude/longitude (CF attributes, then names); when
         ``dims`` hold both horizontal dims of a sphere or curvilinear grid, the
         horizontal part uses the physical form (eastward/northward per metre,
-        metric terms, poles; see :mod:`fieldops.spherical`). ``"cartesian"``
+        metric terms, poles; see :mod:`fieldops.grids.spherical`). ``"cartesian"``
         differentiates along the coordinates as they are.
     radius : float, default 6 371 008.8
         Sphere radius in metres (mean Earth radius).
     poles : {"limit", "nan"}, default "limit"
-        Value on grid points exactly at a pole (see :mod:`fieldops.spherical`).
+        Value on grid points exactly at a pole (see :mod:`fieldops.grids.spherical`).
     method, window, polyorder, sigma : optional
         How to differentiate (finite differences, ``"savgol"``, ``"gaussian"``,
         ``"spectral"``), as in :func:`fieldops.diff`; not fused but composed of

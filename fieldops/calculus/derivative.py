@@ -15,9 +15,10 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops._validate import check_accuracy, check_numeric, check_order, check_xarray
-from fieldops.boundary import BoundarySpec, resolve_boundary
-from fieldops.geometry import check_dim, coordinate_values
-from fieldops.methods import (
+from fieldops.grids.coords import check_dim, coordinate_values
+from fieldops.stencils.boundary import BoundarySpec, resolve_boundary
+from fieldops.stencils.masked import GapRule
+from fieldops.stencils.methods import (
     FINITE_DIFFERENCE,
     MethodSpec,
     Operator,
@@ -25,8 +26,7 @@ from fieldops.methods import (
     apply_operators,
     resolve_methods,
 )
-from fieldops.methods import axis_operator as _axis_operator
-from fieldops.stencils.masked import GapRule
+from fieldops.stencils.methods import axis_operator as _axis_operator
 from fieldops.stencils.weights import AxisStencil, is_uniform, minimum_points
 from fieldops.units import quantified
 
@@ -95,7 +95,7 @@ def resolve_options(
     """Validate the options shared by every operator and resolve them per dim.
 
     ``method``, ``window``, ``polyorder`` and ``sigma`` are described in
-    :mod:`fieldops.methods`; each is one value or a dict per dim. ``nan_policy``
+    :mod:`fieldops.stencils.methods`; each is one value or a dict per dim. ``nan_policy``
     and ``mask`` are described in :func:`check_nan_policy`.
     """
     check_xarray(obj)
@@ -183,7 +183,7 @@ def axis_operator(
 
     Every operator goes through here, so every method works everywhere. The result
     is an :class:`AxisStencil` (finite differences, savgol, gaussian) or a
-    :class:`~fieldops.spectral.SpectralOperator`; :func:`partial_data` applies either.
+    :class:`~fieldops.stencils.spectral.SpectralOperator`; :func:`partial_data` applies either.
 
     Examples
     --------
@@ -234,7 +234,7 @@ def axis_stencil(
     if not isinstance(op, AxisStencil):
         raise ValueError(
             f"dim {dim!r}: method={opts.method_of(dim).method!r} is not a stencil; "
-            "compute it with fieldops.operators.partial_data"
+            "compute it with fieldops.calculus.derivative.partial_data"
         )
     return op, coord_units
 
@@ -289,7 +289,7 @@ def partial_data(
 
     A mixed partial is the product of 1-D stencils, applied one dim after the
     other: exactly the tensor product, edges and corners included. The data are
-    written into ``out`` when it fits (see :func:`fieldops.core.apply_along`).
+    written into ``out`` when it fits (see :func:`fieldops.stencils.dispatch.apply_along`).
     """
     check_numeric(da)
     steps = []
@@ -388,7 +388,7 @@ def diff(
     accuracy : int, default 2
         Even order of accuracy of the finite-difference scheme, at the edges too.
     boundary : {"one_sided", "periodic", "fill", "mirror"} or dict, optional
-        Edge rule (see :mod:`fieldops.boundary`); ``"one_sided"`` by default.
+        Edge rule (see :mod:`fieldops.stencils.boundary`); ``"one_sided"`` by default.
     fill_value : float, default NaN
         Value of the edge points under ``boundary="fill"``.
     period : float or dict, optional
@@ -401,7 +401,7 @@ def diff(
         over ``window``. ``"gaussian"``: derivative of a Gaussian of standard
         deviation ``sigma``. ``"spectral"``: FFT derivative of a periodic
         (``boundary="periodic"``), uniformly sampled dim; on Dask the dim must be
-        one chunk. Edges follow ``boundary``. See :mod:`fieldops.methods`.
+        one chunk. Edges follow ``boundary``. See :mod:`fieldops.stencils.methods`.
     window : int or float, optional
         savgol window: an odd int is a number of points, a float a width in the
         coordinate's units (a timedelta for time coordinates).
