@@ -7,8 +7,8 @@ import pytest
 import xarray as xr
 
 import fieldops
-from fieldops import curvilinear as cv
-from fieldops import spherical as sp
+from fieldops.grids import curvilinear as cv
+from fieldops.grids import spherical as sp
 from fieldops.grids.detect import EARTH_RADIUS, detect_geometry, find_latlon
 
 R = EARTH_RADIUS

@@ -17,7 +17,7 @@ import pytest
 import xarray as xr
 
 import fieldops
-from fieldops import spherical
+from fieldops.grids import spherical
 from fieldops.grids.detect import EARTH_RADIUS
 
 U0 = 20.0

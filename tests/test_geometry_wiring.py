@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 import fieldops
-from fieldops import spherical
+from fieldops.grids import spherical
 
 
 @pytest.fixture(scope="module")

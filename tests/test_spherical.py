@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fieldops
-from fieldops import spherical as sp
+from fieldops.grids import spherical as sp
 from fieldops.grids.detect import EARTH_RADIUS
 
 R = EARTH_RADIUS

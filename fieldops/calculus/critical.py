@@ -9,8 +9,8 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import xarray as xr
 
-from fieldops import _geodispatch as geo_ops
-from fieldops import _geotensors as geotensors
+from fieldops.grids import horizontal as geo_ops
+from fieldops.grids import tensors as geotensors
 from fieldops._validate import check_numeric
 from fieldops.calculus.derivative import MethodArg, Options, PeriodSpec, ScaleArg, map_dataset
 from fieldops.calculus.fields import (

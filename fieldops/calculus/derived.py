@@ -12,8 +12,8 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from fieldops import _geodispatch as geo_ops
-from fieldops import _geotensors as geotensors
+from fieldops.grids import horizontal as geo_ops
+from fieldops.grids import tensors as geotensors
 from fieldops._validate import check_xarray
 from fieldops.calculus.derivative import (
     MethodArg,

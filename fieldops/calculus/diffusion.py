@@ -7,7 +7,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import xarray as xr
 
-from fieldops import _geodispatch as geo_ops
+from fieldops.grids import horizontal as geo_ops
 from fieldops._validate import check_numeric
 from fieldops.calculus.derivative import Options, PeriodSpec, axis_stencil, map_dataset
 from fieldops.calculus.fields import dim_options, options, partials, scalar_dims

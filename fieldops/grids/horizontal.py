@@ -14,7 +14,7 @@ from collections.abc import Hashable, Mapping
 
 import xarray as xr
 
-from fieldops import curvilinear, spherical
+from fieldops.grids import curvilinear, spherical
 from fieldops.calculus.derivative import Options, diff
 from fieldops.calculus.fields import how_for
 from fieldops.grids.detect import Geometry, detect_geometry
