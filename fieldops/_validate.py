@@ -45,12 +45,11 @@ def check_numeric(da: xr.DataArray) -> None:
     )
 
 
-def check_dims_exist(obj: xr.DataArray | xr.Dataset, dims: list[Hashable]) -> None:
-    """Raise a ValueError naming the missing dims and the dims that exist."""
-    missing = [d for d in dims if d not in obj.dims]
-    if missing:
+def check_dim(obj: xr.DataArray | xr.Dataset, dim: Hashable) -> None:
+    """Raise a ValueError naming the dims that exist when ``dim`` is not one."""
+    if dim not in obj.dims:
         what = f"variable {obj.name!r}" if isinstance(obj, xr.DataArray) else "the Dataset"
-        raise ValueError(f"dim(s) {missing} not found in {what}; its dims are {list(obj.dims)}")
+        raise ValueError(f"dim {dim!r} not found in {what}; its dims are {list(obj.dims)}")
 
 
 def check_xarray(obj: object) -> None:

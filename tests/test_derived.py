@@ -115,17 +115,9 @@ def test_diffusion_smooths_noise_and_keeps_the_mean(boundary):
 
 
 def _opts(f, boundary):
-    from fieldops.calculus.derivative import resolve_options
+    from fieldops.options import How, resolve_how
 
-    return resolve_options(
-        f,
-        list(f.dims),
-        accuracy=2,
-        boundary=boundary,
-        fill_value=np.nan,
-        period=None,
-        datetime_unit=None,
-    )
+    return resolve_how(f, list(f.dims), How(boundary=boundary))
 
 
 def test_diffuse_refuses_unstable_alpha_and_gives_the_largest_stable_one():

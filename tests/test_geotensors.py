@@ -261,29 +261,12 @@ def test_critical_points_on_the_sphere_find_the_maximum_and_its_antipode():
 def test_diffusion_on_the_sphere_damps_harmonics_at_their_rate_and_stays_bounded():
     lat, lon = sphere(4.0)
     y1 = on_sphere(np.sin(np.deg2rad(lat))[:, None] + 0 * lon, lat, lon, units="K")
-    opts = fieldops.calculus.derivative.resolve_options(
-        y1,
-        ["lat", "lon"],
-        accuracy=2,
-        boundary=None,
-        fill_value=np.nan,
-        period=None,
-        datetime_unit=None,
-    )
-    from fieldops.grids.horizontal import horizontal
+    from fieldops.grids.frame import frame_for
+    from fieldops.options import How, Where, resolve_how
 
-    h = horizontal(
-        y1,
-        ["lat", "lon"],
-        opts,
-        boundary=None,
-        period=None,
-        geometry="auto",
-        radius=R,
-        poles="limit",
-        how={},
-    )
-    limit = fieldops.calculus.diffusion.stable_alpha(y1, ["lat", "lon"], opts, h)
+    opts = resolve_how(y1, ["lat", "lon"], How())
+    frame = frame_for(y1, ["lat", "lon"], Where(radius=R), How())
+    limit = fieldops.calculus.diffusion.stable_alpha(y1, ["lat", "lon"], opts, frame)
     # the rows next to the poles set the limit: about (R cos(86 deg) dlon)**2 / 2
     dx = R * np.cos(np.deg2rad(86.0)) * np.deg2rad(4.0)
     assert 0.4 * dx**2 < limit < 0.5 * dx**2

@@ -13,10 +13,16 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.signal import savgol_filter
 
 import fieldops
-from fieldops.calculus.derivative import partial_data, resolve_options
+from fieldops.grids.partials import partial_data
+from fieldops.options import How, resolve_how
 from fieldops.stencils.weights import BOUNDARY_MODES
 
 SCIPY_MODE = {"one_sided": "interp", "mirror": "mirror", "periodic": "wrap"}
+
+
+def resolve_options(obj, dims, **kw):
+    """The resolved per-dim options of ``kw`` (the keywords of fieldops.diff)."""
+    return resolve_how(obj, dims, How(**kw))
 
 
 def _line(x, data, name="f"):

@@ -9,21 +9,28 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import xarray as xr
 
-from fieldops.grids import horizontal as geo_ops
-from fieldops.grids import tensors as geotensors
 from fieldops._validate import check_numeric
-from fieldops.calculus.derivative import MethodArg, Options, PeriodSpec, ScaleArg, map_dataset
+from fieldops.calculus import physical
+from fieldops.calculus.derivative import map_dataset
 from fieldops.calculus.fields import (
     COMPONENT,
     WRT,
     describe,
-    how_options,
-    options,
     partials,
     scalar_dims,
 )
 from fieldops.calculus.scalar import hessian_slots
-from fieldops.grids.detect import EARTH_RADIUS
+from fieldops.grids.frame import frame_for
+from fieldops.options import (
+    EARTH_RADIUS,
+    How,
+    MethodArg,
+    Options,
+    PeriodSpec,
+    ScaleArg,
+    Where,
+    resolve_how,
+)
 from fieldops.stencils.boundary import BoundarySpec
 from fieldops.units import quantified
 
@@ -40,12 +47,12 @@ def _classify(eig: np.ndarray, critical: np.ndarray, eig_tol: np.ndarray) -> np.
     return np.where(critical, code, 0).astype(np.int8)
 
 
-def _derivatives(f, dims, opts: Options, h) -> tuple[xr.DataArray, xr.DataArray]:
+def _derivatives(f, dims, opts: Options, frame, how: How) -> tuple[xr.DataArray, xr.DataArray]:
     """Gradient and Hessian of ``f``: one fused pass on a cartesian grid."""
     check_numeric(f)
-    if h is not None:
-        g = geo_ops.grad(f, dims, h)
-        H = geotensors.hessian(f, dims, h)
+    if frame is not None:
+        g = physical.grad(f, dims, frame, how)
+        H = physical.hessian(f, dims, frame, how)
         return (
             xr.DataArray(g.data, dims=g.dims),
             xr.DataArray(H.data, dims=H.dims),
@@ -59,9 +66,9 @@ def _derivatives(f, dims, opts: Options, h) -> tuple[xr.DataArray, xr.DataArray]
     return g, H
 
 
-def _critical_da(f, dims, tol, rtol, opts, h) -> xr.DataArray:
+def _critical_da(f, dims, tol, rtol, opts, frame, how) -> xr.DataArray:
     n = len(dims)
-    g, H = _derivatives(f, dims, opts, h)
+    g, H = _derivatives(f, dims, opts, frame, how)
     gnorm = np.sqrt((g**2).sum(COMPONENT, skipna=False))
     defined = np.isfinite(H).all([COMPONENT, WRT]) & np.isfinite(gnorm)
     eig = xr.apply_ufunc(
@@ -167,19 +174,9 @@ def critical_points(
         raise ValueError(f"tol must be a number >= 0, got {tol!r}")
     if not (np.isfinite(rtol) and rtol >= 0):
         raise ValueError(f"rtol must be a number >= 0, got {rtol!r}")
-    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
-    opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit, how=how)
-    h = geo_ops.horizontal(
-        f,
-        dims,
-        opts,
-        boundary=boundary,
-        period=period,
-        geometry=geometry,
-        radius=radius,
-        poles=poles,
-        how=how,
-    )
+    how, where = How.pick(locals()), Where.pick(locals())
+    opts = resolve_how(f, dims, how, time_dims_only=True)
+    frame = frame_for(f, dims, where, how)
     if isinstance(f, xr.DataArray):
-        return _critical_da(f, dims, tol, rtol, opts, h)
-    return map_dataset(f, dims, lambda v: _critical_da(v, dims, tol, rtol, opts, h))
+        return _critical_da(f, dims, tol, rtol, opts, frame, how)
+    return map_dataset(f, dims, lambda v: _critical_da(v, dims, tol, rtol, opts, frame, how))

@@ -8,250 +8,15 @@ mutated and Dask input stays lazy with its chunks.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
 
 import numpy as np
 import xarray as xr
 
-from fieldops import units as _units
-from fieldops._validate import check_accuracy, check_numeric, check_order, check_xarray
-from fieldops.grids.coords import check_dim, coordinate_values
-from fieldops.stencils.boundary import BoundarySpec, resolve_boundary
-from fieldops.stencils.masked import GapRule
-from fieldops.stencils.methods import (
-    FINITE_DIFFERENCE,
-    MethodSpec,
-    Operator,
-    Scalar,
-    apply_operators,
-    resolve_methods,
-)
-from fieldops.stencils.methods import axis_operator as _axis_operator
-from fieldops.stencils.weights import AxisStencil, is_uniform, minimum_points
+from fieldops._validate import check_order
+from fieldops.grids.partials import derivative_attrs, like, partial_data
+from fieldops.options import How, MethodArg, Options, PeriodSpec, ScaleArg, resolve_how
+from fieldops.stencils.boundary import BoundarySpec
 from fieldops.units import quantified
-
-# Attributes that describe the input quantity itself and would be false of its
-# derivative (CF: a standard_name names one physical quantity).
-_DROPPED_ATTRS = (
-    "units",
-    "long_name",
-    "standard_name",
-    "valid_min",
-    "valid_max",
-    "valid_range",
-    "number_of_significant_digits",  # a precision of the input, not of its derivative
-)
-
-PeriodSpec = float | Mapping[Hashable, float] | None
-MethodArg = str | Mapping[Hashable, str]
-ScaleArg = Scalar | Mapping[Hashable, Scalar] | None
-
-
-@dataclass(frozen=True)
-class Options:
-    """The stencil options of one call, resolved per dim."""
-
-    accuracy: int
-    boundary: dict[Hashable, str]
-    fill_value: float
-    period: dict[Hashable, float | None]
-    datetime_unit: str | None
-    methods: Mapping[Hashable, MethodSpec] = field(default_factory=dict)
-    nan_policy: str = "propagate"
-    mask: xr.DataArray | None = None
-
-    @property
-    def omit(self) -> bool:
-        """True when NaN (or masked) cells are domain boundaries."""
-        return self.nan_policy == "omit" or self.mask is not None
-
-    def method_of(self, dim: Hashable) -> MethodSpec:
-        """The method of ``dim`` (finite differences unless chosen otherwise).
-
-        Examples
-        --------
-        >>> Options(2, {"x": "one_sided"}, np.nan, {"x": None}, None).method_of("x").method
-        'finite_difference'
-        """
-        return self.methods.get(dim, FINITE_DIFFERENCE)
-
-
-def resolve_options(
-    obj: xr.DataArray | xr.Dataset,
-    dims: list[Hashable],
-    *,
-    accuracy: int,
-    boundary: BoundarySpec | None,
-    fill_value: float,
-    period: PeriodSpec,
-    datetime_unit: str | None,
-    method: MethodArg = "finite_difference",
-    window: ScaleArg = None,
-    polyorder: int | Mapping[Hashable, int] | None = None,
-    sigma: ScaleArg = None,
-    nan_policy: str = "propagate",
-    mask: xr.DataArray | None = None,
-) -> Options:
-    """Validate the options shared by every operator and resolve them per dim.
-
-    ``method``, ``window``, ``polyorder`` and ``sigma`` are described in
-    :mod:`fieldops.stencils.methods`; each is one value or a dict per dim. ``nan_policy``
-    and ``mask`` are described in :func:`check_nan_policy`.
-    """
-    check_xarray(obj)
-    for dim in dims:
-        check_dim(obj, dim)
-    accuracy = check_accuracy(accuracy)
-    modes = resolve_boundary(boundary, dims)
-    if isinstance(period, Mapping):
-        extra = [d for d in period if d not in dims]
-        if extra:
-            raise ValueError(f"period names dim(s) {extra} that are not differentiated ({dims})")
-        periods = {d: period.get(d) for d in dims}
-    else:
-        periods = {d: period for d in dims}
-    for d, p in periods.items():
-        if p is not None and not (np.isfinite(p) and p > 0):
-            raise ValueError(f"period of dim {d!r} must be a positive number, got {p!r}")
-    methods = resolve_methods(dims, method, window=window, polyorder=polyorder, sigma=sigma)
-    if accuracy != 2 and all(m.method != "finite_difference" for m in methods.values()):
-        raise ValueError(
-            f"accuracy={accuracy} applies to method='finite_difference' only; the method "
-            f"here is {sorted({m.method for m in methods.values()})}: drop accuracy= "
-            "(savgol: window/polyorder, gaussian: sigma set the accuracy)"
-        )
-    check_nan_policy(obj, nan_policy, mask, methods)
-    try:
-        fill = float(fill_value)
-    except (TypeError, ValueError):
-        raise TypeError(f"fill_value must be a number, got {fill_value!r}") from None
-    return Options(accuracy, modes, fill, periods, datetime_unit, methods, nan_policy, mask)
-
-
-NAN_POLICIES = ("propagate", "omit")
-
-
-def check_nan_policy(
-    obj: xr.DataArray | xr.Dataset,
-    nan_policy: str,
-    mask: xr.DataArray | None,
-    methods: Mapping[Hashable, MethodSpec],
-) -> None:
-    """Validate ``nan_policy`` and ``mask``.
-
-    ``nan_policy="propagate"`` (default): a NaN spoils the outputs whose stencil
-    touches it. ``"omit"`` (scipy's word): NaN cells are domain boundaries; a
-    valid point next to one gets a one-sided stencil from the valid side (of
-    lower accuracy where the valid run is short), a point with no valid stencil
-    (a run shorter than ``order + 1`` points) is NaN, and NaN cells stay NaN.
-    ``mask``: a boolean DataArray, True where valid, on some or all of the
-    field's dims; masked cells are treated as NaN under ``"omit"`` (given a
-    mask, ``"omit"`` is implied).
-    """
-    if nan_policy not in NAN_POLICIES:
-        raise ValueError(f"unknown nan_policy {nan_policy!r}; use 'propagate' or 'omit'")
-    if mask is not None:
-        if not isinstance(mask, xr.DataArray) or mask.dtype != bool:
-            raise TypeError(
-                "mask must be a boolean xarray.DataArray, True where the data are valid; "
-                f"got {type(mask).__name__}"
-                + (f" of dtype {mask.dtype}" if hasattr(mask, "dtype") else "")
-            )
-        extra = [d for d in mask.dims if d not in obj.dims]
-        if extra:
-            raise ValueError(
-                f"mask has dim(s) {extra} that the data do not have ({list(obj.dims)})"
-            )
-        for d in mask.dims:
-            if mask.sizes[d] != obj.sizes[d]:
-                raise ValueError(
-                    f"mask has {mask.sizes[d]} points along {d!r}, the data {obj.sizes[d]}"
-                )
-    if nan_policy == "omit" or mask is not None:
-        other = sorted({m.method for m in methods.values()} - {"finite_difference"})
-        if other:
-            raise ValueError(
-                f"nan_policy='omit' and mask= work with method='finite_difference' only, "
-                f"not {other}"
-            )
-
-
-def axis_operator(
-    obj: xr.DataArray | xr.Dataset, dim: Hashable, order: int, opts: Options
-) -> tuple[Operator, str | None]:
-    """The operator of d^order/d dim^order under the dim's method, and the coordinate's units.
-
-    Every operator goes through here, so every method works everywhere. The result
-    is an :class:`AxisStencil` (finite differences, savgol, gaussian) or a
-    :class:`~fieldops.stencils.spectral.SpectralOperator`; :func:`partial_data` applies either.
-
-    Examples
-    --------
-    >>> da = xr.DataArray(np.zeros(16), dims="x")
-    >>> opts = resolve_options(da, ["x"], accuracy=2, boundary="periodic", fill_value=np.nan,
-    ...                        period=None, datetime_unit=None, method="spectral")
-    >>> type(axis_operator(da, "x", 1, opts)[0]).__name__
-    'SpectralOperator'
-    """
-    values, coord_units = coordinate_values(obj, dim, datetime_unit=opts.datetime_unit)
-    mode = opts.boundary[dim]
-    spec = opts.method_of(dim)
-    if spec.method == "finite_difference":
-        n = values.size
-        # A uniform grid may need one point less; only look when it matters.
-        need = minimum_points(order, opts.accuracy, mode, uniform=False)
-        if n < need:
-            need = minimum_points(order, opts.accuracy, mode, uniform=is_uniform(values))
-        if n < need:
-            raise ValueError(
-                f"dim {dim!r} has {n} points, but order {order} at accuracy {opts.accuracy} "
-                f"with boundary {mode!r} needs at least {need}; use a lower accuracy or "
-                "another boundary mode"
-            )
-    op = _axis_operator(
-        values,
-        order,
-        spec,
-        accuracy=opts.accuracy,
-        boundary=mode,
-        period=opts.period[dim],
-        dim=dim,
-        datetime_unit=opts.datetime_unit,
-    )
-    return op, coord_units
-
-
-def axis_stencil(
-    obj: xr.DataArray | xr.Dataset, dim: Hashable, order: int, opts: Options
-) -> tuple[AxisStencil, str | None]:
-    """The stencil of d^order/d dim^order for ``obj``'s coordinate, and its units.
-
-    For callers that need a stencil table (fused kernels). Raises for
-    ``method="spectral"``, which is not a stencil: use :func:`partial_data` or
-    :func:`axis_operator` there.
-    """
-    op, coord_units = axis_operator(obj, dim, order, opts)
-    if not isinstance(op, AxisStencil):
-        raise ValueError(
-            f"dim {dim!r}: method={opts.method_of(dim).method!r} is not a stencil; "
-            "compute it with fieldops.calculus.derivative.partial_data"
-        )
-    return op, coord_units
-
-
-def fusable(opts: Options, dims: list[Hashable]) -> bool:
-    """True when every dim's method is a stencil (fused stencil kernels apply).
-
-    Examples
-    --------
-    >>> da = xr.DataArray(np.zeros((8, 8)), dims=("y", "x"))
-    >>> opts = resolve_options(da, ["y", "x"], accuracy=2, boundary="periodic",
-    ...                        fill_value=np.nan, period=None, datetime_unit=None,
-    ...                        method={"x": "spectral", "y": "savgol"}, window=5)
-    >>> fusable(opts, ["y"]), fusable(opts, ["y", "x"])
-    (True, False)
-    """
-    return all(opts.method_of(d).method != "spectral" for d in dims)
 
 
 def derivative_name(name: Hashable | None, orders: Mapping[Hashable, int]) -> str:
@@ -264,55 +29,6 @@ def derivative_name(name: Hashable | None, orders: Mapping[Hashable, int]) -> st
 
 def _describe(da: xr.DataArray) -> str:
     return str(da.attrs.get("long_name") or da.name or "the data")
-
-
-def derivative_attrs(
-    da: xr.DataArray, long_name: str, coord_units: list[str | None]
-) -> dict[Hashable, object]:
-    """Attributes of a derived field: the input's, less those false of it, plus units."""
-    attrs = {k: v for k, v in da.attrs.items() if k not in _DROPPED_ATTRS}
-    attrs["long_name"] = long_name
-    derived = _units.combine(da.attrs.get("units"), coord_units)
-    if derived is not None:
-        attrs["units"] = derived
-    return attrs
-
-
-def partial_data(
-    da: xr.DataArray,
-    orders: Mapping[Hashable, int],
-    opts: Options,
-    *,
-    out: np.ndarray | None = None,
-):
-    """The data of the mixed partial ``orders`` of ``da``, and the units to divide by.
-
-    A mixed partial is the product of 1-D stencils, applied one dim after the
-    other: exactly the tensor product, edges and corners included. The data are
-    written into ``out`` when it fits (see :func:`fieldops.stencils.dispatch.apply_along`).
-    """
-    check_numeric(da)
-    steps = []
-    gaps: list[GapRule | None] = []
-    denominators: list[str | None] = []
-    for dim, order in orders.items():
-        op, coord_units = axis_operator(da, dim, order, opts)
-        steps.append((da.get_axis_num(dim), op))
-        denominators += [coord_units] * order
-        gaps.append(gap_rule(da, dim, order, opts) if opts.omit else None)
-    data = da.data
-    if opts.mask is not None:
-        data = da.where(opts.mask).data  # masked cells become gaps (and ints floats)
-    data = apply_operators(
-        data, steps, fill_value=opts.fill_value, names=list(orders), gaps=gaps, out=out
-    )
-    return data, denominators
-
-
-def gap_rule(da: xr.DataArray, dim: Hashable, order: int, opts: Options) -> GapRule:
-    """How d^order/d dim^order treats NaN cells under ``nan_policy="omit"``."""
-    values, _ = coordinate_values(da, dim, datetime_unit=opts.datetime_unit)
-    return GapRule(values, order, opts.accuracy, opts.boundary[dim], opts.period[dim])
 
 
 def _ordinal(order: int) -> str:
@@ -331,26 +47,6 @@ def _diff_dataarray(da: xr.DataArray, dim: Hashable, order: int, opts: Options) 
         derivative_name(da.name, {dim: order}),
         derivative_attrs(da, long_name, denominators),
     )
-
-
-def like(
-    da: xr.DataArray, data: object, name: Hashable, attrs: dict[Hashable, object]
-) -> xr.DataArray:
-    """A new DataArray with ``da``'s dims and coords, and ``data``, ``name``, ``attrs``.
-
-    The coordinates and indexes are shared as they are, the way xarray's own
-    arithmetic shares them (the DataArray constructor would re-validate and copy
-    them: ~150 us, more than the whole derivative of a 100x100 field). The
-    encoding is not carried over: the input's on-disk packing (``scale_factor``,
-    an integer dtype) would be wrong for its derivative.
-    """
-    variable = xr.Variable(da.dims, data, attrs)
-    try:
-        return da._replace(variable, name=name)
-    except (AttributeError, TypeError):  # pragma: no cover  (an xarray without _replace)
-        out = da.copy(deep=False, data=data)
-        out.name, out.attrs, out.encoding = name, attrs, {}
-        return out
 
 
 @quantified
@@ -415,7 +111,7 @@ def diff(
         ``"omit"``: NaN cells are boundaries of the domain (coastlines, gaps); a
         valid point next to one gets a one-sided stencil from the valid side
         (lower accuracy where the valid run is short; NaN where the run has
-        fewer than ``order + 1`` points). See :func:`check_nan_policy`.
+        fewer than ``order + 1`` points). See :func:`fieldops.options.check_nan_policy`.
     mask : DataArray of bool, optional
         True where the data are valid; masked cells are treated as gaps
         (implies ``nan_policy="omit"``).
@@ -448,22 +144,15 @@ def diff(
     >>> round(float(smooth.sel(x=0.5)), 12)
     1.0
     """
+    return differentiate(obj, dim, order, How.pick(locals()))
+
+
+def differentiate(
+    obj: xr.DataArray | xr.Dataset, dim: Hashable, order: int, how: How
+) -> xr.DataArray | xr.Dataset:
+    """:func:`diff` with its options as a :class:`~fieldops.options.How`."""
     order = check_order(order)
-    opts = resolve_options(
-        obj,
-        [dim],
-        accuracy=accuracy,
-        boundary=boundary,
-        fill_value=fill_value,
-        period=period,
-        datetime_unit=datetime_unit,
-        method=method,
-        window=window,
-        polyorder=polyorder,
-        sigma=sigma,
-        nan_policy=nan_policy,
-        mask=mask,
-    )
+    opts = resolve_how(obj, [dim], how)
     if isinstance(obj, xr.DataArray):
         return _diff_dataarray(obj, dim, order, opts)
     return map_dataset(obj, [dim], lambda da: _diff_dataarray(da, dim, order, opts))

@@ -12,24 +12,14 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from fieldops.grids import horizontal as geo_ops
-from fieldops.grids import tensors as geotensors
 from fieldops._validate import check_xarray
-from fieldops.calculus.derivative import (
-    MethodArg,
-    PeriodSpec,
-    ScaleArg,
-    axis_stencil,
-    derivative_attrs,
-)
+from fieldops.calculus import physical
 from fieldops.calculus.fields import (
     COMPONENT,
     WRT,
     SlotSpec,
     as_vector,
     describe,
-    dim_options,
-    how_options,
     partials,
     power_units,
     scalar_dims,
@@ -38,7 +28,9 @@ from fieldops.calculus.fields import (
 )
 from fieldops.calculus.scalar import grad
 from fieldops.calculus.vector import jacobian
-from fieldops.grids.detect import EARTH_RADIUS
+from fieldops.grids.frame import frame_for, locate
+from fieldops.grids.partials import axis_stencil, derivative_attrs
+from fieldops.options import EARTH_RADIUS, How, MethodArg, PeriodSpec, ScaleArg, Where
 from fieldops.stencils.boundary import BoundarySpec
 from fieldops.stencils.fused import Copy
 from fieldops.units import quantified
@@ -233,25 +225,11 @@ def jacobian_determinant(
     >>> float(jacobian_determinant(F.assign_coords(component=["x", "y"])).max())
     6.0
     """
-    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
-    vec, dims, opts, labels = vector_call(
-        F, components, dims, True, accuracy, boundary, fill_value, period, datetime_unit, how=how
-    )
+    how, where = How.pick(locals()), Where.pick(locals())
+    vec, dims, opts, labels = vector_call(F, components, dims, how, square=True)
     vec = vec.sel({COMPONENT: dims})
-    J = jacobian(
-        vec,
-        dims,
-        accuracy=accuracy,
-        boundary=boundary,
-        fill_value=fill_value,
-        period=period,
-        datetime_unit=datetime_unit,
-        **how,
-        geometry=geometry,
-        radius=radius,
-        poles=poles,
-    )
-    physical = geo_ops.horizontal_geometry(vec, dims, geometry, radius)
+    J = jacobian(vec, dims, **how.keywords(), geometry=geometry, radius=radius, poles=poles)
+    grid = locate(vec, dims, where)
     n = len(dims)
     stacked = J.transpose(*J.dims[2:], COMPONENT, WRT)
     if n == 1:
@@ -276,8 +254,8 @@ def jacobian_determinant(
     det = det.drop_vars([COMPONENT, WRT], errors="ignore").transpose(*J.dims[2:])
     cu = [
         "m"
-        if physical is not None and d in (physical.y_dim, physical.x_dim)
-        else axis_stencil(vec, d, 1, dim_options(vec, d, opts))[1]
+        if grid is not None and d in (grid.y_dim, grid.x_dim)
+        else axis_stencil(vec, d, 1, opts.for_dim(vec, d))[1]
         for d in dims
     ]
     det.attrs = derivative_attrs(vec, f"Jacobian determinant of {describe(vec)}", [None])
@@ -325,22 +303,13 @@ def norm(
     return out
 
 
-def _rate(F, dims, components, sign, name, long_name, opts_args, how, geo) -> xr.DataArray:
-    vec, dims, opts, labels = vector_call(F, components, dims, True, *opts_args, how=how)
-    geometry, radius, poles = geo
-    h = geo_ops.horizontal(
-        vec,
-        dims,
-        opts,
-        boundary=opts_args[1],
-        period=opts_args[3],
-        geometry=geometry,
-        radius=radius,
-        poles=poles,
-        how=how,
-    )
-    if h is not None:
-        J = geotensors.jacobian(vec.sel({COMPONENT: dims}), dims, h)
+def _rate(
+    F, dims, components, sign: float, name: str, long_name: str, how: How, where: Where
+) -> xr.DataArray:
+    vec, dims, opts, labels = vector_call(F, components, dims, how, square=True)
+    frame = frame_for(vec, dims, where, how)
+    if frame is not None:
+        J = physical.jacobian(vec.sel({COMPONENT: dims}), dims, frame, how)
         transposed = J.data.swapaxes(0, 1)
         data = (J.data + transposed if sign > 0 else J.data - transposed) * J.dtype.type(0.5)
         out = J.copy(data=data)
@@ -418,11 +387,8 @@ def strain_rate(
     >>> S.sel(x=2, y=2).values.tolist()
     [[0.0, 0.5], [0.5, 0.0]]
     """
-    args = (accuracy, boundary, fill_value, period, datetime_unit)
-    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
-    return _rate(
-        F, dims, components, 1.0, "strain", "strain rate", args, how, (geometry, radius, poles)
-    )
+    how, where = How.pick(locals()), Where.pick(locals())
+    return _rate(F, dims, components, 1.0, "strain", "strain rate", how, where)
 
 
 @quantified
@@ -482,8 +448,5 @@ def rotation_rate(
     >>> R.sel(x=2, y=2).values.tolist()
     [[0.0, 0.5], [-0.5, 0.0]]
     """
-    args = (accuracy, boundary, fill_value, period, datetime_unit)
-    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
-    return _rate(
-        F, dims, components, -1.0, "rotation", "rotation rate", args, how, (geometry, radius, poles)
-    )
+    how, where = How.pick(locals()), Where.pick(locals())
+    return _rate(F, dims, components, -1.0, "rotation", "rotation rate", how, where)

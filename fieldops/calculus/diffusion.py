@@ -7,84 +7,63 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import xarray as xr
 
-from fieldops.grids import horizontal as geo_ops
 from fieldops._validate import check_numeric
-from fieldops.calculus.derivative import Options, PeriodSpec, axis_stencil, map_dataset
-from fieldops.calculus.fields import dim_options, options, partials, scalar_dims
-from fieldops.grids.detect import EARTH_RADIUS
-from fieldops.grids.spherical import Sphere
+from fieldops.calculus import physical
+from fieldops.calculus.derivative import map_dataset
+from fieldops.calculus.fields import partials, scalar_dims
+from fieldops.grids.frame import Frame, frame_for
+from fieldops.grids.partials import axis_stencil
+from fieldops.options import EARTH_RADIUS, How, Options, PeriodSpec, Where, resolve_how
 from fieldops.stencils.boundary import BoundarySpec
-from fieldops.stencils.weights import AxisStencil
 from fieldops.units import quantified
 
 
-def _row_sums(st: AxisStencil) -> np.ndarray:
-    """Sum of |weights| of each interior row (NaN on edge rows)."""
-    out = np.full(st.n, np.nan)
-    out[st.lo : st.n - st.hi] = np.abs(st.weights).sum(axis=0)
-    return out
-
-
 def stable_alpha(
-    f: xr.DataArray | xr.Dataset, dims: list[Hashable], opts: Options, h=None
+    f: xr.DataArray | xr.Dataset, dims: list[Hashable], opts: Options, frame: Frame | None = None
 ) -> float:
     """Largest stable ``alpha`` of ``u + alpha * lap(u)`` (Gershgorin, interior rows).
 
-    On a sphere (``h`` from :func:`fieldops.grids.horizontal.horizontal`) the rows are
-    those of the spherical Laplacian per square metre, whose zonal terms grow as
+    On a grid's frame (from :func:`fieldops.grids.frame.frame_for`) the horizontal
+    rows are the frame's own Laplacian's (:meth:`~fieldops.grids.frame.Frame.laplacian_bound`):
+    on a sphere those per square metre, whose zonal terms grow as
     ``1 / cos(latitude)**2`` towards the poles (the classic pole problem of
     explicit schemes: the rows next to a pole set the limit).
 
     Examples
     --------
-    >>> from fieldops.calculus.derivative import resolve_options
+    >>> from fieldops.options import How, resolve_how
     >>> f = xr.DataArray(np.zeros((5, 5)), dims=("y", "x"))
-    >>> opts = resolve_options(f, ["y", "x"], accuracy=2, boundary=None, fill_value=np.nan,
-    ...                        period=None, datetime_unit=None)
+    >>> opts = resolve_how(f, ["y", "x"], How())
     >>> stable_alpha(f, ["y", "x"], opts)
     0.25
     """
     bound = 0.0
     others = list(dims)
-    if h is not None:
-        if h.geo.kind != "spherical":
+    if frame is not None:
+        horizontal = frame.laplacian_bound()
+        if horizontal is None:
             raise ValueError(
-                f"diffuse on a {h.geo.kind} grid is not supported (its stable step is not "
+                f"diffuse on a {frame.kind} grid is not supported (its stable step is not "
                 "known); pass geometry='cartesian' to diffuse along the logical dims"
             )
-        ref = f if isinstance(f, xr.DataArray) else _first_variable(f, dims)
-        s: Sphere = h.frame(ref)
-        y, x = h.dims
-        rows = (
-            _row_sums(s.stencil(y, 2))
-            + np.abs(s.tan) * _row_sums(s.stencil(y, 1))
-            + s.inv_cos**2 * np.nanmax(_row_sums(s.stencil(x, 2)))
-        ) / s.radius**2
-        bound += float(np.nanmax(rows, initial=0.0))
-        others = [d for d in dims if d not in h.dims]
+        bound += horizontal
+        others = [d for d in dims if d not in frame.dims]
     for d in others:
-        st, _ = axis_stencil(f, d, 2, dim_options(f, d, opts))
+        st, _ = axis_stencil(f, d, 2, opts.for_dim(f, d))
         bound += float(np.abs(st.weights).sum(axis=0).max(initial=0.0))
     return 2.0 / bound if bound > 0 else np.inf
 
 
-def _first_variable(ds: xr.Dataset, dims: list[Hashable]) -> xr.DataArray:
-    for var in ds.data_vars.values():
-        if set(dims) <= set(var.dims):
-            return var
-    raise ValueError(f"no variable of the Dataset has all of dims {dims}")
-
-
-def _diffuse_da(f, dims, alpha, steps, opts, h) -> xr.DataArray:
+def _diffuse_da(f, dims, alpha, steps, opts, frame, how) -> xr.DataArray:
     check_numeric(f)
     u = f
-    if h is None:
+    if frame is None:
         slot = [(0, 1.0, {})] + [(0, alpha, {d: 2}) for d in dims]
     for _ in range(steps):
-        if h is None:
+        if frame is None:
             data, _ = partials(u, [slot], opts, slot_shape=())
         else:
-            lap = geo_ops.laplacian(u, dims, h).transpose(*f.dims)
+            lap = physical.laplacian(u, dims, frame, how).transpose(*f.dims)
             data = u.data + lap.data * lap.dtype.type(alpha)
         u = xr.DataArray(data, dims=f.dims, coords=f.coords, name=f.name, attrs=f.attrs)
     attrs = dict(f.attrs)
@@ -160,20 +139,11 @@ def diffuse(
     dims = scalar_dims(f, dims)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-    opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit)
-    h = geo_ops.horizontal(
-        f,
-        dims,
-        opts,
-        boundary=boundary,
-        period=period,
-        geometry=geometry,
-        radius=radius,
-        poles=poles,
-        how={},
-    )
+    how, where = How.pick(locals()), Where.pick(locals())
+    opts = resolve_how(f, dims, how, time_dims_only=True)
+    frame = frame_for(f, dims, where, how)
     alpha = float(alpha)
-    limit = stable_alpha(f, dims, opts, h)
+    limit = stable_alpha(f, dims, opts, frame)
     if not (np.isfinite(alpha) and alpha >= 0):
         raise ValueError(f"alpha must be a finite number >= 0 (a diffusion number), got {alpha}")
     if alpha > limit * (1 + 1e-12):
@@ -183,5 +153,5 @@ def diffuse(
             "and more steps"
         )
     if isinstance(f, xr.DataArray):
-        return _diffuse_da(f, dims, alpha, steps, opts, h)
-    return map_dataset(f, dims, lambda v: _diffuse_da(v, dims, alpha, steps, opts, h))
+        return _diffuse_da(f, dims, alpha, steps, opts, frame, how)
+    return map_dataset(f, dims, lambda v: _diffuse_da(v, dims, alpha, steps, opts, frame, how))

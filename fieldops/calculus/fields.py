@@ -1,289 +1,22 @@
 """Shared machinery of the vector-calculus operators (no public API).
 
-Vector fields, dims, options, attrs, and :func:`partials`: the one place that turns
-``{dim: order}`` products of partial derivatives into stencils and runs them fused
-(the hook where other geometries plug in; the operators' bodies stay cartesian).
+Vector fields, their dims and the attrs of multi-entry results. The derivatives
+themselves are :func:`fieldops.grids.partials.partials` (cartesian) or a frame's
+(:mod:`fieldops.grids.frame`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Hashable, Mapping, Sequence
 
 import xarray as xr
 
 from fieldops import units as _units
 from fieldops._validate import check_numeric, check_xarray
-from fieldops.calculus.derivative import (
-    Options,
-    PeriodSpec,
-    axis_stencil,
-    derivative_attrs,
-    fusable,
-    partial_data,
-    resolve_options,
-)
-from fieldops.stencils.boundary import BoundarySpec
-from fieldops.stencils.dispatch import apply_fused
-from fieldops.stencils.fused import Copy, Plan, Term
+from fieldops.grids.partials import COMPONENT, WRT, SlotSpec, derivative_attrs, partials
+from fieldops.options import How, Options, resolve_how
 
-COMPONENT = "component"
-WRT = "wrt"
-
-# One output slot: a sum of (source index, coefficient, {dim: order}) terms, or the
-# index of an earlier slot it copies, or a Copy (an earlier slot times a scale).
-SlotSpec = list[tuple[int, float, dict[Hashable, int]]] | int | Copy
-
-
-def partials(
-    field: xr.DataArray,
-    slots: Sequence[SlotSpec],
-    opts: Options,
-    *,
-    slot_shape: tuple[int, ...] | None = None,
-) -> tuple[object, dict[Hashable, str | None]]:
-    """Data of linear combinations of partial derivatives, in one fused pass.
-
-    Parameters
-    ----------
-    field : DataArray
-        Scalar field, or vector field with ``component`` as its first dim (the
-        sources are its components, in order).
-    slots : sequence
-        One entry per output: a list of ``(source, coef, {dim: order})`` terms to
-        sum, or the index of an earlier slot to copy (or a ``Copy`` with a scale).
-    opts : Options
-        Resolved stencil options.
-    slot_shape : tuple of int, optional
-        Shape of the leading slot axes: ``()`` for one slot, ``(n, n)`` for a
-        tensor; ``(len(slots),)`` by default.
-
-    Returns
-    -------
-    data : numpy.ndarray or dask.array.Array
-        ``(*slot_shape, *spatial_shape)``.
-    coord_units : dict
-        Units of each differentiated dim's coordinate (None when unknown).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fieldops.calculus.derivative import resolve_options
-    >>> f = xr.DataArray(np.arange(5.0) ** 2, dims="x")
-    >>> opts = resolve_options(f, ["x"], accuracy=2, boundary=None, fill_value=np.nan,
-    ...                        period=None, datetime_unit=None)
-    >>> data, _ = partials(f, [[(0, 1.0, {"x": 2})]], opts)
-    >>> data.tolist()
-    [[2.0, 2.0, 2.0, 2.0, 2.0]]
-    """
-    vector = field.dims[:1] == (COMPONENT,)
-    spatial = field.dims[1:] if vector else field.dims
-    used = sorted(
-        {d for slot in slots if isinstance(slot, list) for t in slot for d in t[2]}, key=str
-    )
-    if opts.omit or not fusable(opts, used):
-        return _composed(field, slots, opts, vector, slot_shape)
-    stencils: dict[tuple[Hashable, int], object] = {}
-    coord_units: dict[Hashable, str | None] = {}
-    plan_slots = []
-    for slot in slots:
-        if isinstance(slot, (int, Copy)):
-            plan_slots.append(slot)
-            continue
-        terms = []
-        for source, coef, orders in slot:
-            factors = []
-            for dim, order in orders.items():
-                if (dim, order) not in stencils:
-                    st, cu = axis_stencil(field, dim, order, dim_options(field, dim, opts))
-                    stencils[(dim, order)] = st
-                    coord_units[dim] = cu
-                factors.append((spatial.index(dim), stencils[(dim, order)]))
-            terms.append(Term(source, float(coef), tuple(factors)))
-        plan_slots.append(tuple(terms))
-    plan = Plan(tuple(plan_slots))
-    data = apply_fused(
-        field.data, plan, fill_value=opts.fill_value, stacked=vector, slot_shape=slot_shape
-    )
-    return data, coord_units
-
-
-def _composed(field, slots, opts, vector, slot_shape):
-    """:func:`partials` term by term through :func:`~fieldops.calculus.derivative.partial_data`.
-
-    For what the fused stencil kernel cannot do: spectral derivatives and
-    gap-aware (``nan_policy="omit"``) stencils, whose weights depend on the data.
-    On numpy each slot that is one derivative is written straight into its place
-    in the stacked result: a ``np.stack`` of the slots cost more than computing them.
-    """
-    import numpy as np
-
-    from fieldops.stencils.apply import float_dtype
-    from fieldops.stencils.dispatch import is_dask
-
-    stacked = None
-    if not is_dask(field.data):
-        spatial = field.shape[1:] if vector else field.shape
-        stacked = np.empty((len(slots),) + spatial, float_dtype(field.dtype))
-    outs = []
-    coord_units: dict[Hashable, str | None] = {}
-    for k, slot in enumerate(slots):
-        if isinstance(slot, Copy):
-            outs.append(outs[slot.slot] * slot.scale)
-            continue
-        if isinstance(slot, int):
-            outs.append(outs[slot])
-            continue
-        target = stacked[k] if stacked is not None and len(slot) == 1 else None
-        total = None
-        for source, coef, orders in slot:
-            cur = field.isel({COMPONENT: source}, drop=True) if vector else field
-            for n, (dim, order) in enumerate(orders.items()):
-                last = target if coef == 1.0 and n == len(orders) - 1 else None
-                data, units = partial_data(cur, {dim: order}, dim_options(cur, dim, opts), out=last)
-                coord_units[dim] = units[0]
-                cur = cur.copy(data=data)
-            data = cur.data
-            term = data * coef if coef != 1.0 else data
-            total = term if total is None else total + term
-        outs.append(total)
-    # An empty slot (the zero diagonal of a rotation rate) is zeros like the others.
-    known = next(o for o in outs if o is not None)
-    outs = [o if o is not None else known * 0 for o in outs]
-    shape = (len(slots),) if slot_shape is None else tuple(slot_shape)
-    if any(is_dask(o) for o in outs):
-        import dask.array as dsa
-
-        stacked = dsa.stack(outs)
-    elif any(o.dtype != stacked.dtype for o in outs):
-        stacked = np.stack(outs)  # what np.stack would promote to
-    else:
-        for k, o in enumerate(outs):
-            if not np.may_share_memory(o, stacked[k]):  # not written in place
-                stacked[k] = o
-    return stacked.reshape(shape + stacked.shape[1:]), coord_units
-
-
-def options(
-    obj: xr.DataArray | xr.Dataset,
-    dims: list[Hashable],
-    accuracy: int,
-    boundary: BoundarySpec | None,
-    fill_value: float,
-    period: PeriodSpec,
-    datetime_unit: str | None,
-    *,
-    how: Mapping[str, object] | None = None,
-) -> Options:
-    """:func:`~fieldops.calculus.derivative.resolve_options` with positional arguments.
-
-    ``datetime_unit`` applies to the dims with a time coordinate; it is an error when
-    none of ``dims`` has one. ``how`` holds the method and NaN options (``method``,
-    ``window``, ``polyorder``, ``sigma``, ``nan_policy``, ``mask``).
-    """
-    if datetime_unit is not None and not any(is_time(obj, d) for d in dims if d in obj.dims):
-        raise ValueError(
-            f"datetime_unit given but none of dims {dims} has a time coordinate; drop it"
-        )
-    return resolve_options(
-        obj,
-        dims,
-        accuracy=accuracy,
-        boundary=boundary,
-        fill_value=fill_value,
-        period=period,
-        datetime_unit=datetime_unit,
-        **dict(how or {}),
-    )
-
-
-def how_options(
-    method: object, window: object, polyorder: object, sigma: object, nan_policy: str, mask: object
-) -> dict[str, object]:
-    """The method and NaN options of one call, for :func:`options`."""
-    return dict(
-        method=method,
-        window=window,
-        polyorder=polyorder,
-        sigma=sigma,
-        nan_policy=nan_policy,
-        mask=mask,
-    )
-
-
-def is_plain(how: Mapping[str, object]) -> bool:
-    """True when ``how`` asks for plain finite differences that propagate NaN."""
-    return (
-        how.get("method", "finite_difference") == "finite_difference"
-        and how.get("nan_policy", "propagate") == "propagate"
-        and how.get("mask") is None
-    )
-
-
-def how_for(how: Mapping[str, object], dims: Sequence[Hashable]) -> dict[str, object]:
-    """``how`` for a call along ``dims`` only: per-dim dicts keep just those dims.
-
-    A call along some of the dims (the horizontal ones, or a vertical one) gets
-    the caller's per-dim choices for its own dims, e.g.
-    ``method={"lon": "spectral", "lat": "savgol"}`` split between two calls.
-
-    Examples
-    --------
-    >>> how_for({"method": {"lon": "spectral", "level": "savgol"}, "window": 5}, ["lon"])
-    {'method': {'lon': 'spectral'}, 'window': 5}
-    """
-    out: dict[str, object] = {}
-    for key, value in how.items():
-        if key != "mask" and isinstance(value, Mapping):
-            value = {d: v for d, v in value.items() if d in dims}
-        out[key] = value
-    return out
-
-
-def frame_options(
-    ref: xr.DataArray,
-    dims: list[Hashable],
-    how: Mapping[str, object],
-    *,
-    accuracy: int,
-    boundary: BoundarySpec | None,
-    fill_value: float,
-    period: PeriodSpec,
-) -> tuple[Options, xr.DataArray | None]:
-    """The options of a frame's field derivatives under ``how``, and the mask to apply.
-
-    The mask comes back bare (dims only) and out of the options, with
-    ``nan_policy="omit"`` in its place: the frames put NaN where it is False
-    themselves (``field.where(mask)``), by position, on fields whose
-    coordinates are their own (degrees, an index), so that label alignment can
-    never shrink a field whose coordinates differ from the mask's in the last bit.
-    """
-    opts = resolve_options(
-        ref,
-        dims,
-        accuracy=accuracy,
-        boundary=boundary,
-        fill_value=fill_value,
-        period=period,
-        datetime_unit=None,
-        **how_for(how, dims),
-    )
-    if opts.mask is None:
-        return opts, None
-    mask = xr.DataArray(opts.mask.data, dims=opts.mask.dims)
-    return dataclasses.replace(opts, mask=None, nan_policy="omit"), mask
-
-
-def is_time(obj: xr.DataArray | xr.Dataset, dim: Hashable) -> bool:
-    """True when ``dim`` has a datetime, timedelta or cftime coordinate."""
-    return dim in obj.coords and obj.coords[dim].dtype.kind in "mMO"
-
-
-def dim_options(obj: xr.DataArray | xr.Dataset, dim: Hashable, opts: Options) -> Options:
-    """``opts`` for one dim: ``datetime_unit`` applies to time dims only."""
-    if opts.datetime_unit is None or is_time(obj, dim):
-        return opts
-    return dataclasses.replace(opts, datetime_unit=None)
+__all__ = ["COMPONENT", "WRT", "SlotSpec", "partials"]
 
 
 def describe(da: xr.DataArray) -> str:
@@ -489,10 +222,10 @@ def vector_result(
 
 
 def vector_call(
-    F, components, dims, square, accuracy, boundary, fill_value, period, dt_unit, *, how=None
-):
+    F, components, dims, how: How, *, square: bool = False
+) -> tuple[xr.DataArray, list[Hashable], Options, list[Hashable]]:
     """Check a vector operator's input: the field, its dims, options and component labels."""
     vec = as_vector(F, components)
     dims = vector_dims(vec, dims, square=square)
-    opts = options(vec, dims, accuracy, boundary, fill_value, period, dt_unit, how=how)
+    opts = resolve_how(vec, dims, how, time_dims_only=True)
     return vec, dims, opts, vec[COMPONENT].values.tolist()

@@ -15,22 +15,29 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import xarray as xr
 
-from fieldops.grids import horizontal as geo_ops
-from fieldops.grids import tensors as geotensors
 from fieldops._validate import check_numeric
-from fieldops.calculus.derivative import MethodArg, Options, PeriodSpec, ScaleArg, map_dataset
+from fieldops.calculus import physical
+from fieldops.calculus.derivative import map_dataset
 from fieldops.calculus.fields import (
     COMPONENT,
     WRT,
     SlotSpec,
     describe,
     entry_attrs,
-    how_options,
-    options,
     partials,
     scalar_dims,
 )
-from fieldops.grids.detect import EARTH_RADIUS
+from fieldops.grids.frame import frame_for
+from fieldops.options import (
+    EARTH_RADIUS,
+    How,
+    MethodArg,
+    Options,
+    PeriodSpec,
+    ScaleArg,
+    Where,
+    resolve_how,
+)
 from fieldops.stencils.boundary import BoundarySpec
 from fieldops.units import quantified
 
@@ -113,21 +120,11 @@ def grad(
     (('component', 'x', 'y'), [4.0, 3.0])
     """
     dims = scalar_dims(f, dims)
-    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
-    opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit, how=how)
-    h = geo_ops.horizontal(
-        f,
-        dims,
-        opts,
-        boundary=boundary,
-        period=period,
-        geometry=geometry,
-        radius=radius,
-        poles=poles,
-        how=how,
-    )
-    if h is not None:
-        return _per_variable(f, dims, lambda v: geo_ops.grad(v, dims, h))
+    how, where = How.pick(locals()), Where.pick(locals())
+    opts = resolve_how(f, dims, how, time_dims_only=True)
+    frame = frame_for(f, dims, where, how)
+    if frame is not None:
+        return _per_variable(f, dims, lambda v: physical.grad(v, dims, frame, how))
     return _per_variable(f, dims, lambda v: _grad_da(v, dims, opts))
 
 
@@ -212,21 +209,11 @@ def laplacian(
     True
     """
     dims = scalar_dims(f, dims)
-    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
-    opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit, how=how)
-    h = geo_ops.horizontal(
-        f,
-        dims,
-        opts,
-        boundary=boundary,
-        period=period,
-        geometry=geometry,
-        radius=radius,
-        poles=poles,
-        how=how,
-    )
-    if h is not None:
-        return _per_variable(f, dims, lambda v: geo_ops.laplacian(v, dims, h))
+    how, where = How.pick(locals()), Where.pick(locals())
+    opts = resolve_how(f, dims, how, time_dims_only=True)
+    frame = frame_for(f, dims, where, how)
+    if frame is not None:
+        return _per_variable(f, dims, lambda v: physical.laplacian(v, dims, frame, how))
     return _per_variable(f, dims, lambda v: _laplacian_da(v, dims, opts))
 
 
@@ -311,7 +298,7 @@ def hessian(
         horizontal dims) the horizontal block is the covariant Hessian in the
         eastward/northward frame, per square metre, whose trace is
         :func:`laplacian` (to roundoff off the pole rows on a sphere; see
-        :mod:`fieldops.grids.tensors`); mixed entries with other dims are per metre
+        :meth:`fieldops.grids.sphere.Sphere.hessian`); mixed entries with other dims are per metre
         and per unit of that dim.
 
     Returns
@@ -329,19 +316,9 @@ def hessian(
     [[2.0, 1.0], [1.0, 4.0]]
     """
     dims = scalar_dims(f, dims)
-    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
-    opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit, how=how)
-    h = geo_ops.horizontal(
-        f,
-        dims,
-        opts,
-        boundary=boundary,
-        period=period,
-        geometry=geometry,
-        radius=radius,
-        poles=poles,
-        how=how,
-    )
-    if h is not None:
-        return _per_variable(f, dims, lambda v: geotensors.hessian(v, dims, h))
+    how, where = How.pick(locals()), Where.pick(locals())
+    opts = resolve_how(f, dims, how, time_dims_only=True)
+    frame = frame_for(f, dims, where, how)
+    if frame is not None:
+        return _per_variable(f, dims, lambda v: physical.hessian(v, dims, frame, how))
     return _per_variable(f, dims, lambda v: _hessian_da(v, dims, opts))

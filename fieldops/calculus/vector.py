@@ -13,18 +13,17 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from fieldops.grids import horizontal as geo_ops
-from fieldops.grids import tensors as geotensors
-from fieldops.calculus.derivative import MethodArg, PeriodSpec, ScaleArg
+from fieldops.calculus import physical
 from fieldops.calculus.fields import (
     COMPONENT,
     WRT,
-    how_options,
     partials,
     vector_call,
     vector_result,
 )
-from fieldops.grids.detect import EARTH_RADIUS, vertical_sign
+from fieldops.grids.detect import vertical_sign
+from fieldops.grids.frame import frame_for
+from fieldops.options import EARTH_RADIUS, How, MethodArg, PeriodSpec, ScaleArg, Where
 from fieldops.stencils.boundary import BoundarySpec
 from fieldops.units import quantified
 
@@ -94,32 +93,11 @@ def div(
     >>> float(div(ds, components={"x": "u", "y": "v"}).sel(x=1, y=3))
     5.0
     """
-    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
-    vec, dims, opts, labels = vector_call(
-        F,
-        components,
-        dims,
-        True,
-        accuracy,
-        boundary,
-        fill_value,
-        period,
-        datetime_unit,
-        how=how,
-    )
-    h = geo_ops.horizontal(
-        vec,
-        dims,
-        opts,
-        boundary=boundary,
-        period=period,
-        geometry=geometry,
-        radius=radius,
-        poles=poles,
-        how=how,
-    )
-    if h is not None:
-        return geo_ops.div(vec, dims, h)
+    how, where = How.pick(locals()), Where.pick(locals())
+    vec, dims, opts, labels = vector_call(F, components, dims, how, square=True)
+    frame = frame_for(vec, dims, where, how)
+    if frame is not None:
+        return physical.div(vec, dims, frame, how)
     slot = [(labels.index(d), 1.0, {d: 1}) for d in dims]
     data, cu = partials(vec, [slot], opts, slot_shape=())
     return vector_result(vec, data, (), "div", "divergence", [[cu[d]] for d in dims])
@@ -202,36 +180,15 @@ def curl(
     >>> float(curl(rot.assign_coords(component=["x", "y"])).sel(x=1, y=1))
     2.0
     """
-    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
-    vec, dims, opts, labels = vector_call(
-        F,
-        components,
-        dims,
-        True,
-        accuracy,
-        boundary,
-        fill_value,
-        period,
-        datetime_unit,
-        how=how,
-    )
+    how, where = How.pick(locals()), Where.pick(locals())
+    vec, dims, opts, labels = vector_call(F, components, dims, how, square=True)
     if len(dims) not in (2, 3):
         raise ValueError(
             f"curl needs 2 or 3 dims, got {dims}; pass dims= with two (the 2-D curl) or three"
         )
-    h = geo_ops.horizontal(
-        vec,
-        dims,
-        opts,
-        boundary=boundary,
-        period=period,
-        geometry=geometry,
-        radius=radius,
-        poles=poles,
-        how=how,
-    )
-    if h is not None:
-        return geo_ops.curl(vec, dims, h)
+    frame = frame_for(vec, dims, where, how)
+    if frame is not None:
+        return physical.curl(vec, dims, frame, how)
     c = {d: labels.index(d) for d in dims}
 
     def rot(a, b):  # dF_b/da - dF_a/db
@@ -313,32 +270,11 @@ def jacobian(
     >>> jacobian(F).sel(x=2, y=3).values.tolist()
     [[3.0, 2.0], [1.0, 0.0]]
     """
-    how = how_options(method, window, polyorder, sigma, nan_policy, mask)
-    vec, dims, opts, labels = vector_call(
-        F,
-        components,
-        dims,
-        False,
-        accuracy,
-        boundary,
-        fill_value,
-        period,
-        datetime_unit,
-        how=how,
-    )
-    h = geo_ops.horizontal(
-        vec,
-        dims,
-        opts,
-        boundary=boundary,
-        period=period,
-        geometry=geometry,
-        radius=radius,
-        poles=poles,
-        how=how,
-    )
-    if h is not None:
-        return geotensors.jacobian(vec, dims, h)
+    how, where = How.pick(locals()), Where.pick(locals())
+    vec, dims, opts, labels = vector_call(F, components, dims, how, square=False)
+    frame = frame_for(vec, dims, where, how)
+    if frame is not None:
+        return physical.jacobian(vec, dims, frame, how)
     slots = [[(c, 1.0, {d: 1})] for c in range(len(labels)) for d in dims]
     data, cu = partials(vec, slots, opts, slot_shape=(len(labels), len(dims)))
     extra = ((COMPONENT, labels), (WRT, dims))

@@ -12,6 +12,10 @@ from collections.abc import Hashable
 import numpy as np
 import xarray as xr
 
+from fieldops._validate import check_dim
+
+__all__ = ["check_dim", "coordinate_values", "validate_monotonic"]
+
 _TIME_UNITS = {
     "W": "week",
     "D": "day",
@@ -22,13 +26,6 @@ _TIME_UNITS = {
     "us": "us",
     "ns": "ns",
 }
-
-
-def check_dim(obj: xr.DataArray | xr.Dataset, dim: Hashable) -> None:
-    """Raise a ValueError naming the dims that exist when ``dim`` is not one."""
-    if dim not in obj.dims:
-        what = f"variable {obj.name!r}" if isinstance(obj, xr.DataArray) else "the Dataset"
-        raise ValueError(f"dim {dim!r} not found in {what}; its dims are {list(obj.dims)}")
 
 
 def _time_to_float(values: np.ndarray, dim: Hashable, datetime_unit: str) -> np.ndarray:

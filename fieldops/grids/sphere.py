@@ -1,34 +1,27 @@
-"""The metric of a regular latitude/longitude grid: :class:`Sphere` (private module).
+"""The frame of a regular latitude/longitude grid: :class:`Sphere`.
 
-Public through :mod:`fieldops.grids.spherical`, whose docstring describes the forms and
-the pole policy.
+:mod:`fieldops.grids.spherical` describes the forms (flux forms of div and curl,
+the Laplacian's metric terms) and the pole policy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+import dataclasses
+from collections.abc import Hashable
 
 import numpy as np
 import xarray as xr
 
-from fieldops._validate import check_accuracy, check_numeric, check_xarray
-from fieldops.calculus.derivative import Options, axis_stencil, partial_data
-from fieldops.calculus.fields import frame_options, is_plain
-from fieldops.grids.coords import check_dim
-from fieldops.grids.curvilinear import finish
-from fieldops.grids.detect import EARTH_RADIUS, longitude_is_periodic, longitude_repeats_endpoint
-from fieldops.stencils.boundary import BoundarySpec, resolve_boundary
+from fieldops._validate import check_dim, check_numeric
+from fieldops.grids.detect import Geometry, longitude_is_periodic, longitude_repeats_endpoint
+from fieldops.grids.frame import Entries, Frame, midpoint_widths, register
+from fieldops.grids.partials import axis_stencil, partial_data
+from fieldops.options import How, Options, Where, frame_options, resolve_how
+from fieldops.stencils.apply import float_dtype
 from fieldops.stencils.dispatch import apply_along, is_dask
 from fieldops.stencils.weights import AxisStencil, fornberg, is_uniform, scaled
 
-POLE_POLICIES = ("limit", "nan")
 _POLE_ATOL_DEG = 1e-5
-
-
-def _check_poles(poles: object) -> str:
-    if poles not in POLE_POLICIES:
-        raise ValueError(f"unknown poles policy {poles!r}; use one of {POLE_POLICIES}")
-    return str(poles)
 
 
 def _degrees(da: xr.DataArray, dim: Hashable, what: str) -> np.ndarray:
@@ -64,34 +57,27 @@ def _shared_stencil(key: tuple, build) -> AxisStencil:
     return found
 
 
-class Sphere:
+@register("spherical")
+class Sphere(Frame):
     """The metric of one regular latitude/longitude grid, ready to differentiate on.
 
     Parameters
     ----------
-    ref : DataArray
+    ref : DataArray or Dataset
         A field on the grid (only its coordinates are read).
-    lat_dim, lon_dim : hashable
-        Latitude and longitude dims, coordinates in degrees.
-    accuracy : int
-        Even accuracy order of every stencil.
-    boundary : str or dict, optional
-        Edge rule per dim; longitude defaults to ``periodic`` when it spans 360
-        degrees, everything else to ``one_sided``. Latitude cannot be periodic.
-    radius : float
-        Sphere radius in metres.
-    poles : {"limit", "nan"}
-        Pole policy (see the module docstring).
-    fill_value : float
-        Value of edge rows under ``boundary="fill"``.
-    how : dict, optional
-        The method and NaN options of the call (``method``, ``window``,
-        ``polyorder``, ``sigma``, ``nan_policy``, ``mask``; from
-        :func:`fieldops.calculus.fields.how_options`). Plain finite differences that
-        propagate NaN (or None) take the fused per-radian stencils; anything else
-        is computed per degree on the field's own coordinates (``window`` and
-        ``sigma`` in degrees) through :func:`fieldops.calculus.derivative.partial_data` and
-        converted to per radian.
+    geo : Geometry
+        The detected grid (``kind="spherical"``): latitude and longitude dims,
+        coordinates in degrees.
+    where : Where
+        Radius (metres) and pole policy (see :mod:`fieldops.grids.spherical`).
+    how : How
+        Accuracy; edge rule per dim (longitude defaults to ``periodic`` when it
+        spans 360 degrees, everything else to ``one_sided``; latitude cannot be
+        periodic); fill value. Plain finite differences that propagate NaN take
+        the fused per-radian stencils; any other method or NaN policy is
+        computed per degree on the field's own coordinates (``window`` and
+        ``sigma`` in degrees) through :func:`fieldops.grids.partials.partial_data`
+        and converted to per radian.
 
     Notes
     -----
@@ -103,38 +89,20 @@ class Sphere:
     --------
     >>> da = xr.DataArray(np.zeros((3, 8)), dims=("lat", "lon"),
     ...                   coords={"lat": [-90.0, 0.0, 90.0], "lon": np.arange(0, 360, 45.0)})
-    >>> s = Sphere(da, "lat", "lon")
+    >>> geo = Geometry("spherical", "lat", "lon", "lat", "lon", 6.4e6)
+    >>> s = Sphere(da, geo, Where(), How())
     >>> s.boundary, s.pole_rows
     ({'lat': 'one_sided', 'lon': 'periodic'}, (0, 2))
     """
 
-    def __init__(
-        self,
-        ref: xr.DataArray,
-        lat_dim: Hashable,
-        lon_dim: Hashable,
-        *,
-        accuracy: int = 2,
-        boundary: BoundarySpec | None = None,
-        radius: float = EARTH_RADIUS,
-        poles: str = "limit",
-        fill_value: float = np.nan,
-        how: Mapping[str, object] | None = None,
-    ) -> None:
-        check_xarray(ref)
-        if not isinstance(ref, xr.DataArray):
-            raise TypeError(
-                "spherical operators take DataArrays; pick a variable of the Dataset "
-                "(ds['u']) or use the Dataset accessor's kinematics methods"
-            )
-        check_dim(ref, lat_dim)
-        check_dim(ref, lon_dim)
+    def __init__(self, ref: xr.DataArray | xr.Dataset, geo: Geometry, where: Where, how: How):
+        lat_dim, lon_dim = geo.y_dim, geo.x_dim
+        for dim in (lat_dim, lon_dim):
+            check_dim(ref, dim)
+        self.dims = (lat_dim, lon_dim)
         self.lat_dim, self.lon_dim = lat_dim, lon_dim
-        self.accuracy = check_accuracy(accuracy)
-        self.poles = _check_poles(poles)
-        if not (np.isfinite(radius) and radius > 0):
-            raise ValueError(f"radius must be a positive number of metres, got {radius!r}")
-        self.radius = float(radius)
+        self.poles = where.poles
+        self.radius = float(where.radius)
         lat = _degrees(ref, lat_dim, "latitude")
         if np.nanmax(np.abs(lat)) > 90.0 + _POLE_ATOL_DEG:
             raise ValueError(
@@ -146,19 +114,15 @@ class Sphere:
         if not self.periodic_lon:
             self.repeated_lon = self.periodic_lon = longitude_repeats_endpoint(lon)
         defaults = {lon_dim: "periodic"} if self.periodic_lon else {}
-        self.boundary = resolve_boundary(boundary, [lat_dim, lon_dim], defaults=defaults)
+        grid_how = how.grid(self.dims)
+        plain = resolve_how(ref, self.dims, grid_how, boundary_defaults=defaults)
+        self.accuracy, self.boundary = plain.accuracy, plain.boundary
         if self.boundary[lat_dim] == "periodic":
             raise ValueError(
                 f"latitude dim {lat_dim!r} cannot be periodic; use 'one_sided' (default), "
                 "'mirror' or 'fill' for it"
             )
-        self.opts = Options(
-            self.accuracy,
-            self.boundary,
-            float(fill_value),
-            {lat_dim: None, lon_dim: 2 * np.pi},
-            None,
-        )
+        self.opts = dataclasses.replace(plain, period={lat_dim: None, lon_dim: 2 * np.pi})
         self.lat_deg = np.clip(lat, -90.0, 90.0)
         self.lon_deg = lon
         self.phi = np.deg2rad(self.lat_deg)
@@ -173,14 +137,11 @@ class Sphere:
         self._radians = {lat_dim: self.phi, lon_dim: self.lam[unique]}
         self.how_opts: Options | None = None
         self.mask: xr.DataArray | None = None
-        if how is not None and not is_plain(how):
+        if not how.plain:
             self.how_opts, self.mask = frame_options(
                 ref,
-                [lat_dim, lon_dim],
-                how,
-                accuracy=self.accuracy,
-                boundary=self.boundary,
-                fill_value=fill_value,
+                self.dims,
+                how.replace(boundary=self.boundary),
                 period={lat_dim: None, lon_dim: 360.0 if self.periodic_lon else None},
             )
             if self.how_opts.method_of(lat_dim).method == "spectral":
@@ -199,10 +160,7 @@ class Sphere:
 
     # -- building blocks -------------------------------------------------------
     length_unit = "m"
-
-    def east_north(self, b: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
-        """Eastward (pole rows 0 until fixed) and northward derivatives per metre."""
-        return self.east(b), self.north(b)
+    place = "on the sphere"
 
     def tan_term(self, dtype: np.dtype) -> xr.DataArray:
         """``tan(phi) / R`` over latitude (0 on pole rows, fixed later by the pole policy)."""
@@ -379,16 +337,131 @@ class Sphere:
                 value = value + row * w
             data[at(p)] = value
 
-    def finish(
-        self,
-        res: xr.DataArray,
-        like: xr.DataArray,
-        name: str,
-        long_name: str,
-        denominators: list[str | None],
-    ) -> xr.DataArray:
-        """Put ``like``'s coords, dim order, chunks and attrs on a bare result."""
-        return finish(res, like, name, long_name, denominators)
+    # -- operators --------------------------------------------------------------
+    def flux_form(self, a: xr.DataArray, b: xr.DataArray, sign: float) -> xr.DataArray:
+        """``(a_lam + sign * (b cos phi)_phi) / (R cos phi)``, pole rows by the pole policy.
+
+        ``a, b = east, north`` with ``sign=+1`` is the divergence; ``a, b = north,
+        east`` with ``sign=-1`` is the vertical vorticity. Bare result (dims only).
+        The metric factors of the ``b`` term are folded into its stencil; on numpy
+        data the sum is formed in place: three passes over the data in all.
+        """
+        dtype = float_dtype(np.result_type(a.dtype, b.dtype))
+        b = b.transpose(*a.dims)
+        if self.how_opts is not None:
+            b_cos = self.bare(b).astype(dtype) * self.metric(self.cos, dtype)
+            da_lam, db_phi = self.d(a, self.lon_dim), self.d(b_cos, self.lat_dim)
+            total = da_lam + db_phi if sign > 0 else da_lam - db_phi
+            return self.fix_poles(total * self.metric(self.inv_cos / self.radius, dtype), "scalar")
+        lat_ax = a.get_axis_num(self.lat_dim)
+        shape = [-1 if ax == lat_ax else 1 for ax in range(a.ndim)]
+        weight = (self.inv_cos / self.radius).astype(dtype).reshape(shape)
+        eager = isinstance(a.data, np.ndarray) and isinstance(b.data, np.ndarray)
+        a, b = self.bare(a), self.bare(b)
+        lon_ax = a.get_axis_num(self.lon_dim)
+        b_data = b.data.astype(dtype, copy=False)
+        # cos(phi) and 1 / (R cos(phi)) are folded into the latitude stencil's weights:
+        # the b term is one pass over b, not a product, a stencil and a product.
+        db_phi = apply_along(b_data, lat_ax, self.flux_stencil(), fill_value=self.opts.fill_value)
+        if eager:
+            out = self.d_data(a.data, lon_ax, self.lon_dim)
+            _combine(out, db_phi, weight, sign)
+            return self.fix_poles(xr.DataArray(out, dims=a.dims), "scalar")
+        da_lam = self.d_data(a.data, lon_ax, self.lon_dim) * weight
+        total = da_lam + db_phi if sign > 0 else da_lam - db_phi
+        return self.fix_poles(xr.DataArray(total, dims=a.dims), "scalar")
+
+    def div(self, east: xr.DataArray, north: xr.DataArray) -> xr.DataArray:
+        """Divergence in flux form, ``(u_lam + (v cos phi)_phi) / (R cos phi)``."""
+        return self.flux_form(east, north, 1.0)
+
+    def curl(self, east: xr.DataArray, north: xr.DataArray) -> xr.DataArray:
+        """Vertical vorticity in flux form, ``(v_lam - (u cos phi)_phi) / (R cos phi)``."""
+        return self.flux_form(north, east, -1.0)
+
+    def laplacian(self, b: xr.DataArray) -> xr.DataArray:
+        """``(f_phiphi - tan(phi) f_phi + f_lamlam / cos(phi)**2) / R**2``, poles by the policy."""
+        b = self.bare(b)
+        f_pp = self.d(b, self.lat_dim, 2)
+        f_p = self.d(b, self.lat_dim, 1)
+        f_ll = self.d(b, self.lon_dim, 2)
+        dtype = f_pp.dtype
+        r2 = self.radius**2
+        res = (
+            f_pp * dtype.type(1 / r2)
+            - f_p * self.metric(self.tan / r2, dtype)
+            + f_ll * self.metric(self.inv_cos**2 / r2, dtype)
+        )
+        return self.fix_poles(res, "scalar")
+
+    def hessian(self, b: xr.DataArray) -> Entries:
+        """The covariant Hessian: second-derivative stencils plus the metric terms."""
+        y, x = self.lat_dim, self.lon_dim
+        dt = float_dtype(b.dtype)
+        r2 = self.radius**2
+        f_p, f_pp = self.d(b, y, 1), self.d(b, y, 2)
+        f_l, f_ll = self.d(b, x, 1), self.d(b, x, 2)
+        f_lp = self.d(f_l, y, 1)
+        nn = f_pp * dt.type(1 / r2)
+        ee = f_ll * self.metric(self.inv_cos**2 / r2, dt) - f_p * self.metric(self.tan / r2, dt)
+        en = (f_lp + f_l * self.metric(self.tan, dt)) * self.metric(self.inv_cos / r2, dt)
+        en = self.fix_poles(en, "meridian")
+        return {(y, y): nn, (x, x): self.fix_poles(ee, "meridian"), (y, x): en, (x, y): en}
+
+    # -- metric data ------------------------------------------------------------
+    def laplacian_bound(self) -> float:
+        """Largest absolute row sum of :meth:`laplacian`'s rows, per square metre.
+
+        Interior rows only; the zonal terms grow as ``1 / cos(latitude)**2``, so
+        the rows next to a pole set the bound.
+        """
+        y, x = self.dims
+        rows = (
+            _row_sums(self.stencil(y, 2))
+            + np.abs(self.tan) * _row_sums(self.stencil(y, 1))
+            + self.inv_cos**2 * np.nanmax(_row_sums(self.stencil(x, 2)))
+        ) / self.radius**2
+        return float(np.nanmax(rows, initial=0.0))
+
+    def cell_widths(self) -> dict[Hashable, xr.DataArray]:
+        """Metres: ``R dphi`` along latitude, ``R cos(phi) dlam`` along longitude.
+
+        Examples
+        --------
+        >>> da = xr.DataArray(np.zeros((3, 4)), dims=("lat", "lon"),
+        ...                   coords={"lat": [-60.0, 0.0, 60.0], "lon": [0.0, 90, 180, 270]})
+        >>> geo = Geometry("spherical", "lat", "lon", "lat", "lon", 1.0)
+        >>> w = Sphere(da, geo, Where(radius=1.0), How()).cell_widths()
+        >>> round(float(w["lon"][1, 0]), 6), round(float(w["lat"][1]), 6)
+        (1.570796, 1.047198)
+        """
+        dphi = midpoint_widths(self.phi)
+        if self.periodic_lon:
+            step = np.abs(np.diff(self.lam[self._unique_lon]))
+            dlam = np.full(self.lam.size, float(np.mean(step)) if step.size else 0.0)
+        else:
+            dlam = midpoint_widths(self.lam)
+        lat = xr.DataArray(self.radius * dphi, dims=(self.lat_dim,))
+        lon = xr.DataArray(
+            self.radius * self.cos[:, None] * dlam[None, :], dims=(self.lat_dim, self.lon_dim)
+        )
+        return {self.lat_dim: lat, self.lon_dim: lon}
+
+
+def _row_sums(st: AxisStencil) -> np.ndarray:
+    """Sum of |weights| of each interior row (NaN on edge rows)."""
+    out = np.full(st.n, np.nan)
+    out[st.lo : st.n - st.hi] = np.abs(st.weights).sum(axis=0)
+    return out
+
+
+def _combine(out: np.ndarray, other: np.ndarray, weight: np.ndarray, sign: float) -> None:
+    """``out = out * weight + sign * other`` in place."""
+    np.multiply(out, weight, out=out)
+    if sign > 0:
+        np.add(out, other, out=out)
+    else:
+        np.subtract(out, other, out=out)
 
 
 def _take(data, axis: int, index: slice):

@@ -6,71 +6,20 @@ Private: the public functions are in :mod:`fieldops.kinematics` and
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable
 
 import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
 from fieldops._validate import check_same_grid, check_xarray
-from fieldops.grids.curvilinear import Cartesian, Curvilinear, finish
-from fieldops.grids.detect import detect_geometry
-from fieldops.grids.spherical import Sphere, flux_form
-from fieldops.stencils.apply import float_dtype
-from fieldops.stencils.boundary import BoundarySpec
+from fieldops.grids.frame import Frame
+from fieldops.grids.partials import finish
 
 OMEGA = 7.292115e-5
 """Earth's rotation rate in rad s-1 (Coriolis parameter ``2 * OMEGA * sin(lat)``)."""
 G0 = 9.80665
 """Standard gravity in m s-2 (geopotential height to geopotential)."""
-
-Frame = Sphere | Curvilinear | Cartesian
-
-
-def _frame(
-    ref: xr.DataArray,
-    *,
-    geometry: str,
-    x_dim: Hashable | None,
-    y_dim: Hashable | None,
-    accuracy: int,
-    boundary: BoundarySpec | None,
-    radius: float,
-    poles: str,
-    how: Mapping[str, object] | None = None,
-) -> Frame:
-    """The frame of ``ref``'s grid, its derivatives under ``how``.
-
-    ``how`` holds the method and NaN options (from
-    :func:`fieldops.calculus.fields.how_options`); None or plain keeps the fast paths.
-    """
-    detect = "auto" if geometry == "curvilinear" else geometry
-    geo = detect_geometry(ref, detect, y_dim=y_dim, x_dim=x_dim, radius=radius)
-    if geometry == "curvilinear" and geo.kind != "curvilinear":
-        raise ValueError(
-            "geometry='curvilinear' but no 2-D latitude/longitude coordinates were found "
-            f"(the grid looks {geo.kind}); use geometry='auto'"
-        )
-    if geo.kind == "spherical":
-        return Sphere(
-            ref,
-            geo.y_dim,
-            geo.x_dim,
-            accuracy=accuracy,
-            boundary=boundary,
-            radius=radius,
-            poles=poles,
-            how=how,
-        )
-    if geo.kind == "curvilinear":
-        return Curvilinear(ref, geo, accuracy=accuracy, boundary=boundary, how=how)
-    return Cartesian(ref, geo.y_dim, geo.x_dim, accuracy=accuracy, boundary=boundary, how=how)
-
-
-def _dims(frame: Frame) -> list[Hashable]:
-    if isinstance(frame, Sphere):
-        return [frame.lat_dim, frame.lon_dim]
-    return [frame.y_dim, frame.x_dim]
 
 
 def _inputs(frame: Frame, *arrays: xr.DataArray) -> None:
@@ -81,7 +30,7 @@ def _inputs(frame: Frame, *arrays: xr.DataArray) -> None:
                 "ds.fieldops.<method>(u='u', v='v')"
             )
     for other in arrays[1:]:
-        check_same_grid(arrays[0], other, _dims(frame))
+        check_same_grid(arrays[0], other, list(frame.dims))
 
 
 def _wind(u: xr.DataArray, v: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray, str | None]:
@@ -124,21 +73,6 @@ def _with_units(
 
 def _per_length(units: str | None, frame: Frame) -> str | None:
     return _units.combine(units, [frame.length_unit])
-
-
-def _rot_div(frame: Frame, u: xr.DataArray, v: xr.DataArray, sign: float) -> xr.DataArray:
-    """Divergence (sign +1) or vertical vorticity (sign -1), bare."""
-    if isinstance(frame, Sphere):
-        a, b = (u, v) if sign > 0 else (v, u)
-        return flux_form(frame, a, b, sign)
-    dt = float_dtype(np.result_type(u.dtype, v.dtype))
-    bu, bv = frame.bare(u).astype(dt, copy=False), frame.bare(v).astype(dt, copy=False)
-    tan = frame.tan_term(dt)
-    if sign > 0:
-        res = frame.east(bu) + frame.north(bv)
-        return res if tan is None else res - bv * tan
-    res = frame.east(bv) - frame.north(bu)
-    return res if tan is None else res + bu * tan
 
 
 def _coriolis(frame: Frame, coriolis: float | xr.DataArray | None, what: str):

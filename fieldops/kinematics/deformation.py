@@ -13,10 +13,9 @@ from collections.abc import Hashable, Mapping
 import numpy as np
 import xarray as xr
 
-from fieldops.calculus.derivative import MethodArg, ScaleArg
-from fieldops.calculus.fields import how_options
-from fieldops.grids.detect import EARTH_RADIUS
-from fieldops.kinematics.base import Frame, _doc, _frame, _inputs, _per_length, _wind, _with_units
+from fieldops.grids.frame import Frame, frame_for
+from fieldops.kinematics.base import _doc, _inputs, _per_length, _wind, _with_units
+from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where
 from fieldops.stencils.apply import float_dtype
 from fieldops.stencils.boundary import BoundarySpec
 
@@ -83,17 +82,7 @@ def deformation(
     >>> float(d.stretching_deformation[1, 1]), float(d.total_deformation[1, 1])
     (2.0, 2.0)
     """
-    frame = _frame(
-        u,
-        geometry=geometry,
-        x_dim=x_dim,
-        y_dim=y_dim,
-        accuracy=accuracy,
-        boundary=boundary,
-        radius=radius,
-        poles=poles,
-        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
-    )
+    frame = frame_for(u, None, Where.pick(locals()), How.pick(locals()))
     _inputs(frame, u, v)
     u, v, wunits = _wind(u, v)
     stretch, shear = _deform(frame, u, v)

@@ -23,18 +23,14 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops.calculus.derivative import MethodArg, ScaleArg
-from fieldops.calculus.fields import how_options
-from fieldops.grids.detect import EARTH_RADIUS
+from fieldops.grids.frame import frame_for
 from fieldops.kinematics.base import (
     G0,
     OMEGA,
     _coriolis,
     _doc,
-    _frame,
     _inputs,
     _per_length,
-    _rot_div,
     _wind,
     _with_units,
     variable,
@@ -45,6 +41,7 @@ from fieldops.kinematics.deformation import (
     stretching_deformation,
     total_deformation,
 )
+from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where
 from fieldops.stencils.boundary import BoundarySpec
 
 __all__ = [
@@ -109,20 +106,10 @@ def vorticity(
     >>> bool(float(abs(smooth).mean()) < float(abs(zeta).mean()))  # noise smoothed away
     True
     """
-    frame = _frame(
-        u,
-        geometry=geometry,
-        x_dim=x_dim,
-        y_dim=y_dim,
-        accuracy=accuracy,
-        boundary=boundary,
-        radius=radius,
-        poles=poles,
-        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
-    )
+    frame = frame_for(u, None, Where.pick(locals()), How.pick(locals()))
     _inputs(frame, u, v)
     u, v, wunits = _wind(u, v)
-    res = _rot_div(frame, u, v, -1.0)
+    res = frame.curl(u, v)
     return _with_units(
         res,
         u,
@@ -195,15 +182,8 @@ def absolute_vorticity(
         nan_policy=nan_policy,
         mask=mask,
     )
-    frame = _frame(
-        u,
-        geometry=geometry,
-        x_dim=x_dim,
-        y_dim=y_dim,
-        accuracy=accuracy,
-        boundary=boundary,
-        radius=radius,
-        poles=poles,
+    frame = frame_for(
+        u, None, Where.pick(locals()), How(accuracy=accuracy, boundary=boundary)
     )  # for the latitude only: no derivatives, so no method options
     f = _coriolis(frame, coriolis, "absolute_vorticity")
     bare = xr.DataArray(zeta.data, dims=zeta.dims)
@@ -268,20 +248,10 @@ def divergence(
     >>> float(d[1, 1]), d.attrs["units"]
     (0.001, 's-1')
     """
-    frame = _frame(
-        u,
-        geometry=geometry,
-        x_dim=x_dim,
-        y_dim=y_dim,
-        accuracy=accuracy,
-        boundary=boundary,
-        radius=radius,
-        poles=poles,
-        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
-    )
+    frame = frame_for(u, None, Where.pick(locals()), How.pick(locals()))
     _inputs(frame, u, v)
     u, v, wunits = _wind(u, v)
-    res = _rot_div(frame, u, v, 1.0)
+    res = frame.div(u, v)
     return _with_units(
         res,
         u,
@@ -338,17 +308,7 @@ def advection(
     >>> float(adv[2, 2]), adv.attrs["units"]
     (-6.0, 'K s-1')
     """
-    frame = _frame(
-        scalar,
-        geometry=geometry,
-        x_dim=x_dim,
-        y_dim=y_dim,
-        accuracy=accuracy,
-        boundary=boundary,
-        radius=radius,
-        poles=poles,
-        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
-    )
+    frame = frame_for(scalar, None, Where.pick(locals()), How.pick(locals()))
     _inputs(frame, scalar, u, v)
     u, v, wunits = _wind(u, v)
     fe, fn = frame.east_north(frame.bare(scalar))
@@ -436,17 +396,7 @@ def geostrophic_wind(
     >>> wind.ug.attrs["units"], bool(wind.ug.sel(latitude=0).isnull().all())
     ('m s-1', True)
     """
-    frame = _frame(
-        field,
-        geometry=geometry,
-        x_dim=x_dim,
-        y_dim=y_dim,
-        accuracy=accuracy,
-        boundary=boundary,
-        radius=radius,
-        poles=poles,
-        how=how_options(method, window, polyorder, sigma, nan_policy, mask),
-    )
+    frame = frame_for(field, None, Where.pick(locals()), How.pick(locals()))
     _inputs(frame, field)
     scale, kind = _geopotential_factor(field, kind)
     if not (np.isfinite(min_latitude) and min_latitude >= 0):

@@ -1,0 +1,199 @@
+"""The vector operators on a physical grid: a frame's horizontal part plus the other dims.
+
+When the dims of grad, div, curl, laplacian, hessian or jacobian hold both
+horizontal dims of a sphere or curvilinear grid, :func:`fieldops.grids.frame.frame_for`
+gives the frame; its operators compute the horizontal part (eastward/northward per
+metre, metric terms, poles) and :func:`~fieldops.calculus.derivative.differentiate`
+any other dim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import xarray as xr
+
+from fieldops import units as _units
+from fieldops.calculus.derivative import differentiate
+from fieldops.calculus.fields import COMPONENT, WRT, describe
+from fieldops.grids.frame import Entries, Frame
+from fieldops.options import How
+
+
+def _other(f: xr.DataArray, dim: Hashable, order: int, how: How) -> xr.DataArray:
+    """Plain derivative along a dim that is not horizontal, under that dim's options."""
+    return differentiate(f, dim, order, how.restrict([dim]))
+
+
+def grad(f: xr.DataArray, dims: list[Hashable], frame: Frame, how: How) -> xr.DataArray:
+    """Gradient with physical horizontal components, labelled by ``dims``."""
+    north, east = frame.grad(frame.bare(f))
+    y, x = frame.dims
+    units = [frame.length_unit]
+    north = frame.finish(north, f, "north", "northward derivative", units)
+    east = frame.finish(east, f, "east", "eastward derivative", units)
+    parts = [north if d == y else east if d == x else _other(f, d, 1, how) for d in dims]
+    found = {p.attrs.get("units") for p in parts}
+    out = xr.concat(
+        parts,
+        dim=COMPONENT,
+        coords="minimal",
+        compat="override",
+        join="override",
+        combine_attrs="drop",
+    )
+    out = out.assign_coords(component=list(dims)).transpose(COMPONENT, *f.dims)
+    out.attrs = {
+        "long_name": f"gradient of {f.attrs.get('long_name') or f.name} on the "
+        f"{frame.kind} grid ({y}: northward, {x}: eastward, per metre)"
+    }
+    if len(found) == 1 and None not in found:
+        out.attrs["units"] = found.pop()
+    return out.rename(f"grad_{f.name}" if f.name is not None else "grad")
+
+
+def laplacian(f: xr.DataArray, dims: list[Hashable], frame: Frame, how: How) -> xr.DataArray:
+    """Horizontal Laplacian on the frame plus the other dims'."""
+    res = frame.laplacian(frame.bare(f))
+    out = frame.finish(res, f, "laplacian", f"Laplacian of {describe(f)} {frame.place}", ["m", "m"])
+    out = _plus_other_dims(out, [_other(f, d, 2, how) for d in dims if d not in frame.dims])
+    return out.rename(f"del2_{f.name}" if f.name is not None else "del2")
+
+
+def div(vec: xr.DataArray, dims: list[Hashable], frame: Frame, how: How) -> xr.DataArray:
+    """Divergence of a ``component`` vector field: flux form on the horizontal."""
+    y, x = frame.dims
+    east, north = vec.sel(component=x, drop=True), vec.sel(component=y, drop=True)
+    res = frame.div(east, north)
+    out = frame.finish(res, east, "div", f"divergence {frame.place}", ["m"])
+    others = [
+        _other(vec.sel(component=d, drop=True), d, 1, how) for d in dims if d not in frame.dims
+    ]
+    return _plus_other_dims(out, others)
+
+
+def curl(vec: xr.DataArray, dims: list[Hashable], frame: Frame, how: How) -> xr.DataArray:
+    """Vertical component of the curl (relative vorticity) on the horizontal dims."""
+    if len(dims) != 2:
+        raise ValueError(
+            f"on a {frame.kind} grid curl gives the vertical component over the two "
+            f"horizontal dims {list(frame.dims)}; got dims {dims}. Use geometry='cartesian' "
+            "for a 3-D curl"
+        )
+    y, x = frame.dims
+    east, north = vec.sel(component=x, drop=True), vec.sel(component=y, drop=True)
+    res = frame.curl(east, north)
+    return frame.finish(res, east, "curl", f"vertical component of the curl {frame.place}", ["m"])
+
+
+def _plus_other_dims(out: xr.DataArray, extras: list[xr.DataArray]) -> xr.DataArray:
+    """``out`` plus the other dims' terms; units kept only when they all agree."""
+    for extra in extras:
+        if extra.attrs.get("units") != out.attrs.get("units"):
+            out.attrs.pop("units", None)
+        out = (out + extra).assign_attrs(out.attrs)
+    return out
+
+
+# --------------------------------------------------------------------------- tensors
+
+
+def _bare(da: xr.DataArray, dims: tuple[Hashable, ...]) -> xr.DataArray:
+    return xr.DataArray(da.data, dims=da.dims).transpose(*dims)
+
+
+def _horizontal_first(frame: Frame, da: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
+    east, north = frame.east_north(frame.bare(da))
+    return frame.fix_poles(east, "meridian"), north
+
+
+def _assemble(
+    entries: Entries,
+    units: dict[tuple[Hashable, Hashable], str | None],
+    rows: list[Hashable],
+    cols: list[Hashable],
+    like: xr.DataArray,
+    coords: dict,
+    name: str,
+    long_name: str,
+) -> xr.DataArray:
+    """A ``(component, wrt, *like.dims)`` DataArray of the entries, units when all agree."""
+    spatial = like.dims
+    stacked = xr.concat(
+        [xr.concat([_bare(entries[(r, c)], spatial) for c in cols], dim=WRT) for r in rows],
+        dim=COMPONENT,
+    )
+    out = xr.DataArray(
+        stacked.data,
+        dims=(COMPONENT, WRT, *spatial),
+        coords={**coords, COMPONENT: list(rows), WRT: list(cols)},
+        name=name,
+        attrs={"long_name": long_name},
+    )
+    found = set(units.values())
+    if len(found) == 1 and None not in found:
+        out.attrs["units"] = found.pop()
+    return out
+
+
+def hessian(f: xr.DataArray, dims: list[Hashable], frame: Frame, how: How) -> xr.DataArray:
+    """Hessian with the covariant horizontal block; other dims by plain derivatives."""
+    y, x = frame.dims
+    entries = frame.hessian(frame.bare(f))
+    per_m2 = _units.combine(f.attrs.get("units"), ["m", "m"])
+    units = {k: per_m2 for k in entries}
+    others = [d for d in dims if d not in frame.dims]
+    first = {d: _other(f, d, 1, how) for d in others}
+    for i, d in enumerate(others):
+        east, north = _horizontal_first(frame, first[d])
+        entries[(x, d)] = entries[(d, x)] = east
+        entries[(y, d)] = entries[(d, y)] = north
+        mixed_units = _units.combine(first[d].attrs.get("units"), ["m"])
+        for key in ((x, d), (d, x), (y, d), (d, y)):
+            units[key] = mixed_units
+        second = _other(f, d, 2, how)
+        entries[(d, d)], units[(d, d)] = second, second.attrs.get("units")
+        for e in others[i + 1 :]:
+            cross = _other(first[d], e, 1, how)
+            entries[(d, e)] = entries[(e, d)] = cross
+            units[(d, e)] = units[(e, d)] = cross.attrs.get("units")
+    name = f"hess_{f.name}" if f.name is not None else "hess"
+    long_name = f"Hessian of {describe(f)} {frame.words()}"
+    return _assemble(entries, units, dims, dims, f, dict(f.coords), name, long_name)
+
+
+def jacobian(vec: xr.DataArray, dims: list[Hashable], frame: Frame, how: How) -> xr.DataArray:
+    """Jacobian of a ``component`` vector field with the covariant horizontal block.
+
+    The components labelled by the two horizontal dims are the northward and
+    eastward components; any other component is differentiated as a scalar.
+    """
+    y, x = frame.dims
+    labels = vec[COMPONENT].values.tolist()
+    horizontal = [c for c in (y, x) if c in labels]
+    if len(horizontal) == 1:
+        missing = x if y in labels else y
+        raise ValueError(
+            f"on a {frame.kind} grid the Jacobian needs both horizontal components: "
+            f"{vec.name!r} has a component {horizontal[0]!r} but none labelled {missing!r}; "
+            "add it, or pass geometry='cartesian' to differentiate the components as scalars"
+        )
+    comps = {c: vec.sel({COMPONENT: c}, drop=True) for c in labels}
+    spatial = comps[labels[0]]
+    entries: Entries = {}
+    per_m = _units.combine(vec.attrs.get("units"), ["m"])
+    units: dict[tuple[Hashable, Hashable], str | None] = {}
+    if horizontal:
+        entries.update(frame.jacobian(frame.bare(comps[x]), frame.bare(comps[y])))
+    for c in labels:
+        if c not in frame.dims:
+            entries[(c, x)], entries[(c, y)] = _horizontal_first(frame, comps[c])
+        units[(c, x)] = units[(c, y)] = per_m
+        for d in dims:
+            if d not in frame.dims:
+                entries[(c, d)] = _other(comps[c].assign_attrs(vec.attrs), d, 1, how)
+                units[(c, d)] = entries[(c, d)].attrs.get("units")
+    name = f"jac_{vec.name}" if vec.name is not None else "jac"
+    long_name = f"Jacobian of {describe(vec)} {frame.words()}"
+    coords = {k: v for k, v in vec.coords.items() if COMPONENT not in v.dims}
+    return _assemble(entries, units, labels, dims, spatial, coords, name, long_name)
