@@ -23,6 +23,7 @@ import click
 import xarray as xr
 
 from fieldops import __version__
+from fieldops.options import GEOMETRIES, METHODS, NAN_POLICIES, POLE_POLICIES
 
 # Options whose values run on until the next option (``--dims lat lon``).
 _GREEDY = ("--dims", "-v", "--var")
@@ -327,7 +328,7 @@ def method_options(func):
     )(func)
     return click.option(
         "--method",
-        type=click.Choice(["finite_difference", "savgol", "gaussian", "spectral"]),
+        type=click.Choice(list(METHODS)),
         default="finite_difference",
         show_default=True,
         help="How to differentiate (savgol/gaussian smooth noisy data; spectral: periodic dims).",
@@ -338,21 +339,21 @@ def operator_options(func):
     """--method family, --nan-policy, --geometry and --poles (every operator but diff)."""
     func = click.option(
         "--poles",
-        type=click.Choice(["limit", "nan"]),
+        type=click.Choice(list(POLE_POLICIES)),
         default="limit",
         show_default=True,
         help="Value on grid points exactly at a pole.",
     )(func)
     func = click.option(
         "--geometry",
-        type=click.Choice(["auto", "cartesian", "spherical", "curvilinear"]),
+        type=click.Choice(list(GEOMETRIES)),
         default="auto",
         show_default=True,
         help="Grid geometry; auto detects latitude/longitude.",
     )(func)
     func = click.option(
         "--nan-policy",
-        type=click.Choice(["propagate", "omit"]),
+        type=click.Choice(list(NAN_POLICIES)),
         default="propagate",
         show_default=True,
         help="omit: NaN cells (land) are domain boundaries, the coast stays finite.",
@@ -410,10 +411,6 @@ def _only(boundary, dim):
     if isinstance(boundary, dict):
         return {d: m for d, m in boundary.items() if d == dim} or None
     return boundary
-
-
-def _dims_or_all(opts: RunOptions, ds: xr.Dataset) -> list[str] | None:
-    return list(opts.dims) or None
 
 
 def _as_dataset(result: xr.DataArray | xr.Dataset, name: str) -> xr.Dataset:

@@ -18,6 +18,7 @@ from fieldops.grids.frame import Entries, Frame, midpoint_widths, register
 from fieldops.grids.partials import axis_stencil, partial_data
 from fieldops.options import How, Options, Where, frame_options, resolve_how
 from fieldops.stencils.apply import float_dtype
+from fieldops.stencils.cache import shared
 from fieldops.stencils.dispatch import apply_along, is_dask
 from fieldops.stencils.weights import AxisStencil, fornberg, is_uniform, scaled
 
@@ -39,22 +40,6 @@ def _degrees(da: xr.DataArray, dim: Hashable, what: str) -> np.ndarray:
     if values.size > 2 and is_uniform(raw) and np.all(np.isfinite(values)):
         values = np.linspace(values[0], values[-1], values.size)
     return values
-
-
-# Stencils of the grids met lately, shared by the Sphere objects of successive
-# calls: building one costs more than differentiating a 1-degree field. Keys hold the
-# coordinate values, so a different grid never gets another's stencil.
-_STENCILS: dict[tuple, AxisStencil] = {}
-_STENCILS_KEPT = 64
-
-
-def _shared_stencil(key: tuple, build) -> AxisStencil:
-    found = _STENCILS.get(key)
-    if found is None:
-        if len(_STENCILS) >= _STENCILS_KEPT:
-            _STENCILS.pop(next(iter(_STENCILS)))
-        found = _STENCILS[key] = build()
-    return found
 
 
 @register("spherical")
@@ -196,13 +181,13 @@ class Sphere(Frame):
         key = (dim, order)
         if key not in self._stencils:
             values = self._radians[dim]
-            shared = self._stencil_key(dim, order)
+            cache_key = ("sphere", *self._stencil_key(dim, order))
 
             def build() -> AxisStencil:
                 grid = xr.DataArray(values, dims=(dim,), coords={dim: values})
                 return axis_stencil(grid, dim, order, self.opts)[0]
 
-            self._stencils[key] = _shared_stencil(shared, build)
+            self._stencils[key] = shared(cache_key, build)
         return self._stencils[key]
 
     def flux_stencil(self) -> AxisStencil:
@@ -210,9 +195,9 @@ class Sphere(Frame):
         key = ("flux", self.lat_dim)
         if key not in self._stencils:
             base = self.stencil(self.lat_dim)
-            shared = ("flux", self._stencil_key(self.lat_dim, 1), self.radius)
-            self._stencils[key] = _shared_stencil(
-                shared, lambda: scaled(base, self.cos, self.inv_cos / self.radius)
+            cache_key = ("sphere-flux", self._stencil_key(self.lat_dim, 1), self.radius)
+            self._stencils[key] = shared(
+                cache_key, lambda: scaled(base, self.cos, self.inv_cos / self.radius)
             )
         return self._stencils[key]
 

@@ -9,12 +9,13 @@ is computed.
 from __future__ import annotations
 
 from bisect import bisect_right
-from functools import lru_cache, partial
+from functools import partial
 from itertools import product
 
 import numpy as np
 
 from fieldops.stencils.apply import apply_stencil, float_dtype
+from fieldops.stencils.cache import shared
 from fieldops.stencils.fused import Plan, apply_plan
 from fieldops.stencils.masked import GapRule
 from fieldops.stencils.weights import AxisStencil, build_stencil
@@ -25,20 +26,18 @@ def is_dask(data: object) -> bool:
     return type(data).__module__.startswith("dask.")
 
 
-@lru_cache(maxsize=256)
-def _cached_stencil(
-    coord_bytes: bytes, dtype: str, order: int, accuracy: int, boundary: str, period: float | None
-) -> AxisStencil:
-    coord = np.frombuffer(coord_bytes, dtype=dtype)
-    return build_stencil(coord, order, accuracy, boundary, period=period)
-
-
 def stencil_for(
     coord: np.ndarray, order: int, accuracy: int, boundary: str, *, period: float | None = None
 ) -> AxisStencil:
     """Cached :func:`~fieldops.stencils.weights.build_stencil` for one coordinate."""
-    coord = np.ascontiguousarray(coord)
-    return _cached_stencil(coord.tobytes(), coord.dtype.str, order, accuracy, boundary, period)
+    data = np.ascontiguousarray(coord).tobytes()
+    dtype = coord.dtype.str
+
+    def build() -> AxisStencil:
+        values = np.frombuffer(data, dtype=dtype)
+        return build_stencil(values, order, accuracy, boundary, period=period)
+
+    return shared(("fd", data, dtype, order, accuracy, boundary, period), build)
 
 
 def apply_along(

@@ -26,10 +26,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
+from fieldops.stencils.cache import shared
 from fieldops.stencils.dispatch import apply_along, stencil_for
 from fieldops.stencils.masked import GapRule
 from fieldops.stencils.smoothing import gaussian_stencil, savgol_stencil
@@ -210,14 +210,16 @@ def window_points(window: Scalar, coord: np.ndarray, datetime_unit: str | None =
     return 2 * int(np.floor(width / 2 / step + 1e-9)) + 1
 
 
-@lru_cache(maxsize=128)
 def _cached(kind: str, coord_bytes: bytes, dtype: str, *args) -> AxisStencil:
-    coord = np.frombuffer(coord_bytes, dtype=dtype)
-    if kind == "savgol":
-        order, window, polyorder, boundary, period = args
-        return savgol_stencil(coord, order, window, polyorder, boundary, period=period)
-    order, sigma, boundary, period = args
-    return gaussian_stencil(coord, order, sigma, boundary, period=period)
+    def build() -> AxisStencil:
+        coord = np.frombuffer(coord_bytes, dtype=dtype)
+        if kind == "savgol":
+            order, window, polyorder, boundary, period = args
+            return savgol_stencil(coord, order, window, polyorder, boundary, period=period)
+        order, sigma, boundary, period = args
+        return gaussian_stencil(coord, order, sigma, boundary, period=period)
+
+    return shared((kind, coord_bytes, dtype, *args), build)
 
 
 def axis_operator(
