@@ -23,7 +23,7 @@ import xarray as xr
 
 from fieldops._validate import check_accuracy, check_dim, check_xarray
 from fieldops.stencils.boundary import BoundarySpec, resolve_boundary
-from fieldops.stencils.methods import (
+from fieldops.stencils.spec import (
     FINITE_DIFFERENCE,
     METHODS,
     MethodSpec,

@@ -16,10 +16,10 @@ from fieldops.calculus.fields import (
     COMPONENT,
     WRT,
     describe,
+    hessian_slots,
     partials,
     scalar_dims,
 )
-from fieldops.calculus.scalar import hessian_slots
 from fieldops.grids.frame import frame_for
 from fieldops.options import (
     EARTH_RADIUS,

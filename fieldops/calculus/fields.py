@@ -19,6 +19,27 @@ from fieldops.options import How, Options, resolve_how
 __all__ = ["COMPONENT", "WRT", "SlotSpec", "partials"]
 
 
+def hessian_slots(dims: list[Hashable]) -> list[SlotSpec]:
+    """Row-major Hessian slots: D2 on the diagonal, D1 x D1 above it, copies below.
+
+    Examples
+    --------
+    >>> hessian_slots(["y", "x"])
+    [[(0, 1.0, {'y': 2})], [(0, 1.0, {'y': 1, 'x': 1})], 1, [(0, 1.0, {'x': 2})]]
+    """
+    n = len(dims)
+    slots: list[SlotSpec] = []
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                slots.append([(0, 1.0, {dims[i]: 2})])
+            elif i < j:
+                slots.append([(0, 1.0, {dims[i]: 1, dims[j]: 1})])
+            else:
+                slots.append(j * n + i)
+    return slots
+
+
 def describe(da: xr.DataArray) -> str:
     """What ``da`` is, for a ``long_name``."""
     return str(da.attrs.get("long_name") or da.name or "the field")

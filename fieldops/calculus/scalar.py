@@ -21,9 +21,9 @@ from fieldops.calculus.derivative import map_dataset
 from fieldops.calculus.fields import (
     COMPONENT,
     WRT,
-    SlotSpec,
     describe,
     entry_attrs,
+    hessian_slots,
     partials,
     scalar_dims,
 )
@@ -215,27 +215,6 @@ def laplacian(
     if frame is not None:
         return _per_variable(f, dims, lambda v: physical.laplacian(v, dims, frame, how))
     return _per_variable(f, dims, lambda v: _laplacian_da(v, dims, opts))
-
-
-def hessian_slots(dims: list[Hashable]) -> list[SlotSpec]:
-    """Row-major Hessian slots: D2 on the diagonal, D1 x D1 above it, copies below.
-
-    Examples
-    --------
-    >>> hessian_slots(["y", "x"])
-    [[(0, 1.0, {'y': 2})], [(0, 1.0, {'y': 1, 'x': 1})], 1, [(0, 1.0, {'x': 2})]]
-    """
-    n = len(dims)
-    slots: list[SlotSpec] = []
-    for i in range(n):
-        for j in range(n):
-            if i == j:
-                slots.append([(0, 1.0, {dims[i]: 2})])
-            elif i < j:
-                slots.append([(0, 1.0, {dims[i]: 1, dims[j]: 1})])
-            else:
-                slots.append(j * n + i)
-    return slots
 
 
 def _hessian_da(f: xr.DataArray, dims: list[Hashable], opts: Options) -> xr.DataArray:

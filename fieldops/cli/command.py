@@ -22,7 +22,6 @@ from pathlib import Path
 import click
 import xarray as xr
 
-from fieldops import __version__
 from fieldops.options import GEOMETRIES, METHODS, NAN_POLICIES, POLE_POLICIES
 
 # Options whose values run on until the next option (``--dims lat lon``).
@@ -72,8 +71,25 @@ class _Group(click.Group):
             ctx.exit(1)
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--version``, reading the library only when asked (the CLI stands above it)."""
+    if not value or ctx.resilient_parsing:
+        return
+    import fieldops
+
+    click.echo(f"fieldops, version {fieldops.__version__}")
+    ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="fieldops")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.option("--debug", is_flag=True, help="Show Python tracebacks on errors.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:

@@ -191,16 +191,8 @@ class Frame:
         """Latitude in degrees, when the grid has one."""
         return None
 
-    def finish(
-        self,
-        res: xr.DataArray,
-        like: xr.DataArray,
-        name: str,
-        long_name: str,
-        denominators: list[str | None],
-    ) -> xr.DataArray:
-        """Put ``like``'s coords, dim order, chunks and attrs on a bare result."""
-        return finish(res, like, name, long_name, denominators)
+    # Put ``like``'s coords, dim order, chunks and attrs (units derived) on a bare result.
+    finish = staticmethod(finish)
 
     # -- operators (bare in, bare out) -----------------------------------------
     def grad(self, b: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:

@@ -7,14 +7,17 @@ Private: the public functions are in :mod:`fieldops.kinematics` and
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
 from fieldops._validate import check_same_grid, check_xarray
-from fieldops.grids.frame import Frame
 from fieldops.grids.partials import finish
+
+if TYPE_CHECKING:  # the frames stand below; only their type is named here
+    from fieldops.grids.frame import Frame
 
 OMEGA = 7.292115e-5
 """Earth's rotation rate in rad s-1 (Coriolis parameter ``2 * OMEGA * sin(lat)``)."""

@@ -9,15 +9,19 @@ the limit along each meridian (see :mod:`fieldops.grids.spherical`).
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import xarray as xr
 
-from fieldops.grids.frame import Frame, frame_for
+from fieldops.grids.frame import frame_for
 from fieldops.kinematics.base import _doc, _inputs, _per_length, _wind, _with_units
 from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where
 from fieldops.stencils.apply import float_dtype
 from fieldops.stencils.boundary import BoundarySpec
+
+if TYPE_CHECKING:  # the frames stand below; only their type is named here
+    from fieldops.grids.frame import Frame
 
 
 def _deform(frame: Frame, u: xr.DataArray, v: xr.DataArray):

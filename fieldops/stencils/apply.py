@@ -14,11 +14,12 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from fieldops.stencils.weights import AxisStencil
+if TYPE_CHECKING:  # annotations only: keeps the import graph shallow
+    from fieldops.stencils.weights import AxisStencil
 
 # The Numba kernels (and Numba itself, ~0.25 s) are imported on the first call,
 # not with fieldops: `import fieldops` and the command line's --help stay quick.

@@ -11,14 +11,17 @@ from __future__ import annotations
 from bisect import bisect_right
 from functools import partial
 from itertools import product
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from fieldops.stencils.apply import apply_stencil, float_dtype
 from fieldops.stencils.cache import shared
 from fieldops.stencils.fused import Plan, apply_plan
-from fieldops.stencils.masked import GapRule
 from fieldops.stencils.weights import AxisStencil, build_stencil
+
+if TYPE_CHECKING:  # annotations only: keeps the import graph shallow
+    from fieldops.stencils.masked import GapRule
 
 
 def is_dask(data: object) -> bool:
