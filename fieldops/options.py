@@ -350,6 +350,18 @@ class Where:
         return cls(**{f.name: values[f.name] for f in dataclasses.fields(cls) if f.name in values})
 
 
+def option_keywords(values: Mapping[str, object]) -> dict[str, object]:
+    """The options among a public function's ``locals()``, to forward to another one.
+
+    Examples
+    --------
+    >>> option_keywords({"u": 1, "accuracy": 4, "poles": "nan"})
+    {'accuracy': 4, 'poles': 'nan'}
+    """
+    names = {f.name for f in dataclasses.fields(How)} | {f.name for f in dataclasses.fields(Where)}
+    return {k: v for k, v in values.items() if k in names}
+
+
 def check_where(where: Where) -> None:
     """Validate a :class:`Where`: the one place geometry, radius and poles are checked."""
     if where.geometry not in GEOMETRIES:

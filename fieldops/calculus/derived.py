@@ -30,7 +30,15 @@ from fieldops.calculus.scalar import grad
 from fieldops.calculus.vector import jacobian
 from fieldops.grids.frame import frame_for, locate
 from fieldops.grids.partials import axis_stencil, derivative_attrs
-from fieldops.options import EARTH_RADIUS, How, MethodArg, PeriodSpec, ScaleArg, Where
+from fieldops.options import (
+    EARTH_RADIUS,
+    How,
+    MethodArg,
+    PeriodSpec,
+    ScaleArg,
+    Where,
+    option_keywords,
+)
 from fieldops.stencils.boundary import BoundarySpec
 from fieldops.stencils.fused import Copy
 from fieldops.units import quantified
@@ -125,24 +133,7 @@ def directional(
         raise ValueError(f"direction has components {labels} but dims are {dims}; make them match")
     vec = vec.sel({COMPONENT: dims})
     unit = vec / np.sqrt((vec**2).sum(COMPONENT, skipna=False))
-    g = grad(
-        f,
-        dims,
-        accuracy=accuracy,
-        boundary=boundary,
-        fill_value=fill_value,
-        period=period,
-        datetime_unit=datetime_unit,
-        method=method,
-        window=window,
-        polyorder=polyorder,
-        sigma=sigma,
-        nan_policy=nan_policy,
-        mask=mask,
-        geometry=geometry,
-        radius=radius,
-        poles=poles,
-    )
+    g = grad(f, dims, **option_keywords(locals()))
 
     def dot(gv: xr.DataArray) -> xr.DataArray:
         u = unit.drop_vars(COMPONENT).astype(gv.dtype)  # float32 stays float32

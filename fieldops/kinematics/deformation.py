@@ -16,7 +16,7 @@ import xarray as xr
 
 from fieldops.grids.frame import frame_for
 from fieldops.kinematics.base import _doc, _inputs, _per_length, _wind, _with_units
-from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where
+from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where, option_keywords
 from fieldops.stencils.apply import float_dtype
 from fieldops.stencils.boundary import BoundarySpec
 
@@ -147,23 +147,7 @@ def stretching_deformation(
     >>> float(stretching_deformation(u, 0 * u)[1, 1])
     1.0
     """
-    return deformation(
-        u,
-        v,
-        geometry=geometry,
-        x_dim=x_dim,
-        y_dim=y_dim,
-        accuracy=accuracy,
-        boundary=boundary,
-        radius=radius,
-        poles=poles,
-        method=method,
-        window=window,
-        polyorder=polyorder,
-        sigma=sigma,
-        nan_policy=nan_policy,
-        mask=mask,
-    )["stretching_deformation"]
+    return deformation(u, v, **option_keywords(locals()))["stretching_deformation"]
 
 
 @_doc
@@ -206,23 +190,7 @@ def shearing_deformation(
     >>> float(shearing_deformation(u, 0 * u)[1, 1])
     1.0
     """
-    return deformation(
-        u,
-        v,
-        geometry=geometry,
-        x_dim=x_dim,
-        y_dim=y_dim,
-        accuracy=accuracy,
-        boundary=boundary,
-        radius=radius,
-        poles=poles,
-        method=method,
-        window=window,
-        polyorder=polyorder,
-        sigma=sigma,
-        nan_policy=nan_policy,
-        mask=mask,
-    )["shearing_deformation"]
+    return deformation(u, v, **option_keywords(locals()))["shearing_deformation"]
 
 
 @_doc
@@ -265,20 +233,4 @@ def total_deformation(
     >>> float(total_deformation(u, 0 * u)[1, 1])
     1.0
     """
-    return deformation(
-        u,
-        v,
-        geometry=geometry,
-        x_dim=x_dim,
-        y_dim=y_dim,
-        accuracy=accuracy,
-        boundary=boundary,
-        radius=radius,
-        poles=poles,
-        method=method,
-        window=window,
-        polyorder=polyorder,
-        sigma=sigma,
-        nan_policy=nan_policy,
-        mask=mask,
-    )["total_deformation"]
+    return deformation(u, v, **option_keywords(locals()))["total_deformation"]

@@ -41,7 +41,7 @@ from fieldops.kinematics.deformation import (
     stretching_deformation,
     total_deformation,
 )
-from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where
+from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where, option_keywords
 from fieldops.stencils.boundary import BoundarySpec
 
 __all__ = [
@@ -165,23 +165,7 @@ def absolute_vorticity(
     >>> bool(np.isclose(eta.sel(lat=90, lon=0), 2 * OMEGA))
     True
     """
-    zeta = vorticity(
-        u,
-        v,
-        geometry=geometry,
-        x_dim=x_dim,
-        y_dim=y_dim,
-        accuracy=accuracy,
-        boundary=boundary,
-        radius=radius,
-        poles=poles,
-        method=method,
-        window=window,
-        polyorder=polyorder,
-        sigma=sigma,
-        nan_policy=nan_policy,
-        mask=mask,
-    )
+    zeta = vorticity(u, v, **option_keywords(locals()))
     frame = frame_for(
         u, None, Where.pick(locals()), How(accuracy=accuracy, boundary=boundary)
     )  # for the latitude only: no derivatives, so no method options
