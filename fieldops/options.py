@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 EARTH_RADIUS = 6_371_008.8
-"""Mean Earth radius in metres (IUGG)."""
+"""Mean Earth radius in metres (IUGG R1), the default ``radius`` of every spherical operator."""
 GEOMETRIES = ("auto", "cartesian", "spherical", "curvilinear")
 POLE_POLICIES = ("limit", "nan")
 NAN_POLICIES = ("propagate", "omit")

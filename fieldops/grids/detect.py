@@ -24,13 +24,13 @@ import numpy as np
 import xarray as xr
 
 from fieldops._validate import check_xarray
+from fieldops.options import EARTH_RADIUS
 from fieldops.stencils.weights import is_uniform
 
-EARTH_RADIUS = 6_371_008.8
-"""Mean Earth radius in metres (IUGG R1), the default ``radius`` of every spherical operator."""
-
 GeometrySpec = Literal["auto", "cartesian", "spherical"]
-GEOMETRIES = ("auto", "cartesian", "spherical")
+# What detect_geometry is asked for (a curvilinear grid is found by "auto"; the
+# geometries the operators take are fieldops.options.GEOMETRIES).
+_DETECTABLE = ("auto", "cartesian", "spherical")
 
 _LAT_UNITS = {
     "degrees_north",
@@ -257,8 +257,8 @@ def detect_geometry(
     'cartesian'
     """
     check_xarray(obj)
-    if geometry not in GEOMETRIES:
-        raise ValueError(f"unknown geometry {geometry!r}; use one of {GEOMETRIES}")
+    if geometry not in _DETECTABLE:
+        raise ValueError(f"unknown geometry {geometry!r}; use one of {_DETECTABLE}")
     if not (np.isfinite(radius) and radius > 0):
         raise ValueError(f"radius must be a positive number of metres, got {radius!r}")
     for name, d in (("y_dim", y_dim), ("x_dim", x_dim)):
