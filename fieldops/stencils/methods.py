@@ -199,6 +199,7 @@ def apply_operators(
 
     Examples
     --------
+    >>> from fieldops.stencils.spec import FINITE_DIFFERENCE
     >>> op = axis_operator(np.arange(5.0), 1, FINITE_DIFFERENCE,
     ...                    accuracy=2, boundary="one_sided", period=None, dim="x")
     >>> apply_operators(np.arange(5.0) ** 2, [(0, op)])
