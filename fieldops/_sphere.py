@@ -12,7 +12,7 @@ import numpy as np
 import xarray as xr
 
 from fieldops._fields import frame_options, is_plain
-from fieldops._validate import check_accuracy, check_numeric, check_xarray
+from fieldops._validate import align_mask, check_accuracy, check_numeric, check_xarray
 from fieldops.boundary import BoundarySpec, resolve_boundary
 from fieldops.core import apply_along, is_dask
 from fieldops.curvilinear import finish
@@ -283,7 +283,7 @@ class Sphere:
     def _d_how(self, b: xr.DataArray, dim: Hashable, order: int) -> xr.DataArray:
         """:meth:`d` under the method and NaN options: per degree, then per radian."""
         if self.mask is not None:
-            b = b.where(self.mask)
+            b = b.where(align_mask(b, self.mask))  # by label: aligned to ref
         # The field's own coordinates in degrees: window= and sigma= mean what
         # the user sees; the longitude unwrapped so that it is monotonic.
         field = b.assign_coords({self.lat_dim: self.lat_deg, self.lon_dim: self.lon_deg})

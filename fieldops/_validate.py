@@ -82,3 +82,51 @@ def check_same_grid(u: xr.DataArray, v: xr.DataArray, dims: list[Hashable]) -> N
             )
     if u.dims != v.dims:
         raise ValueError(f"the two components have different dims: {u.dims} and {v.dims}")
+
+
+def align_mask(obj: xr.DataArray | xr.Dataset, mask: xr.DataArray) -> xr.DataArray:
+    """``mask`` aligned to ``obj`` by label: the one rule of every ``mask=``.
+
+    Along each of the mask's dims, labels equal to the field's are used as they
+    are, the same labels in another order (a mask stored north to south) are put
+    in the field's order, and anything else is refused with a ValueError naming
+    the dim: a mask is never applied by position to cells it does not label, and
+    never shrinks or pads the field. A dim without labels on either side is
+    matched by position (sizes must agree). The result carries the field's index
+    coordinates only, and for Dask data the data's chunks along the shared dims
+    (so that applying it never changes the result's chunks).
+
+    Examples
+    --------
+    >>> da = xr.DataArray(np.zeros(3), dims="lat", coords={"lat": [-10.0, 0.0, 10.0]})
+    >>> m = xr.DataArray([True, True, False], dims="lat", coords={"lat": [10.0, 0.0, -10.0]})
+    >>> align_mask(da, m).values.tolist()
+    [False, True, True]
+    """
+    extra = [d for d in mask.dims if d not in obj.dims]
+    if extra:
+        raise ValueError(f"mask has dim(s) {extra} that the data do not have ({list(obj.dims)})")
+    take = {}
+    for d in mask.dims:
+        if mask.sizes[d] != obj.sizes[d]:
+            raise ValueError(
+                f"mask has {mask.sizes[d]} points along {d!r}, the data {obj.sizes[d]}; "
+                f"give it the data's labels along {d!r} (e.g. mask.reindex_like(data))"
+            )
+        mine, theirs = mask.indexes.get(d), obj.indexes.get(d)
+        if mine is None or theirs is None or mine.equals(theirs):
+            continue
+        where = mine.get_indexer(theirs) if mine.is_unique else None
+        if where is None or (where < 0).any():
+            raise ValueError(
+                f"the mask's labels along {d!r} are not the data's (a mask is aligned by "
+                f"label, never by position); give it the data's coordinate, e.g. "
+                f"mask.assign_coords({d}=data[{d!r}]) if it is the same grid"
+            )
+        take[d] = where
+    data = mask.variable.isel(take).data if take else mask.data
+    chunks = getattr(obj, "chunksizes", None) if isinstance(obj, xr.DataArray) else None
+    if chunks and hasattr(data, "rechunk"):  # a numpy mask takes the data's chunks anyway
+        data = data.rechunk(tuple(chunks[d] for d in mask.dims))
+    coords = {d: obj.coords[d].variable for d in mask.dims if d in obj.indexes}
+    return xr.DataArray(data, dims=mask.dims, coords=coords)

@@ -14,7 +14,13 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops._validate import check_accuracy, check_numeric, check_order, check_xarray
+from fieldops._validate import (
+    align_mask,
+    check_accuracy,
+    check_numeric,
+    check_order,
+    check_xarray,
+)
 from fieldops.boundary import BoundarySpec, resolve_boundary
 from fieldops.geometry import check_dim, coordinate_values
 from fieldops.methods import (
@@ -120,7 +126,7 @@ def resolve_options(
             f"here is {sorted({m.method for m in methods.values()})}: drop accuracy= "
             "(savgol: window/polyorder, gaussian: sigma set the accuracy)"
         )
-    check_nan_policy(obj, nan_policy, mask, methods)
+    mask = check_nan_policy(obj, nan_policy, mask, methods)
     try:
         fill = float(fill_value)
     except (TypeError, ValueError):
@@ -136,8 +142,8 @@ def check_nan_policy(
     nan_policy: str,
     mask: xr.DataArray | None,
     methods: Mapping[Hashable, MethodSpec],
-) -> None:
-    """Validate ``nan_policy`` and ``mask``.
+) -> xr.DataArray | None:
+    """Validate ``nan_policy`` and ``mask``; return the mask aligned to ``obj``.
 
     ``nan_policy="propagate"`` (default): a NaN spoils the outputs whose stencil
     touches it. ``"omit"`` (scipy's word): NaN cells are domain boundaries; a
@@ -146,7 +152,8 @@ def check_nan_policy(
     (a run shorter than ``order + 1`` points) is NaN, and NaN cells stay NaN.
     ``mask``: a boolean DataArray, True where valid, on some or all of the
     field's dims; masked cells are treated as NaN under ``"omit"`` (given a
-    mask, ``"omit"`` is implied).
+    mask, ``"omit"`` is implied). The mask is aligned by label, never by position
+    (:func:`~fieldops._validate.align_mask`).
     """
     if nan_policy not in NAN_POLICIES:
         raise ValueError(f"unknown nan_policy {nan_policy!r}; use 'propagate' or 'omit'")
@@ -157,16 +164,7 @@ def check_nan_policy(
                 f"got {type(mask).__name__}"
                 + (f" of dtype {mask.dtype}" if hasattr(mask, "dtype") else "")
             )
-        extra = [d for d in mask.dims if d not in obj.dims]
-        if extra:
-            raise ValueError(
-                f"mask has dim(s) {extra} that the data do not have ({list(obj.dims)})"
-            )
-        for d in mask.dims:
-            if mask.sizes[d] != obj.sizes[d]:
-                raise ValueError(
-                    f"mask has {mask.sizes[d]} points along {d!r}, the data {obj.sizes[d]}"
-                )
+        mask = align_mask(obj, mask)
     if nan_policy == "omit" or mask is not None:
         other = sorted({m.method for m in methods.values()} - {"finite_difference"})
         if other:
@@ -174,6 +172,7 @@ def check_nan_policy(
                 f"nan_policy='omit' and mask= work with method='finite_difference' only, "
                 f"not {other}"
             )
+    return mask
 
 
 def axis_operator(
@@ -302,7 +301,9 @@ def partial_data(
         gaps.append(gap_rule(da, dim, order, opts) if opts.omit else None)
     data = da.data
     if opts.mask is not None:
-        data = da.where(opts.mask).data  # masked cells become gaps (and ints floats)
+        # Masked cells become gaps (and ints floats); aligned again to ``da`` itself,
+        # so that the kernels never see a field that the mask shrank or padded.
+        data = da.where(align_mask(da, opts.mask)).data
     data = apply_operators(
         data, steps, fill_value=opts.fill_value, names=list(orders), gaps=gaps, out=out
     )
