@@ -15,16 +15,40 @@ def check_order(order: object) -> int:
     return int(order)
 
 
+# The highest accuracy whose one-sided edge stencils float64 still delivers. Their
+# weights grow about 2**accuracy: measured on sin(7x) over 400 points, the edge
+# error of d/dx is smallest near accuracy 8 (1e-13), 8e-10 at 20, 3e-4 at 40 and
+# 1e2 at 60 (d2/dx2: 2e-7 at 20, 0.4 at 40); the interior loses digits past 32.
+MAX_ACCURACY = 20
+
+
 def check_accuracy(accuracy: object) -> int:
-    """Accuracy order: an even int >= 2."""
+    """Accuracy order: an even int from 2 to :data:`MAX_ACCURACY` (20).
+
+    Examples
+    --------
+    >>> check_accuracy(4)
+    4
+    >>> check_accuracy(60)
+    Traceback (most recent call last):
+    ...
+    ValueError: accuracy must be an even integer from 2 to 20 (2, 4, 6, ..., 20), got 60: higher accuracies lose more to float64 rounding at the edges than they gain
+    """
     if (
         isinstance(accuracy, bool)
         or not isinstance(accuracy, (int, np.integer))
         or accuracy < 2
         or accuracy % 2
+        or accuracy > MAX_ACCURACY
     ):
+        why = (
+            ": higher accuracies lose more to float64 rounding at the edges than they gain"
+            if isinstance(accuracy, (int, np.integer)) and accuracy > MAX_ACCURACY
+            else ""
+        )
         raise ValueError(
-            f"accuracy must be an even integer >= 2 (2, 4, 6, 8, ...), got {accuracy!r}"
+            f"accuracy must be an even integer from 2 to {MAX_ACCURACY} "
+            f"(2, 4, 6, ..., {MAX_ACCURACY}), got {accuracy!r}{why}"
         )
     return int(accuracy)
 
@@ -54,11 +78,24 @@ def check_dims_exist(obj: xr.DataArray | xr.Dataset, dims: list[Hashable]) -> No
 
 
 def check_xarray(obj: object) -> None:
-    """Raise a TypeError unless ``obj`` is a DataArray or Dataset."""
+    """Raise a TypeError unless ``obj`` is a DataArray or Dataset (of known sizes)."""
     if not isinstance(obj, (xr.DataArray, xr.Dataset)):
         raise TypeError(
             f"expected an xarray DataArray or Dataset, got {type(obj).__name__}; wrap numpy "
             "data as xr.DataArray(data, dims=...)"
+        )
+    check_known_sizes(obj)
+
+
+def check_known_sizes(obj: xr.DataArray | xr.Dataset) -> None:
+    """Raise a ValueError for Dask data of unknown chunk sizes (NaN, e.g. after a boolean
+    selection): stencils need every block's place along the axis."""
+    unknown = [d for d, n in obj.sizes.items() if n != n]
+    if unknown:
+        raise ValueError(
+            f"dim(s) {unknown} have unknown Dask chunk sizes (NaN, as after a boolean "
+            "selection); compute them first, e.g. "
+            "da.copy(data=da.data.compute_chunk_sizes())"
         )
 
 
