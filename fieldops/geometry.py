@@ -196,8 +196,8 @@ def validate_monotonic(
     >>> try:
     ...     validate_monotonic(np.array([0.0, 2.0, 1.0]), "time", shown=dates)
     ... except ValueError as err:
-    ...     print(str(err).split(": ")[1])
-    it reverses direction at index 2 (value 2000-01-02 after 2000-01-03); sort it (e.g. .sortby('time')) or drop the duplicates
+    ...     print(str(err).split(": ")[1].split(";")[0])
+    it reverses direction at index 2 (value 2000-01-02 after 2000-01-03)
     """
     shown = values if shown is None else shown
     if values.size == 0:
