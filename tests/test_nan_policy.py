@@ -180,3 +180,13 @@ def test_mask_chunked_otherwise_keeps_the_data_chunks():
         got = fieldops.diff(lazy, "y", mask=chunked)
         assert got.chunks == lazy.chunks
         np.testing.assert_array_equal(got.values, fieldops.diff(f, "y", mask=mask).values)
+
+
+def test_kernels_refuse_arrays_of_another_length():
+    # The last line of defence of item 1: a kernel told n never reads a shorter array.
+    from fieldops.core import apply_along, stencil_for
+
+    st = stencil_for(np.arange(10.0), 1, 2, "one_sided")
+    for data in (np.zeros(7), dsa.zeros(7, chunks=3)):
+        with pytest.raises(ValueError, match="7 points, but the stencil was built for 10"):
+            apply_along(data, 0, st)
