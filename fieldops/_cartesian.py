@@ -13,7 +13,7 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops._fields import frame_options, is_plain
-from fieldops._validate import check_numeric
+from fieldops._validate import align_mask, check_numeric
 from fieldops.boundary import BoundarySpec
 from fieldops.geometry import check_dim, coordinate_values
 from fieldops.grids import find_latlon
@@ -95,7 +95,7 @@ class Cartesian:
 
     def _d(self, b: xr.DataArray, dim: Hashable) -> xr.DataArray:
         if self.mask is not None:
-            b = b.where(self.mask)
+            b = b.where(align_mask(b, self.mask))  # by label: aligned to ref
         data, _ = partial_data(b, {dim: 1}, self.opts)
         res = xr.DataArray(data, dims=b.dims)
         scale = self.scale[dim]

@@ -252,11 +252,11 @@ def frame_options(
 ) -> tuple[Options, xr.DataArray | None]:
     """The options of a frame's field derivatives under ``how``, and the mask to apply.
 
-    The mask comes back bare (dims only) and out of the options, with
-    ``nan_policy="omit"`` in its place: the frames put NaN where it is False
-    themselves (``field.where(mask)``), by position, on fields whose
-    coordinates are their own (degrees, an index), so that label alignment can
-    never shrink a field whose coordinates differ from the mask's in the last bit.
+    The mask is aligned to ``ref`` by label (:func:`~fieldops._validate.align_mask`:
+    reordered to ``ref``'s labels, or refused), then comes back bare (dims only)
+    and out of the options, with ``nan_policy="omit"`` in its place: the frames
+    put NaN where it is False themselves, on fields whose coordinates are their
+    own (radians, an index) and line up with ``ref``'s cell by cell.
     """
     opts = resolve_options(
         ref,

@@ -12,11 +12,11 @@ import numpy as np
 import xarray as xr
 
 from fieldops._fields import frame_options, is_plain
-from fieldops._validate import check_accuracy, check_numeric, check_xarray
+from fieldops._validate import align_mask, check_accuracy, check_numeric, check_xarray
 from fieldops.boundary import BoundarySpec, resolve_boundary
 from fieldops.core import apply_along, is_dask
 from fieldops.curvilinear import finish
-from fieldops.geometry import check_dim
+from fieldops.geometry import check_dim, validate_monotonic
 from fieldops.grids import EARTH_RADIUS, longitude_is_periodic, longitude_repeats_endpoint
 from fieldops.operators import Options, axis_stencil, partial_data
 from fieldops.stencils.weights import AxisStencil, fornberg, is_uniform, scaled
@@ -140,7 +140,9 @@ class Sphere:
             raise ValueError(
                 f"latitude {lat_dim!r} has values beyond +-90 degrees; convert it to degrees"
             )
+        validate_monotonic(lat, lat_dim)  # here, in degrees: the stencils see radians
         lon = np.unwrap(_degrees(ref, lon_dim, "longitude"), period=360.0)
+        validate_monotonic(lon, lon_dim)
         self.repeated_lon = False
         self.periodic_lon = longitude_is_periodic(lon)
         if not self.periodic_lon:
@@ -283,7 +285,7 @@ class Sphere:
     def _d_how(self, b: xr.DataArray, dim: Hashable, order: int) -> xr.DataArray:
         """:meth:`d` under the method and NaN options: per degree, then per radian."""
         if self.mask is not None:
-            b = b.where(self.mask)
+            b = b.where(align_mask(b, self.mask))  # by label: aligned to ref
         # The field's own coordinates in degrees: window= and sigma= mean what
         # the user sees; the longitude unwrapped so that it is monotonic.
         field = b.assign_coords({self.lat_dim: self.lat_deg, self.lon_dim: self.lon_deg})

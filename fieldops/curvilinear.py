@@ -29,7 +29,7 @@ import xarray as xr
 
 from fieldops._cartesian import Cartesian
 from fieldops._fields import frame_options, how_options, is_plain
-from fieldops._validate import check_numeric
+from fieldops._validate import align_mask, check_numeric
 from fieldops.boundary import BoundarySpec
 from fieldops.geometry import check_dim
 from fieldops.grids import Geometry
@@ -217,7 +217,7 @@ class Curvilinear:
     def east_north(self, b: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
         """Eastward and northward derivatives per metre."""
         if self.mask is not None:
-            b = b.where(self.mask)
+            b = b.where(align_mask(b, self.mask))  # by label: aligned to ref
         fx = self._raw(b, self.x_dim, self.field_opts)
         fy = self._raw(b, self.y_dim, self.field_opts)
         dt = float_dtype(fx.dtype)

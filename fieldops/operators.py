@@ -14,7 +14,13 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops._validate import check_accuracy, check_numeric, check_order, check_xarray
+from fieldops._validate import (
+    align_mask,
+    check_accuracy,
+    check_numeric,
+    check_order,
+    check_xarray,
+)
 from fieldops.boundary import BoundarySpec, resolve_boundary
 from fieldops.geometry import check_dim, coordinate_values
 from fieldops.methods import (
@@ -120,7 +126,7 @@ def resolve_options(
             f"here is {sorted({m.method for m in methods.values()})}: drop accuracy= "
             "(savgol: window/polyorder, gaussian: sigma set the accuracy)"
         )
-    check_nan_policy(obj, nan_policy, mask, methods)
+    mask = check_nan_policy(obj, nan_policy, mask, methods)
     try:
         fill = float(fill_value)
     except (TypeError, ValueError):
@@ -136,8 +142,8 @@ def check_nan_policy(
     nan_policy: str,
     mask: xr.DataArray | None,
     methods: Mapping[Hashable, MethodSpec],
-) -> None:
-    """Validate ``nan_policy`` and ``mask``.
+) -> xr.DataArray | None:
+    """Validate ``nan_policy`` and ``mask``; return the mask aligned to ``obj``.
 
     ``nan_policy="propagate"`` (default): a NaN spoils the outputs whose stencil
     touches it. ``"omit"`` (scipy's word): NaN cells are domain boundaries; a
@@ -146,7 +152,8 @@ def check_nan_policy(
     (a run shorter than ``order + 1`` points) is NaN, and NaN cells stay NaN.
     ``mask``: a boolean DataArray, True where valid, on some or all of the
     field's dims; masked cells are treated as NaN under ``"omit"`` (given a
-    mask, ``"omit"`` is implied).
+    mask, ``"omit"`` is implied). The mask is aligned by label, never by position
+    (:func:`~fieldops._validate.align_mask`).
     """
     if nan_policy not in NAN_POLICIES:
         raise ValueError(f"unknown nan_policy {nan_policy!r}; use 'propagate' or 'omit'")
@@ -157,16 +164,7 @@ def check_nan_policy(
                 f"got {type(mask).__name__}"
                 + (f" of dtype {mask.dtype}" if hasattr(mask, "dtype") else "")
             )
-        extra = [d for d in mask.dims if d not in obj.dims]
-        if extra:
-            raise ValueError(
-                f"mask has dim(s) {extra} that the data do not have ({list(obj.dims)})"
-            )
-        for d in mask.dims:
-            if mask.sizes[d] != obj.sizes[d]:
-                raise ValueError(
-                    f"mask has {mask.sizes[d]} points along {d!r}, the data {obj.sizes[d]}"
-                )
+        mask = align_mask(obj, mask)
     if nan_policy == "omit" or mask is not None:
         other = sorted({m.method for m in methods.values()} - {"finite_difference"})
         if other:
@@ -174,6 +172,7 @@ def check_nan_policy(
                 f"nan_policy='omit' and mask= work with method='finite_difference' only, "
                 f"not {other}"
             )
+    return mask
 
 
 def axis_operator(
@@ -203,11 +202,7 @@ def axis_operator(
         if n < need:
             need = minimum_points(order, opts.accuracy, mode, uniform=is_uniform(values))
         if n < need:
-            raise ValueError(
-                f"dim {dim!r} has {n} points, but order {order} at accuracy {opts.accuracy} "
-                f"with boundary {mode!r} needs at least {need}; use a lower accuracy or "
-                "another boundary mode"
-            )
+            raise ValueError(_too_few_points(dim, n, need, order, opts.accuracy, mode, values))
     op = _axis_operator(
         values,
         order,
@@ -219,6 +214,29 @@ def axis_operator(
         datetime_unit=opts.datetime_unit,
     )
     return op, coord_units
+
+
+def _too_few_points(
+    dim: Hashable, n: int, need: int, order: int, accuracy: int, mode: str, values: np.ndarray
+) -> str:
+    """Why ``dim`` is too short, and the fix that exists (a lower accuracy, or none)."""
+    head = f"dim {dim!r} has {n} points, but order {order} "
+    uniform = is_uniform(values)
+    fits = [
+        a
+        for a in range(accuracy - 2, 1, -2)
+        if n >= minimum_points(order, a, mode, uniform=uniform)
+    ]
+    if fits:
+        return (
+            f"{head}at accuracy {accuracy} with boundary {mode!r} needs at least {need}; "
+            f"use accuracy={fits[0]} (the most {n} points allow)"
+        )
+    lowest = minimum_points(order, 2, mode, uniform=uniform)
+    return (
+        f"{head}with boundary {mode!r} needs at least {lowest} points even at the lowest "
+        f"accuracy (2); differentiate along a dim with at least {lowest} points"
+    )
 
 
 def axis_stencil(
@@ -302,7 +320,9 @@ def partial_data(
         gaps.append(gap_rule(da, dim, order, opts) if opts.omit else None)
     data = da.data
     if opts.mask is not None:
-        data = da.where(opts.mask).data  # masked cells become gaps (and ints floats)
+        # Masked cells become gaps (and ints floats); aligned again to ``da`` itself,
+        # so that the kernels never see a field that the mask shrank or padded.
+        data = da.where(align_mask(da, opts.mask)).data
     data = apply_operators(
         data, steps, fill_value=opts.fill_value, names=list(orders), gaps=gaps, out=out
     )
@@ -386,7 +406,8 @@ def diff(
     order : int, default 1
         Derivative order (1, 2, 3, ...).
     accuracy : int, default 2
-        Even order of accuracy of the finite-difference scheme, at the edges too.
+        Even order of accuracy of the finite-difference scheme, at the edges too:
+        2 to 20 (higher orders lose more to float64 rounding than they gain).
     boundary : {"one_sided", "periodic", "fill", "mirror"} or dict, optional
         Edge rule (see :mod:`fieldops.boundary`); ``"one_sided"`` by default.
     fill_value : float, default NaN
