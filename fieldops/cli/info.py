@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
 from fieldops.grids.coords import coordinate_values
 from fieldops.grids.detect import (
     detect_geometry,
-    longitude_is_periodic,
-    longitude_repeats_endpoint,
     vertical_sign,
 )
+from fieldops.grids.frame import frame_class
 from fieldops.stencils.weights import is_uniform
 
 
@@ -82,18 +80,7 @@ def describe(ds: xr.Dataset, *, title: str = "") -> str:
         lines.append(f"geometry: cartesian (no usable latitude/longitude: {err})")
     if geo is not None:
         lines.append(f"geometry: {geo.kind}")
-        if geo.kind != "cartesian":
-            lines.append(f"  latitude: {geo.lat} (dim {geo.y_dim})")
-            periodic = ""
-            if geo.kind == "spherical":
-                lon = np.asarray(ds[geo.lon].values, dtype=np.float64)
-                periodic = ": not periodic"
-                if longitude_is_periodic(lon):
-                    periodic = ": periodic (spans 360 degrees)"
-                elif longitude_repeats_endpoint(lon):
-                    periodic = ": periodic (spans 360 degrees; the last column repeats the first)"
-            lines.append(f"  longitude: {geo.lon} (dim {geo.x_dim}){periodic}")
-            lines.append(f"  radius: {geo.radius:g} m")
+        lines += frame_class(geo.kind).describe(ds, geo)
     lines.append("variables:")
     numeric = []
     for name, var in ds.data_vars.items():
@@ -108,7 +95,7 @@ def describe(ds: xr.Dataset, *, title: str = "") -> str:
             f"for {', '.join(map(str, numeric))}"
         )
     have = set(ds.data_vars)
-    if geo is not None and geo.kind != "cartesian" and {"u", "v"} <= have:
+    if geo is not None and frame_class(geo.kind).physical and {"u", "v"} <= have:
         lines.append("  vorticity, divergence of the winds u, v (also deformation, advection,")
         lines.append("  geostrophic_wind in the library)")
     elif {"u", "v"} <= have:

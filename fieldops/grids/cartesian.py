@@ -34,6 +34,13 @@ class Cartesian(Frame):
     (0.001, 'm')
     """
 
+    physical = False
+
+    @classmethod
+    def describe(cls, ds: xr.Dataset, geo: Geometry) -> list[str]:
+        """Nothing to add: a plane is its coordinates."""
+        return []
+
     def __init__(self, ref: xr.DataArray | xr.Dataset, geo: Geometry, where: Where, how: How):
         y_dim, x_dim = geo.y_dim, geo.x_dim
         self.dims = (y_dim, x_dim)

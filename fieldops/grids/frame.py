@@ -137,12 +137,22 @@ class Frame:
 
     kind = "frame"
     place = "on a plane"  # for a long_name: "divergence on the sphere"
+    physical = True  # components are eastward/northward per metre
     length_unit: str | None = "m"
     dims: tuple[Hashable, Hashable]
     pole_rows: tuple[int, ...] = ()
 
     def __init__(self, ref: xr.DataArray | xr.Dataset, geo: Geometry, where: Where, how: How):
         raise NotImplementedError  # pragma: no cover  (each grid builds its own metric)
+
+    @classmethod
+    def describe(cls, ds: xr.Dataset, geo: Geometry) -> list[str]:
+        """Lines that say what the grid is, for ``fieldops info``."""
+        return [
+            f"  latitude: {geo.lat} (dim {geo.y_dim})",
+            f"  longitude: {geo.lon} (dim {geo.x_dim})",
+            f"  radius: {geo.radius:g} m",
+        ]
 
     # -- building blocks --------------------------------------------------------
     @property

@@ -150,6 +150,19 @@ class Sphere(Frame):
     length_unit = "m"
     place = "on the sphere"
 
+    @classmethod
+    def describe(cls, ds: xr.Dataset, geo: Geometry) -> list[str]:
+        """Latitude, longitude (periodic or not) and radius."""
+        lines = super().describe(ds, geo)
+        lon = np.asarray(ds[geo.lon].values, dtype=np.float64)
+        periodic = ": not periodic"
+        if longitude_is_periodic(lon):
+            periodic = ": periodic (spans 360 degrees)"
+        elif longitude_repeats_endpoint(lon):
+            periodic = ": periodic (spans 360 degrees; the last column repeats the first)"
+        lines[1] += periodic
+        return lines
+
     def tan_term(self, dtype: np.dtype) -> xr.DataArray:
         """``tan(phi) / R`` over latitude (0 on pole rows, fixed later by the pole policy)."""
         return self.metric(self.tan / self.radius, dtype)
