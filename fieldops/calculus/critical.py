@@ -20,7 +20,6 @@ from fieldops.calculus.fields import (
     partials,
     scalar_dims,
 )
-from fieldops.grids.frame import frame_for
 from fieldops.options import (
     EARTH_RADIUS,
     How,
@@ -29,7 +28,6 @@ from fieldops.options import (
     PeriodSpec,
     ScaleArg,
     Where,
-    resolve_how,
 )
 from fieldops.stencils.boundary import BoundarySpec
 from fieldops.units import quantified
@@ -175,8 +173,7 @@ def critical_points(
     if not (np.isfinite(rtol) and rtol >= 0):
         raise ValueError(f"rtol must be a number >= 0, got {rtol!r}")
     how, where = How.pick(locals()), Where.pick(locals())
-    opts = resolve_how(f, dims, how, time_dims_only=True)
-    frame = frame_for(f, dims, where, how)
+    opts, frame = physical.prepare(f, dims, how, where)
     if isinstance(f, xr.DataArray):
         return _critical_da(f, dims, tol, rtol, opts, frame, how)
     return map_dataset(f, dims, lambda v: _critical_da(v, dims, tol, rtol, opts, frame, how))

@@ -11,9 +11,9 @@ from fieldops._validate import check_numeric
 from fieldops.calculus import physical
 from fieldops.calculus.derivative import map_dataset
 from fieldops.calculus.fields import partials, scalar_dims
-from fieldops.grids.frame import Frame, frame_for
+from fieldops.grids.frame import Frame
 from fieldops.grids.partials import axis_stencil
-from fieldops.options import EARTH_RADIUS, How, Options, PeriodSpec, Where, resolve_how
+from fieldops.options import EARTH_RADIUS, How, Options, PeriodSpec, Where
 from fieldops.stencils.boundary import BoundarySpec
 from fieldops.units import quantified
 
@@ -140,8 +140,7 @@ def diffuse(
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     how, where = How.pick(locals()), Where.pick(locals())
-    opts = resolve_how(f, dims, how, time_dims_only=True)
-    frame = frame_for(f, dims, where, how)
+    opts, frame = physical.prepare(f, dims, how, where)
     alpha = float(alpha)
     limit = stable_alpha(f, dims, opts, frame)
     if not (np.isfinite(alpha) and alpha >= 0):

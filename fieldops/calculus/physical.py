@@ -16,8 +16,15 @@ import xarray as xr
 from fieldops import units as _units
 from fieldops.calculus.derivative import differentiate
 from fieldops.calculus.fields import COMPONENT, WRT, describe
-from fieldops.grids.frame import Entries, Frame
-from fieldops.options import How
+from fieldops.grids.frame import Entries, Frame, frame_for
+from fieldops.options import How, Options, Where, resolve_how
+
+
+def prepare(
+    f: xr.DataArray | xr.Dataset, dims: list[Hashable], how: How, where: Where
+) -> tuple[Options, Frame | None]:
+    """A call's options resolved along ``dims``, and its frame (None: plain coordinates)."""
+    return resolve_how(f, dims, how, time_dims_only=True), frame_for(f, dims, where, how)
 
 
 def _other(f: xr.DataArray, dim: Hashable, order: int, how: How) -> xr.DataArray:

@@ -27,7 +27,6 @@ from fieldops.calculus.fields import (
     partials,
     scalar_dims,
 )
-from fieldops.grids.frame import frame_for
 from fieldops.options import (
     EARTH_RADIUS,
     How,
@@ -36,7 +35,6 @@ from fieldops.options import (
     PeriodSpec,
     ScaleArg,
     Where,
-    resolve_how,
 )
 from fieldops.stencils.boundary import BoundarySpec
 from fieldops.units import quantified
@@ -121,8 +119,7 @@ def grad(
     """
     dims = scalar_dims(f, dims)
     how, where = How.pick(locals()), Where.pick(locals())
-    opts = resolve_how(f, dims, how, time_dims_only=True)
-    frame = frame_for(f, dims, where, how)
+    opts, frame = physical.prepare(f, dims, how, where)
     if frame is not None:
         return _per_variable(f, dims, lambda v: physical.grad(v, dims, frame, how))
     return _per_variable(f, dims, lambda v: _grad_da(v, dims, opts))
@@ -210,8 +207,7 @@ def laplacian(
     """
     dims = scalar_dims(f, dims)
     how, where = How.pick(locals()), Where.pick(locals())
-    opts = resolve_how(f, dims, how, time_dims_only=True)
-    frame = frame_for(f, dims, where, how)
+    opts, frame = physical.prepare(f, dims, how, where)
     if frame is not None:
         return _per_variable(f, dims, lambda v: physical.laplacian(v, dims, frame, how))
     return _per_variable(f, dims, lambda v: _laplacian_da(v, dims, opts))
@@ -296,8 +292,7 @@ def hessian(
     """
     dims = scalar_dims(f, dims)
     how, where = How.pick(locals()), Where.pick(locals())
-    opts = resolve_how(f, dims, how, time_dims_only=True)
-    frame = frame_for(f, dims, where, how)
+    opts, frame = physical.prepare(f, dims, how, where)
     if frame is not None:
         return _per_variable(f, dims, lambda v: physical.hessian(v, dims, frame, how))
     return _per_variable(f, dims, lambda v: _hessian_da(v, dims, opts))
