@@ -198,3 +198,23 @@ def test_cell_widths_on_a_plane_in_metres():
     np.testing.assert_allclose(widths["x"].values, [500.0, 1500.0, 2500.0, 1500.0])
     np.testing.assert_allclose(widths["y"].values, [1.0, 2.0, 1.0])
     assert float(frame.cell_areas().sum()) == pytest.approx(6000.0 * 4.0)
+
+
+def test_cell_widths_on_a_curvilinear_grid_match_the_sphere():
+    # A regular grid seen as curvilinear: metres per index step are R dphi and
+    # R cos(phi) dlam, as on the sphere.
+    lat1 = np.linspace(-60, 60, 25)
+    lon1 = np.linspace(-40, 80, 31)
+    lon2, lat2 = np.meshgrid(lon1, lat1)
+    da = xr.DataArray(
+        np.zeros(lat2.shape),
+        dims=("y", "x"),
+        coords={"nav_lat": (("y", "x"), lat2), "nav_lon": (("y", "x"), lon2)},
+    )
+    frame = frame_for(da, None, Where(), How())
+    assert frame.kind == "curvilinear"
+    widths = frame.cell_widths()
+    R = fieldops.EARTH_RADIUS
+    np.testing.assert_allclose(widths["y"].values, R * np.deg2rad(5.0), rtol=1e-12)
+    expected_x = R * np.cos(np.deg2rad(lat2)) * np.deg2rad(4.0)
+    np.testing.assert_allclose(widths["x"].values, expected_x, rtol=1e-9)
