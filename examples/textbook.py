@@ -14,7 +14,7 @@ Run with ``python examples/textbook.py [OUTDIR]``; the figures go to ``OUTDIR``
    matrix everywhere, determinant 1.
 4. Laplacian smoothing (:func:`fieldops.diffuse`) of a noisy photograph:
    scikit-image's ``camera`` when scikit-image is installed
-   (``pip install fieldops[examples]``), otherwise a synthetic image of
+   (``pip install "fieldops-xr[examples]"``), otherwise a synthetic image of
    discs and stripes. Reports the noise variance before and after, and the mean.
 """
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-from fieldops._validate import check_accuracy, check_dim, check_xarray
+from fieldops._validate import align_mask, check_accuracy, check_dim, check_xarray
 from fieldops.stencils.boundary import BoundarySpec, resolve_boundary
 from fieldops.stencils.spec import (
     FINITE_DIFFERENCE,
@@ -232,14 +232,12 @@ def resolve_how(
             f"here is {sorted({m.method for m in methods.values()})}: drop accuracy= "
             "(savgol: window/polyorder, gaussian: sigma set the accuracy)"
         )
-    check_nan_policy(obj, how.nan_policy, how.mask, methods)
+    mask = check_nan_policy(obj, how.nan_policy, how.mask, methods)
     try:
         fill = float(how.fill_value)
     except (TypeError, ValueError):
         raise TypeError(f"fill_value must be a number, got {how.fill_value!r}") from None
-    return Options(
-        accuracy, modes, fill, periods, how.datetime_unit, methods, how.nan_policy, how.mask
-    )
+    return Options(accuracy, modes, fill, periods, how.datetime_unit, methods, how.nan_policy, mask)
 
 
 def check_nan_policy(
@@ -247,8 +245,8 @@ def check_nan_policy(
     nan_policy: str,
     mask: xr.DataArray | None,
     methods: Mapping[Hashable, MethodSpec],
-) -> None:
-    """Validate ``nan_policy`` and ``mask``.
+) -> xr.DataArray | None:
+    """Validate ``nan_policy`` and ``mask``; return the mask aligned to ``obj``.
 
     ``nan_policy="propagate"`` (default): a NaN spoils the outputs whose stencil
     touches it. ``"omit"`` (scipy's word): NaN cells are domain boundaries; a
@@ -257,7 +255,8 @@ def check_nan_policy(
     (a run shorter than ``order + 1`` points) is NaN, and NaN cells stay NaN.
     ``mask``: a boolean DataArray, True where valid, on some or all of the
     field's dims; masked cells are treated as NaN under ``"omit"`` (given a
-    mask, ``"omit"`` is implied).
+    mask, ``"omit"`` is implied). The mask is aligned by label, never by position
+    (:func:`~fieldops._validate.align_mask`).
     """
     if nan_policy not in NAN_POLICIES:
         raise ValueError(f"unknown nan_policy {nan_policy!r}; use 'propagate' or 'omit'")
@@ -268,16 +267,7 @@ def check_nan_policy(
                 f"got {type(mask).__name__}"
                 + (f" of dtype {mask.dtype}" if hasattr(mask, "dtype") else "")
             )
-        extra = [d for d in mask.dims if d not in obj.dims]
-        if extra:
-            raise ValueError(
-                f"mask has dim(s) {extra} that the data do not have ({list(obj.dims)})"
-            )
-        for d in mask.dims:
-            if mask.sizes[d] != obj.sizes[d]:
-                raise ValueError(
-                    f"mask has {mask.sizes[d]} points along {d!r}, the data {obj.sizes[d]}"
-                )
+        mask = align_mask(obj, mask)
     if nan_policy == "omit" or mask is not None:
         other = sorted({m.method for m in methods.values()} - {"finite_difference"})
         if other:
@@ -285,6 +275,7 @@ def check_nan_policy(
                 f"nan_policy='omit' and mask= work with method='finite_difference' only, "
                 f"not {other}"
             )
+    return mask
 
 
 def frame_options(
@@ -297,11 +288,11 @@ def frame_options(
 ) -> tuple[Options, xr.DataArray | None]:
     """The options of a frame's field derivatives under ``how``, and the mask to apply.
 
-    The mask comes back bare (dims only) and out of the options, with
-    ``nan_policy="omit"`` in its place: the frames put NaN where it is False
-    themselves (``field.where(mask)``), by position, on fields whose
-    coordinates are their own (degrees, an index), so that label alignment can
-    never shrink a field whose coordinates differ from the mask's in the last bit.
+    The mask is aligned to ``ref`` by label (:func:`~fieldops._validate.align_mask`:
+    reordered to ``ref``'s labels, or refused), then comes back bare (dims only)
+    and out of the options, with ``nan_policy="omit"`` in its place: the frames
+    put NaN where it is False themselves, on fields whose coordinates are their
+    own (radians, an index) and line up with ``ref``'s cell by cell.
     """
     how = how.restrict(dims).replace(period=period, datetime_unit=None)
     opts = resolve_how(ref, dims, how, boundary_defaults=boundary_defaults)

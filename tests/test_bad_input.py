@@ -736,6 +736,58 @@ CASES = [
         "mask has dim(s) ['q']",
     ),
     (
+        "mask with the data's sizes but other labels",
+        lambda: fieldops.diff(_da(), "x", mask=_da().astype(bool).assign_coords(x=_da().x + 0.5)),
+        ValueError,
+        "the mask's labels along 'x' are not the data's",
+    ),
+    (
+        "accuracy beyond what float64 delivers",
+        lambda: fieldops.diff(_da(100), "x", accuracy=22),
+        ValueError,
+        "even integer from 2 to 20",
+    ),
+    (
+        "2 points: no lower accuracy to use",
+        lambda: fieldops.diff(_da(2), "x"),
+        ValueError,
+        "needs at least 3 points even at the lowest accuracy (2)",
+    ),
+    (
+        "too few points: the accuracy that fits",
+        lambda: fieldops.diff(_da(4), "x", accuracy=6),
+        ValueError,
+        "use accuracy=2 (the most 4 points allow)",
+    ),
+    (
+        "non-monotonic dates are quoted as dates",
+        lambda: fieldops.diff(
+            _da(x=pd.date_range("2000-01-01", periods=5, freq="D")[[0, 1, 3, 2, 4]]), "x"
+        ),
+        ValueError,
+        "(value 2000-01-03T00:00:00",
+    ),
+    (
+        "non-monotonic latitude is quoted in degrees",
+        lambda: fieldops.grad(_ll(lat=[-60.0, -30.0, 0.0, 30.0, 20.0, 60.0])),
+        ValueError,
+        "(value 20.0 after 30.0)",
+    ),
+    (
+        "int64 coordinate that float64 cannot tell apart",
+        lambda: fieldops.diff(_da(x=np.array([0, 2**60, 2**60 + 1, 2**60 + 2], np.int64)), "x"),
+        ValueError,
+        "index 2 (1152921504606846977) cannot be told from index 1",
+    ),
+    (
+        "Dask chunks of unknown size",
+        lambda: fieldops.diff(
+            xr.DataArray(_da().chunk(x=4).data[_da().chunk(x=4).data > -1], dims="x"), "x"
+        ),
+        ValueError,
+        "unknown Dask chunk sizes",
+    ),
+    (
         "zero period",
         lambda: fieldops.diff(_f2(), "x", boundary="periodic", period=0),
         ValueError,
@@ -1103,7 +1155,23 @@ def _is_float64(value):
     return check
 
 
+_NS = np.int64(1_700_000_000_000_000_000) + 3 * np.arange(10, dtype=np.int64)
+
+
 WORKS = [
+    (
+        "big-endian coordinate",
+        lambda: fieldops.diff(_da(x=np.arange(10, dtype=">f8"), data=np.arange(10.0) ** 2), "x"),
+        lambda got: np.testing.assert_allclose(
+            got, np.gradient(np.arange(10.0) ** 2, edge_order=2)
+        ),
+    ),
+    # epoch nanoseconds: float64(1.7e18) alone is 256 ns coarse, the spacing here is 3 ns
+    (
+        "int64 nanoseconds",
+        lambda: fieldops.diff(_da(x=_NS, data=2.0 * np.arange(10)), "x"),
+        _is(2 / 3),
+    ),
     # datetime and cftime coordinates: per second by default, datetime_unit= otherwise
     ("datetime coordinate", lambda: fieldops.diff(_ramp(_HOURS), "y"), _is(3.0 / 3600)),
     ("datetime in hours", lambda: fieldops.diff(_ramp(_HOURS), "y", datetime_unit="h"), _is(3.0)),

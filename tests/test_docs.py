@@ -25,6 +25,8 @@ def test_mkdocs_builds_strict(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "site" / "api" / "index.html").exists()
     assert "fieldops.diff" in (tmp_path / "site" / "api" / "index.html").read_text()
+    for notebook in ("quickstart", "sphere", "noisy_derivatives"):  # the gallery, rendered
+        assert "<img" in (tmp_path / "site" / "gallery" / notebook / "index.html").read_text()
 
 
 def test_convergence_script_measures_the_claimed_orders(tmp_path):

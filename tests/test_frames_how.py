@@ -500,3 +500,22 @@ def test_mask_on_dask_is_lazy_and_numpy_input_untouched(kind, no_compute):
                     _values(lazy)[key], ref, rtol=1e-12, atol=1e-12 * np.nanmax(np.abs(ref))
                 )
     xr.testing.assert_identical(ds, before)
+
+
+@pytest.mark.parametrize("kind", list(GRIDS))
+def test_mask_is_aligned_by_label_on_every_grid(kind):
+    # A mask stored north to south (or in any other order of the same labels)
+    # masks the same cells as one in the field's order: never by position.
+    ds = GRIDS[kind]()
+    ydim, xdim = DIMS[kind]
+    ds = ds.assign_coords({d: np.arange(ds.sizes[d]) for d in (ydim, xdim) if d not in ds.coords})
+    ocean = _continent(ds, kind).assign_coords({ydim: ds[ydim], xdim: ds[xdim]})
+    flipped = ocean.isel({ydim: slice(None, None, -1)})
+    for name, op in _operators(kind).items():
+        ref = _values(op(ds, dict(mask=ocean)))
+        got = _values(op(ds, dict(mask=flipped)))
+        for key in ref:
+            np.testing.assert_array_equal(got[key], ref[key], err_msg=name)
+    shifted = ocean.assign_coords({ydim: ocean[ydim] + 0.5})
+    with pytest.raises(ValueError, match=f"labels along '{ydim}'"):
+        _operators(kind)["vorticity"](ds, dict(mask=shifted))

@@ -146,3 +146,47 @@ def test_fortran_ordered_data():
             fieldops.diff(ff, dim, nan_policy="omit").values,
             fieldops.diff(f, dim, nan_policy="omit").values,
         )
+
+
+def test_mask_with_other_labels_is_refused_not_read_out_of_bounds():
+    # Same sizes, other labels: xarray's inner join would shrink the field under
+    # a kernel told its old length (garbage, a segfault on large arrays).
+    x = np.arange(10.0)
+    da = xr.DataArray(x**2, dims="x", coords={"x": x})
+    shifted = xr.DataArray(np.ones(10, bool), dims="x", coords={"x": x + 0.5})
+    with pytest.raises(ValueError, match="labels along 'x'"):
+        fieldops.diff(da, "x", mask=shifted)
+    with pytest.raises(ValueError, match="labels along 'x'"):
+        fieldops.diff(da.to_dataset(name="t"), "x", mask=shifted)
+
+
+def test_mask_is_aligned_by_label_not_position():
+    f = _holey(frac=0.0)
+    mask = xr.DataArray(np.ones(f.shape, bool), dims=f.dims, coords=f.coords)
+    mask[:12, 5:20] = False
+    ref = fieldops.diff(f.where(mask), "y", nan_policy="omit")
+    flipped = mask.isel(y=slice(None, None, -1), x=slice(None, None, -1))
+    got = fieldops.diff(f, "y", mask=flipped)
+    np.testing.assert_array_equal(got.values, ref.values)
+    xr.testing.assert_identical(got.x, f.x)  # the result keeps the data's coordinates
+
+
+def test_mask_chunked_otherwise_keeps_the_data_chunks():
+    f = _holey(frac=0.0)
+    mask = xr.DataArray(np.ones(f.shape, bool), dims=f.dims, coords=f.coords)
+    mask[10:14, 5:20] = False
+    lazy = f.chunk({"y": 7, "x": 9})
+    for chunked in (mask.chunk({"y": 4, "x": 13}), mask.isel(y=slice(None, None, -1)).chunk(5)):
+        got = fieldops.diff(lazy, "y", mask=chunked)
+        assert got.chunks == lazy.chunks
+        np.testing.assert_array_equal(got.values, fieldops.diff(f, "y", mask=mask).values)
+
+
+def test_kernels_refuse_arrays_of_another_length():
+    # The last line of defence of item 1: a kernel told n never reads a shorter array.
+    from fieldops.stencils.dispatch import apply_along, stencil_for
+
+    st = stencil_for(np.arange(10.0), 1, 2, "one_sided")
+    for data in (np.zeros(7), dsa.zeros(7, chunks=3)):
+        with pytest.raises(ValueError, match="7 points, but the stencil was built for 10"):
+            apply_along(data, 0, st)

@@ -7,8 +7,15 @@ import math
 import numpy as np
 import pytest
 
+from fieldops._validate import MAX_ACCURACY, check_accuracy
 from fieldops.stencils.apply import apply_stencil
-from fieldops.stencils.weights import build_stencil, centered_width, fornberg, is_uniform
+from fieldops.stencils.weights import (
+    build_stencil,
+    centered_width,
+    fornberg,
+    fornberg_rows,
+    is_uniform,
+)
 
 
 def _grids(n: int, seed: int = 0):
@@ -133,3 +140,43 @@ def test_is_uniform_tolerates_float32_rounding():
     assert is_uniform(np.linspace(0, 1, 101).astype(np.float32))
     assert not is_uniform(np.array([0.0, 1.0, 2.5, 3.0]))
     assert math.isclose(float(np.linspace(0, 1, 101)[1]), 0.01)
+
+
+def test_uniformity_is_judged_against_the_spacing_not_the_magnitude():
+    # Epoch seconds, 100 Hz with 30% jitter: 1e-10 of 1.7e9 s (0.17 s) once hid the
+    # jitter (0.003 s); the rounding of uniform values (a few ulps) does not count.
+    rng = np.random.default_rng(0)
+    steps = 0.01 * (1 + 0.3 * rng.uniform(-1, 1, 199))
+    t = 1.7e9 + np.concatenate([[0.0], np.cumsum(steps)])
+    assert not is_uniform(t)
+    assert is_uniform(1.7e9 + 0.01 * np.arange(200))
+    metres = (5e6 + 10.0 * np.arange(200) * (1 + 0.3 * np.sin(np.arange(200)))).astype(np.float32)
+    assert not is_uniform(metres)
+    assert is_uniform((5e6 + 10.0 * np.arange(200)).astype(np.float32))
+    # ... and the derivative is numpy.gradient's (second order on the same points)
+    f = np.sin(3 * (t - t[0]))
+    got = apply_stencil(f, 0, build_stencil(t, 1, 2, "one_sided"))
+    np.testing.assert_allclose(got, np.gradient(f, t, edge_order=2), rtol=1e-6, atol=1e-6)
+
+
+def test_fornberg_rows_equal_fornberg_row_by_row():
+    rng = np.random.default_rng(3)
+    nodes = np.sort(rng.uniform(-1, 1, (6, 9)), axis=1) * 1e3 + 1.7e9
+    x0 = nodes[:, 4] + 0.1
+    for order in (1, 2, 4):
+        got = fornberg_rows(x0, nodes, order)
+        for r in range(6):
+            np.testing.assert_allclose(got[r], fornberg(x0[r], nodes[r], order), rtol=1e-12)
+
+
+@pytest.mark.parametrize("grid", ["uniform", "nonuniform"])
+def test_highest_allowed_accuracy_still_converges_at_the_edges(grid):
+    # MAX_ACCURACY is where float64 stops paying: at 20 the edge error of d/dx is
+    # still far below accuracy 2's; beyond it (refused) it grows without bound.
+    x = _grids(200)[grid]
+    f, exact = np.sin(2 * x), 2 * np.cos(2 * x)
+    low = np.abs(apply_stencil(f, 0, build_stencil(x, 1, 2, "one_sided")) - exact).max()
+    top = np.abs(apply_stencil(f, 0, build_stencil(x, 1, MAX_ACCURACY, "one_sided")) - exact)
+    assert top.max() < 1e-4 * low
+    with pytest.raises(ValueError, match="from 2 to 20"):
+        check_accuracy(MAX_ACCURACY + 2)

@@ -82,7 +82,8 @@ def diff(
     order : int, default 1
         Derivative order (1, 2, 3, ...).
     accuracy : int, default 2
-        Even order of accuracy of the finite-difference scheme, at the edges too.
+        Even order of accuracy of the finite-difference scheme, at the edges too:
+        2 to 20 (higher orders lose more to float64 rounding than they gain).
     boundary : {"one_sided", "periodic", "fill", "mirror"} or dict, optional
         Edge rule (see :mod:`fieldops.stencils.boundary`); ``"one_sided"`` by default.
     fill_value : float, default NaN

@@ -7,7 +7,7 @@ from collections.abc import Hashable
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops._validate import check_dim, check_numeric
+from fieldops._validate import align_mask, check_dim, check_numeric
 from fieldops.grids.coords import coordinate_values
 from fieldops.grids.detect import Geometry, find_latlon
 from fieldops.grids.frame import Frame, midpoint_widths, register
@@ -75,7 +75,7 @@ class Cartesian(Frame):
 
     def _d(self, b: xr.DataArray, dim: Hashable) -> xr.DataArray:
         if self.mask is not None:
-            b = b.where(self.mask)
+            b = b.where(align_mask(b, self.mask))  # by label: aligned to ref
         data, _ = partial_data(b, {dim: 1}, self.opts)
         res = xr.DataArray(data, dims=b.dims)
         scale = self.scale[dim]

@@ -69,7 +69,9 @@ def coordinate_values(
     -------
     values : numpy.ndarray
         float64 values (float32 coordinates stay float32: their rounding noise
-        must not hide a uniform grid).
+        must not hide a uniform grid). Integer and time coordinates are given
+        relative to their first value, computed exactly (epoch nanoseconds keep
+        their resolution): only differences of coordinates enter a derivative.
     units : str or None
         The coordinate's ``units`` attribute, or the time unit.
 
@@ -77,7 +79,8 @@ def coordinate_values(
     ------
     ValueError
         Unknown dim, NaN/NaT, or a coordinate not strictly monotonic (the first
-        offending index is named).
+        offending index and its values, in the coordinate's own units or dates,
+        are named); integers too large for float64 to tell apart.
     TypeError
         Non-numeric coordinate values.
 
@@ -93,7 +96,10 @@ def coordinate_values(
     coord = obj.coords.variables[dim]  # the Variable: no DataArray built (~10 us)
     if coord.ndim != 1:
         raise ValueError(f"coordinate {dim!r} must be 1-D, it has dims {coord.dims}")
-    values = np.asarray(coord.values)
+    raw = np.asarray(coord.values)
+    if not raw.dtype.isnative:  # big-endian (netCDF): pandas and Numba want native order
+        raw = raw.astype(raw.dtype.newbyteorder("="))
+    values = raw
     units = coord.attrs.get("units")
     kind = values.dtype.kind
     if kind in "mMO":
@@ -108,12 +114,51 @@ def coordinate_values(
             "values, or drop it to use unit spacing"
         )
     elif kind != "f":
-        values = values.astype(np.float64)
+        values = _integer_offsets(values)
     if not _indexed_and_valid(obj, dim):
-        validate_monotonic(values, dim)
+        validate_monotonic(values, dim, shown=raw)
+    elif kind in "iu" and values.size and np.abs(values).max() >= 2.0**53:
+        _check_distinct_floats(values, raw, dim)  # a valid int index, but its floats?
     if isinstance(units, str) and units.strip() == "":
         units = None
     return values, units
+
+
+def _integer_offsets(values: np.ndarray) -> np.ndarray:
+    """Integer coordinates as float64 offsets from the first value, subtracted exactly."""
+    if values.size == 0:
+        return values.astype(np.float64)
+    lo, hi = int(values.min()), int(values.max())
+    first = int(values[0])
+    if max(abs(lo - first), abs(hi - first)) < 2**63:
+        # int64 arithmetic is exact here; float64(1.7e18 ns) alone would be 256 ns coarse.
+        return (values.astype(np.int64) - np.int64(first)).astype(np.float64)
+    return np.array([float(int(v) - first) for v in values])
+
+
+def _check_distinct_floats(values: np.ndarray, raw: np.ndarray, dim: Hashable) -> None:
+    """Refuse integers that float64 rounds onto one another (no spacing left to divide by)."""
+    step = np.diff(values)
+    sign = (np.sign(step[0]) or 1.0) if step.size else 1.0
+    bad = np.flatnonzero(step * sign <= 0)
+    if bad.size:
+        i = int(bad[0]) + 1
+        raise ValueError(
+            f"coordinate {dim!r} has integers too close for their span: in float64, index {i} "
+            f"({_show(raw[i])}) cannot be told from index {i - 1} ({_show(raw[i - 1])}); "
+            "give it a coarser unit or a smaller span"
+        )
+
+
+def _show(value: object) -> str:
+    """A coordinate value as the user wrote it: a number, a date."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return str(value)
 
 
 def _indexed_and_valid(obj: xr.DataArray | xr.Dataset, dim: Hashable) -> bool:
@@ -123,8 +168,8 @@ def _indexed_and_valid(obj: xr.DataArray | xr.Dataset, dim: Hashable) -> bool:
     object and its copies: repeated calls on the same grid skip the O(n) checks.
     """
     index = obj.indexes.get(dim)
-    if index is None or index.dtype.kind not in "iuf":
-        return False
+    if index is None or index.dtype.kind not in "iuf" or not index.dtype.isnative:
+        return False  # pandas cannot hash a big-endian index: check it ourselves
     if len(index) == 0 or not (np.isfinite(index[0]) and np.isfinite(index[-1])):
         return False  # an infinity can only sit at an end of a monotonic index
     return bool(
@@ -134,8 +179,24 @@ def _indexed_and_valid(obj: xr.DataArray | xr.Dataset, dim: Hashable) -> bool:
     )
 
 
-def validate_monotonic(values: np.ndarray, dim: Hashable) -> None:
-    """Raise a ValueError unless ``values`` are finite and strictly monotonic."""
+def validate_monotonic(
+    values: np.ndarray, dim: Hashable, *, shown: np.ndarray | None = None
+) -> None:
+    """Raise a ValueError unless ``values`` are finite and strictly monotonic.
+
+    ``shown``: the coordinate as the user gave it (degrees, dates), whose values
+    the message quotes; ``values`` by default.
+
+    Examples
+    --------
+    >>> dates = np.array(["2000-01-01", "2000-01-03", "2000-01-02"], dtype="datetime64[D]")
+    >>> try:
+    ...     validate_monotonic(np.array([0.0, 2.0, 1.0]), "time", shown=dates)
+    ... except ValueError as err:
+    ...     print(str(err).split(": ")[1].split(";")[0])
+    it reverses direction at index 2 (value 2000-01-02 after 2000-01-03)
+    """
+    shown = values if shown is None else shown
     if values.size == 0:
         return
     nan = ~np.isfinite(values)
@@ -154,6 +215,7 @@ def validate_monotonic(values: np.ndarray, dim: Hashable) -> None:
         what = "repeats" if step[bad[0]] == 0 else "reverses direction"
         raise ValueError(
             f"coordinate {dim!r} is not strictly monotonic: it {what} at index {i} "
-            f"(value {values[i]!r} after {values[i - 1]!r}); sort it (e.g. .sortby({dim!r})) "
+            f"(value {_show(shown[i])} after {_show(shown[i - 1])}); sort it "
+            f"(e.g. .sortby({dim!r})) "
             "or drop the duplicates"
         )

@@ -27,6 +27,7 @@ from collections.abc import Hashable
 import numpy as np
 import xarray as xr
 
+from fieldops._validate import align_mask
 from fieldops.grids.cartesian import Cartesian
 from fieldops.grids.detect import Geometry
 from fieldops.grids.frame import Frame, register
@@ -148,7 +149,7 @@ class Curvilinear(Frame):
     def east_north(self, b: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
         """Eastward and northward derivatives per metre."""
         if self.mask is not None:
-            b = b.where(self.mask)
+            b = b.where(align_mask(b, self.mask))  # by label: aligned to ref
         fx = self._raw(b, self.x_dim, self.field_opts)
         fy = self._raw(b, self.y_dim, self.field_opts)
         dt = float_dtype(fx.dtype)

@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops._validate import check_numeric
+from fieldops._validate import align_mask, check_numeric
 from fieldops.grids.coords import coordinate_values
 from fieldops.options import Options
 from fieldops.stencils.dispatch import apply_fused
@@ -72,11 +72,7 @@ def axis_operator(
         if n < need:
             need = minimum_points(order, opts.accuracy, mode, uniform=is_uniform(values))
         if n < need:
-            raise ValueError(
-                f"dim {dim!r} has {n} points, but order {order} at accuracy {opts.accuracy} "
-                f"with boundary {mode!r} needs at least {need}; use a lower accuracy or "
-                "another boundary mode"
-            )
+            raise ValueError(_too_few_points(dim, n, need, order, opts.accuracy, mode, values))
     op = _axis_operator(
         values,
         order,
@@ -88,6 +84,29 @@ def axis_operator(
         datetime_unit=opts.datetime_unit,
     )
     return op, coord_units
+
+
+def _too_few_points(
+    dim: Hashable, n: int, need: int, order: int, accuracy: int, mode: str, values: np.ndarray
+) -> str:
+    """Why ``dim`` is too short, and the fix that exists (a lower accuracy, or none)."""
+    head = f"dim {dim!r} has {n} points, but order {order} "
+    uniform = is_uniform(values)
+    fits = [
+        a
+        for a in range(accuracy - 2, 1, -2)
+        if n >= minimum_points(order, a, mode, uniform=uniform)
+    ]
+    if fits:
+        return (
+            f"{head}at accuracy {accuracy} with boundary {mode!r} needs at least {need}; "
+            f"use accuracy={fits[0]} (the most {n} points allow)"
+        )
+    lowest = minimum_points(order, 2, mode, uniform=uniform)
+    return (
+        f"{head}with boundary {mode!r} needs at least {lowest} points even at the lowest "
+        f"accuracy (2); differentiate along a dim with at least {lowest} points"
+    )
 
 
 def axis_stencil(
@@ -159,7 +178,9 @@ def partial_data(
         gaps.append(gap_rule(da, dim, order, opts) if opts.omit else None)
     data = da.data
     if opts.mask is not None:
-        data = da.where(opts.mask).data  # masked cells become gaps (and ints floats)
+        # Masked cells become gaps (and ints floats); aligned again to ``da`` itself,
+        # so that the kernels never see a field that the mask shrank or padded.
+        data = da.where(align_mask(da, opts.mask)).data
     data = apply_operators(
         data, steps, fill_value=opts.fill_value, names=list(orders), gaps=gaps, out=out
     )

@@ -12,7 +12,8 @@ from collections.abc import Hashable
 import numpy as np
 import xarray as xr
 
-from fieldops._validate import check_dim, check_numeric
+from fieldops._validate import align_mask, check_dim, check_numeric
+from fieldops.grids.coords import validate_monotonic
 from fieldops.grids.detect import Geometry, longitude_is_periodic, longitude_repeats_endpoint
 from fieldops.grids.frame import Entries, Frame, midpoint_widths, register
 from fieldops.grids.partials import axis_stencil, partial_data
@@ -93,7 +94,9 @@ class Sphere(Frame):
             raise ValueError(
                 f"latitude {lat_dim!r} has values beyond +-90 degrees; convert it to degrees"
             )
+        validate_monotonic(lat, lat_dim)  # here, in degrees: the stencils see radians
         lon = np.unwrap(_degrees(ref, lon_dim, "longitude"), period=360.0)
+        validate_monotonic(lon, lon_dim)
         self.repeated_lon = False
         self.periodic_lon = longitude_is_periodic(lon)
         if not self.periodic_lon:
@@ -239,7 +242,7 @@ class Sphere(Frame):
     def _d_how(self, b: xr.DataArray, dim: Hashable, order: int) -> xr.DataArray:
         """:meth:`d` under the method and NaN options: per degree, then per radian."""
         if self.mask is not None:
-            b = b.where(self.mask)
+            b = b.where(align_mask(b, self.mask))  # by label: aligned to ref
         # The field's own coordinates in degrees: window= and sigma= mean what
         # the user sees; the longitude unwrapped so that it is monotonic.
         field = b.assign_coords({self.lat_dim: self.lat_deg, self.lon_dim: self.lon_deg})

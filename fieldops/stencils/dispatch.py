@@ -85,6 +85,7 @@ def apply_along(
     array([0., 2., 4., 6., 8.])
     """
     axis = axis % data.ndim
+    check_length(data, axis, stencil.n)
     if not is_dask(data):
         data = np.asarray(data)
         if out is not None and not _fits(out, data):
@@ -92,6 +93,21 @@ def apply_along(
         then = None if gaps is None else gaps.then(data, axis, stencil)
         return apply_stencil(data, axis, stencil, fill_value=fill_value, out=out, then=then)
     return _apply_dask(data, axis, stencil, fill_value, gaps)
+
+
+def check_length(data: object, axis: int, n: int) -> None:
+    """Raise a ValueError unless ``data`` is ``n`` long along ``axis``.
+
+    A kernel told ``n`` would read past a shorter array: never hand it one.
+    """
+    size = data.shape[axis]
+    if size != size:
+        raise ValueError(
+            f"axis {axis} has unknown Dask chunk sizes (NaN); compute them first "
+            "(dask.array.Array.compute_chunk_sizes())"
+        )
+    if size != n:
+        raise ValueError(f"axis {axis} has {size} points, but the stencil was built for {n}")
 
 
 def _fits(out: np.ndarray, data: np.ndarray) -> bool:
@@ -353,6 +369,8 @@ def apply_fused(
     slot_shape = (len(plan.slots),) if slot_shape is None else tuple(slot_shape)
     if int(np.prod(slot_shape, dtype=np.int64)) != len(plan.slots):
         raise ValueError(f"slot_shape {slot_shape} does not hold {len(plan.slots)} slots")
+    for axis, st in plan.stencils():
+        check_length(data, axis + int(stacked), st.n)
     if not is_dask(data):
         data = np.asarray(data)
         out = apply_plan(data if stacked else data[None], plan, fill_value=fill_value)
