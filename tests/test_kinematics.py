@@ -337,3 +337,38 @@ def test_planar_and_curvilinear_kinematics_are_lazy(geometry, no_compute):
         ]
         for a, b in zip(lazy, eager):
             np.testing.assert_allclose(a.values, b.values, rtol=1e-12, atol=1e-18)
+
+
+_KIN_CALLS = {
+    "vorticity": lambda u, **kw: fieldops.vorticity(u, u, **kw),
+    "absolute_vorticity": lambda u, **kw: fieldops.absolute_vorticity(u, u, **kw),
+    "divergence": lambda u, **kw: fieldops.divergence(u, u, **kw),
+    "deformation": lambda u, **kw: fieldops.deformation(u, u, **kw),
+    "stretching_deformation": lambda u, **kw: fieldops.stretching_deformation(u, u, **kw),
+    "shearing_deformation": lambda u, **kw: fieldops.shearing_deformation(u, u, **kw),
+    "total_deformation": lambda u, **kw: fieldops.total_deformation(u, u, **kw),
+    "advection": lambda u, **kw: fieldops.advection(u, u, u, **kw),
+    "geostrophic_wind": lambda u, **kw: fieldops.geostrophic_wind(1000 * u, **kw),
+}
+
+
+@pytest.mark.parametrize("grid", ["plane", "sphere"])
+@pytest.mark.parametrize("kw", [dict(sigma=3.0), dict(window=5), dict(polyorder=2)], ids=str)
+@pytest.mark.parametrize("name", list(_KIN_CALLS))
+def test_method_parameters_without_their_method_are_refused_like_diff(name, kw, grid):
+    # Issue 13 item 18: the kinematics ignored sigma=/window=/polyorder= without
+    # method=, where diff raises; now the same check (resolve_methods) refuses them.
+    rng = np.random.default_rng(0)
+    if grid == "plane":
+        coords = {"y": np.arange(15.0) * 1e3, "x": np.arange(20.0) * 1e3}
+    else:
+        coords = {"lat": np.linspace(-80, 80, 17), "lon": np.arange(0, 360, 10.0)}
+    dims = list(coords)
+    u = xr.DataArray(rng.random((len(coords[dims[0]]), len(coords[dims[1]]))), coords=coords)
+    with pytest.raises(ValueError) as info_diff:
+        fieldops.diff(u, dims[1], **kw)
+    with pytest.raises(ValueError) as info:
+        _KIN_CALLS[name](u, **kw)
+    key = next(iter(kw))
+    expected = str(info_diff.value).split(", but")[0]
+    assert str(info.value).startswith(expected) and f"drop {key}=" in str(info.value)
