@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import dask.array as dsa
 import numpy as np
 import pytest
@@ -272,7 +274,7 @@ def test_kinematics_are_lazy_on_dask_and_equal_numpy(no_compute):
 
 def test_bad_inputs_are_named():
     ds = fieldops.open_sample()
-    with pytest.raises(TypeError, match="Dataset method"):
+    with pytest.raises(AttributeError, match="Dataset method"):
         ds.u.fieldops.vorticity()
     with pytest.raises(ValueError, match="variable 'w' not in the Dataset"):
         ds.fieldops.vorticity(u="w")
@@ -372,3 +374,39 @@ def test_method_parameters_without_their_method_are_refused_like_diff(name, kw, 
     key = next(iter(kw))
     expected = str(info_diff.value).split(", but")[0]
     assert str(info.value).startswith(expected) and f"drop {key}=" in str(info.value)
+
+
+def test_dataset_accessor_takes_dataarrays_or_names():
+    # Issue 13 item 20: arrays where names were expected gave "unhashable type".
+    ds = fieldops.open_sample()
+    by_name = ds.fieldops.vorticity(u="u", v="v")
+    by_array = ds.fieldops.vorticity(u=ds.u, v=ds.v)
+    xr.testing.assert_identical(by_array, by_name)
+    xr.testing.assert_identical(by_array, fieldops.vorticity(ds.u, ds.v))
+    doubled = ds.fieldops.divergence(u=2 * ds.u, v="v")
+    xr.testing.assert_allclose(doubled, fieldops.divergence(2 * ds.u, ds.v))
+    with pytest.raises(TypeError, match="pass variable names"):
+        ds.fieldops.vorticity(u=ds.u.values, v="v")
+
+
+def test_dataarray_accessor_lists_only_what_works_on_a_dataarray():
+    # Issue 13 item 20: da.fieldops listed vorticity, divergence, the
+    # deformations and geostrophic_wind, which always raised on a DataArray.
+    ds = fieldops.open_sample()
+    public = {n for n in dir(ds.u.fieldops) if not n.startswith("_")}
+    naming = {
+        n for n in dir(ds.fieldops) if getattr(getattr(ds.fieldops, n), "names_variables", False)
+    }
+    assert {"vorticity", "divergence", "advection", "total_deformation"} <= naming
+    assert public & naming == {"geostrophic_wind"}  # of the array itself on a DataArray
+    for name in public:
+        method = getattr(ds.u.fieldops, name)
+        assert not getattr(method, "names_variables", False), name
+        # The function of that name with the array as its first argument.
+        params = list(inspect.signature(getattr(fieldops, name)).parameters)
+        assert list(inspect.signature(method).parameters) == params[1:], name
+    z = ds.u.rename("z").assign_attrs(units="m", standard_name="geopotential_height")
+    xr.testing.assert_identical(z.fieldops.geostrophic_wind(), fieldops.geostrophic_wind(z))
+    for name in sorted(naming - public):
+        with pytest.raises(AttributeError, match="Dataset method"):
+            getattr(ds.u.fieldops, name)
