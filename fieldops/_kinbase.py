@@ -174,8 +174,8 @@ _GRID_DOC = """geometry : {"auto", "cartesian", "spherical", "curvilinear"}, def
         one for both horizontal dims or a dict per dim, e.g.
         ``{"longitude": "spectral", "latitude": "savgol"}`` (spectral needs a
         periodic dim: a 360-degree longitude, never latitude).
-    window, sigma : int or float or dict, optional
-        savgol window (odd int: points; float: a width) and gaussian standard
+    window, sigma : str or float or dict, optional
+        savgol window (``"5 points"`` or ``"3.0 wide"``) and gaussian standard
         deviation, in the units of the coordinates as they are: degrees on a
         latitude/longitude grid, index units on a curvilinear grid's logical
         dims. One value or a dict per dim.

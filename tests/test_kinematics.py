@@ -355,7 +355,9 @@ _KIN_CALLS = {
 
 
 @pytest.mark.parametrize("grid", ["plane", "sphere"])
-@pytest.mark.parametrize("kw", [dict(sigma=3.0), dict(window=5), dict(polyorder=2)], ids=str)
+@pytest.mark.parametrize(
+    "kw", [dict(sigma=3.0), dict(window="5 points"), dict(polyorder=2)], ids=str
+)
 @pytest.mark.parametrize("name", list(_KIN_CALLS))
 def test_method_parameters_without_their_method_are_refused_like_diff(name, kw, grid):
     # Issue 13 item 18: the kinematics ignored sigma=/window=/polyorder= without

@@ -377,7 +377,9 @@ def test_at_derivative_field_and_dask_lazy(no_compute):
 
 def test_at_derivative_values():
     f = _grid()
-    d = fieldops.at(fieldops.diff(f, "y", method="savgol", window=5), {"x": [0.3], "y": [0.2]})
+    d = fieldops.at(
+        fieldops.diff(f, "y", method="savgol", window="5 points"), {"x": [0.3], "y": [0.2]}
+    )
     np.testing.assert_allclose(d.values, [[-2.0], [-2.0]])
     ds = f.to_dataset()
     assert fieldops.at(ds, {"x": [0.3], "y": [0.2]})["f"].shape == (2, 1)
