@@ -212,11 +212,17 @@ def how_options(
 
 
 def is_plain(how: Mapping[str, object]) -> bool:
-    """True when ``how`` asks for plain finite differences that propagate NaN."""
+    """True when ``how`` asks for plain finite differences that propagate NaN.
+
+    A method parameter (``window``, ``polyorder``, ``sigma``) makes it not plain,
+    so that it reaches :func:`~fieldops.methods.resolve_methods`, which refuses
+    it without its method, as ``diff`` does, instead of it being ignored.
+    """
     return (
         how.get("method", "finite_difference") == "finite_difference"
         and how.get("nan_policy", "propagate") == "propagate"
         and how.get("mask") is None
+        and all(how.get(k) is None for k in ("window", "polyorder", "sigma"))
     )
 
 

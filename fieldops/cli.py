@@ -301,15 +301,15 @@ def run_operator(opts: RunOptions, compute: Callable[[xr.Dataset], xr.Dataset]) 
         click.echo(f"wrote {opts.output}: {', '.join(map(str, result.data_vars))}", err=True)
 
 
-def _window(value: str | None) -> int | float | None:
-    """``7`` is a number of points, ``0.6`` a width in coordinate units."""
+def _window(value: str | None) -> str | None:
+    """``7`` is a number of points, ``0.6`` a width in coordinate units (spelled out)."""
     if value is None:
         return None
     try:
-        return int(value)
+        return f"{int(value)} points"
     except ValueError:
         try:
-            return float(value)
+            return f"{float(value)} wide"
         except ValueError:
             raise click.BadParameter(f"{value!r} is not a number", param_hint="--window") from None
 

@@ -265,7 +265,7 @@ def fusable(opts: Options, dims: list[Hashable]) -> bool:
     >>> da = xr.DataArray(np.zeros((8, 8)), dims=("y", "x"))
     >>> opts = resolve_options(da, ["y", "x"], accuracy=2, boundary="periodic",
     ...                        fill_value=np.nan, period=None, datetime_unit=None,
-    ...                        method={"x": "spectral", "y": "savgol"}, window=5)
+    ...                        method={"x": "spectral", "y": "savgol"}, window="5 points")
     >>> fusable(opts, ["y"]), fusable(opts, ["y", "x"])
     (True, False)
     """
@@ -423,9 +423,10 @@ def diff(
         deviation ``sigma``. ``"spectral"``: FFT derivative of a periodic
         (``boundary="periodic"``), uniformly sampled dim; on Dask the dim must be
         one chunk. Edges follow ``boundary``. See :mod:`fieldops.methods`.
-    window : int or float, optional
-        savgol window: an odd int is a number of points, a float a width in the
-        coordinate's units (a timedelta for time coordinates).
+    window : str, optional
+        savgol window: ``"7 points"`` (an odd count) or ``"0.6 wide"`` (a width
+        in the coordinate's units; a timedelta for time coordinates). A bare int
+        (points) or float (width) is deprecated (``FutureWarning``).
     polyorder : int, optional
         savgol polynomial degree, ``order <= polyorder < window``; by default the
         smallest even degree >= ``order``.
@@ -465,7 +466,7 @@ def diff(
     >>> dt = diff(t, "x")
     >>> dt.name, dt.attrs["units"], round(float(dt.sel(x=0.5)), 12)
     ('dt_dx', 'K m-1', 1.0)
-    >>> smooth = diff(t, "x", method="savgol", window=5, polyorder=2)
+    >>> smooth = diff(t, "x", method="savgol", window="5 points", polyorder=2)
     >>> round(float(smooth.sel(x=0.5)), 12)
     1.0
     """

@@ -101,8 +101,8 @@ def grad(
         one for both dims or a dict per dim, e.g. ``{"lon": "spectral", "lat":
         "savgol"}`` (spectral needs a periodic longitude; latitude is never
         periodic).
-    window, sigma : float or int or dict, optional
-        savgol window (odd int: points; float: degrees) and gaussian standard
+    window, sigma : str or float or dict, optional
+        savgol window (``"5 points"`` or ``"3.0 wide"``: degrees) and gaussian standard
         deviation (degrees), one value or a dict per dim.
     polyorder : int or dict, optional
         savgol polynomial degree.

@@ -807,7 +807,7 @@ CASES = [
     ),
     (
         "negative window",
-        lambda: fieldops.diff(_f2(), "x", method="savgol", window=-3),
+        lambda: fieldops.diff(_f2(), "x", method="savgol", window="-3 points"),
         ValueError,
         "window of dim 'x' must be a positive",
     ),

@@ -180,7 +180,7 @@ def test_diff_methods_match_library(sample_nc, tmp_path):
         kw = dict(zip([a.lstrip("-") for a in extra[::2]], extra[1::2]))
         kw = {
             "method": kw["method"],
-            **({"window": int(kw["window"])} if "window" in kw else {}),
+            **({"window": f"{kw['window']} points"} if "window" in kw else {}),
             **({"polyorder": int(kw["polyorder"])} if "polyorder" in kw else {}),
             **({"sigma": float(kw["sigma"])} if "sigma" in kw else {}),
             **({"boundary": kw["boundary"]} if "boundary" in kw else {}),

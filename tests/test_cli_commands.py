@@ -56,7 +56,7 @@ def _run(args, expect=0):
             "hessian",
             ["--dims", "latitude", "longitude", "--method", "savgol", "--window", "5"],
             lambda ds: fieldops.hessian(
-                ds[["z"]], ["latitude", "longitude"], method="savgol", window=5
+                ds[["z"]], ["latitude", "longitude"], method="savgol", window="5 points"
             ),
         ),
         (
@@ -121,7 +121,7 @@ def test_kinematics_commands(sample_nc, sample, tmp_path, command):
 @pytest.mark.parametrize(
     ("extra", "how"),
     [
-        (["--method", "savgol", "--window", "5"], dict(method="savgol", window=5)),
+        (["--method", "savgol", "--window", "5"], dict(method="savgol", window="5 points")),
         (["--method", "gaussian", "--sigma", "3.0"], dict(method="gaussian", sigma=3.0)),
         (["--nan-policy", "omit"], dict(nan_policy="omit")),
     ],

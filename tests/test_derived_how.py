@@ -56,7 +56,7 @@ def _jacobian_based(name, J):
 @pytest.mark.parametrize(
     "how",
     [
-        {"method": "savgol", "window": 7, "polyorder": 2},
+        {"method": "savgol", "window": "7 points", "polyorder": 2},
         {"method": "gaussian", "sigma": 0.3},
         {"nan_policy": "omit"},
     ],
@@ -83,7 +83,10 @@ def test_smoothing_methods_beat_finite_differences_on_noisy_strain():
     inner = {"x": slice(20, -20), "y": slice(20, -20)}
     err_fd = float(((fieldops.strain_rate(noisy) - exact) ** 2).isel(inner).mean() ** 0.5)
     err_sg = float(
-        ((fieldops.strain_rate(noisy, method="savgol", window=21, polyorder=3) - exact) ** 2)
+        (
+            (fieldops.strain_rate(noisy, method="savgol", window="21 points", polyorder=3) - exact)
+            ** 2
+        )
         .isel(inner)
         .mean()
         ** 0.5

@@ -202,3 +202,98 @@ def test_large_array_threads_match_single_thread():
     fortran = xr.DataArray(np.asfortranarray(data), dims=("a", "b", "c"))
     for d, s in zip(da.dims, serial):
         np.testing.assert_array_equal(fieldops.diff(fortran, d, accuracy=4).values, s)
+
+
+def test_set_num_threads_while_another_thread_computes():
+    # Issue 13 item 16: swapping the pool shut it down under a running call
+    # ("cannot schedule new futures after shutdown").
+    import threading
+
+    from fieldops.stencils import apply as apply_mod
+
+    n = apply_mod._MIN_PARALLEL_SIZE
+    da = xr.DataArray(np.random.default_rng(0).normal(size=(8, n // 8)), dims=("y", "x"))
+    expected = np.gradient(da.values, axis=1)
+    saved = fieldops.get_num_threads()
+    errors, stop = [], threading.Event()
+
+    def compute():
+        try:
+            while not stop.is_set():
+                got = fieldops.diff(da, "x", accuracy=2).values
+                np.testing.assert_allclose(got[:, 1:-1], expected[:, 1:-1], rtol=1e-12)
+        except Exception as err:  # reported in the main thread
+            errors.append(err)
+
+    worker = threading.Thread(target=compute)
+    worker.start()
+    try:
+        for i in range(2000):
+            fieldops.set_num_threads(2 + i % 2)
+            if errors:
+                break
+    finally:
+        stop.set()
+        worker.join()
+        fieldops.set_num_threads(saved)
+    assert not errors, errors[0]
+
+
+def test_pool_swapped_between_fetch_and_submit(monkeypatch):
+    # Deterministic form of the race above: another thread calls set_num_threads
+    # after this call has fetched the pool and before it submits its jobs.
+    from fieldops.stencils import apply as apply_mod
+
+    real = apply_mod._get_pool
+    saved = fieldops.get_num_threads()
+
+    def racing():
+        pool = real()
+        fieldops.set_num_threads(3)
+        return pool
+
+    n = apply_mod._MIN_PARALLEL_SIZE
+    da = xr.DataArray(np.random.default_rng(1).normal(size=(8, n // 8)), dims=("y", "x"))
+    fieldops.set_num_threads(2)
+    monkeypatch.setattr(apply_mod, "_get_pool", racing)
+    try:
+        got = fieldops.diff(da, "y", accuracy=2).values
+    finally:
+        fieldops.set_num_threads(saved)
+    np.testing.assert_allclose(got, np.gradient(da.values, axis=0, edge_order=2), rtol=1e-12)
+
+
+@pytest.mark.parametrize("value", ["", "  ", "abc", "-3", "0", "2.5"])
+def test_bad_num_threads_env_warns_and_falls_back(value):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import warnings, os\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    import fieldops\n"
+        "print(fieldops.get_num_threads() == (os.cpu_count() or 1))\n"
+        "print('|'.join(str(x.message) for x in w if 'FIELDOPS_NUM_THREADS' in str(x.message)))\n"
+    )
+    env = dict(os.environ, FIELDOPS_NUM_THREADS=value)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[0] == "True"
+    if value.strip():
+        assert "FIELDOPS_NUM_THREADS" in out[1] and "positive integer" in out[1]
+    else:
+        assert out[1] == ""
+
+
+def test_num_threads_env_is_read():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, FIELDOPS_NUM_THREADS=" 3 ")
+    code = "import fieldops; print(fieldops.get_num_threads())"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "3", out.stderr

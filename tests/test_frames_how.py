@@ -111,7 +111,7 @@ def _with_land(ds: xr.Dataset, ocean: xr.DataArray) -> xr.Dataset:
 # --------------------------------------------------------------------------- calls
 
 HOWS = {
-    "savgol": dict(method="savgol", window=7),
+    "savgol": dict(method="savgol", window="7 points"),
     "gaussian": dict(method="gaussian", sigma=1.5),
     "omit": dict(nan_policy="omit"),
 }
@@ -237,8 +237,10 @@ def test_method_per_dim_with_a_vertical_dim():
         level=[1000.0, 850.0, 500.0]
     )
     method = {"lon": "spectral", "lat": "savgol", "level": "finite_difference"}
-    got = fieldops.grad(z3, ["level", "lat", "lon"], method=method, window={"lat": 5})
-    horiz = spherical.grad(z3, "lat", "lon", method={"lon": "spectral", "lat": "savgol"}, window=5)
+    got = fieldops.grad(z3, ["level", "lat", "lon"], method=method, window={"lat": "5 points"})
+    horiz = spherical.grad(
+        z3, "lat", "lon", method={"lon": "spectral", "lat": "savgol"}, window="5 points"
+    )
     np.testing.assert_array_equal(got.sel(component="lat").values, horiz.sel(component="lat"))
     np.testing.assert_array_equal(
         got.sel(component="level").values, fieldops.diff(z3, "level").values
@@ -269,8 +271,8 @@ def _rms(a, b) -> float:
     [
         # Measured on this grid: finite differences 9.5e-6 s-1; savgol 6.4e-7 (15x);
         # gaussian 4.1e-7 (23x). Asserted with margin.
-        (dict(method="savgol", window=21), 5),
-        (dict(method="savgol", window=20.0), 5),  # 20 degrees: the same 21 points
+        (dict(method="savgol", window="21 points"), 5),
+        (dict(method="savgol", window="20.0 wide"), 5),  # 20 degrees: the same 21 points
         (dict(method="gaussian", sigma=6.0), 5),  # degrees
     ],
 )
@@ -287,8 +289,8 @@ def test_smoothing_methods_beat_finite_differences_on_noisy_wind(how, gain):
 def test_window_in_degrees_is_window_in_points():
     un, vn, _ = _noisy_rotation()
     xr.testing.assert_allclose(
-        fieldops.vorticity(un, vn, method="savgol", window=20.0),
-        fieldops.vorticity(un, vn, method="savgol", window=21),
+        fieldops.vorticity(un, vn, method="savgol", window="20.0 wide"),
+        fieldops.vorticity(un, vn, method="savgol", window="21 points"),
     )
 
 
@@ -396,8 +398,8 @@ def test_dataset_accessor_passes_the_options():
     got = ds.fieldops.vorticity(u="u", v="v", mask=ocean, method="finite_difference")
     ref = fieldops.vorticity(ds.u, ds.v, mask=ocean)
     np.testing.assert_array_equal(got.values, ref.values)
-    got = ds.fieldops.geostrophic_wind("z", method="savgol", window=5)
-    ref = fieldops.geostrophic_wind(ds.z, method="savgol", window=5)
+    got = ds.fieldops.geostrophic_wind("z", method="savgol", window="5 points")
+    ref = fieldops.geostrophic_wind(ds.z, method="savgol", window="5 points")
     xr.testing.assert_identical(got, ref)
 
 
@@ -429,7 +431,7 @@ def _rotation_on(lon: np.ndarray) -> tuple[xr.DataArray, xr.DataArray]:
 
 
 @pytest.mark.parametrize("start", [0.0, -180.0])
-@pytest.mark.parametrize("how", [{}, dict(method="savgol", window=5)])
+@pytest.mark.parametrize("how", [{}, dict(method="savgol", window="5 points")])
 def test_repeated_endpoint_longitude_is_periodic(start, how, no_compute):
     unique = np.arange(start, start + 360.0, 2.0)
     u1, v1 = _rotation_on(unique)

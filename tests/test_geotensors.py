@@ -328,7 +328,7 @@ def test_inputs_are_not_mutated_on_the_sphere():
 @pytest.mark.parametrize(
     "how",
     [
-        {"method": "savgol", "window": 7, "polyorder": 3},
+        {"method": "savgol", "window": "7 points", "polyorder": 3},
         {"method": "gaussian", "sigma": 4.0},
         {"nan_policy": "omit"},
     ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import dask.array as dsa
 import numpy as np
 import pytest
@@ -272,7 +274,7 @@ def test_kinematics_are_lazy_on_dask_and_equal_numpy(no_compute):
 
 def test_bad_inputs_are_named():
     ds = fieldops.open_sample()
-    with pytest.raises(TypeError, match="Dataset method"):
+    with pytest.raises(AttributeError, match="Dataset method"):
         ds.u.fieldops.vorticity()
     with pytest.raises(ValueError, match="variable 'w' not in the Dataset"):
         ds.fieldops.vorticity(u="w")
@@ -337,3 +339,76 @@ def test_planar_and_curvilinear_kinematics_are_lazy(geometry, no_compute):
         ]
         for a, b in zip(lazy, eager):
             np.testing.assert_allclose(a.values, b.values, rtol=1e-12, atol=1e-18)
+
+
+_KIN_CALLS = {
+    "vorticity": lambda u, **kw: fieldops.vorticity(u, u, **kw),
+    "absolute_vorticity": lambda u, **kw: fieldops.absolute_vorticity(u, u, **kw),
+    "divergence": lambda u, **kw: fieldops.divergence(u, u, **kw),
+    "deformation": lambda u, **kw: fieldops.deformation(u, u, **kw),
+    "stretching_deformation": lambda u, **kw: fieldops.stretching_deformation(u, u, **kw),
+    "shearing_deformation": lambda u, **kw: fieldops.shearing_deformation(u, u, **kw),
+    "total_deformation": lambda u, **kw: fieldops.total_deformation(u, u, **kw),
+    "advection": lambda u, **kw: fieldops.advection(u, u, u, **kw),
+    "geostrophic_wind": lambda u, **kw: fieldops.geostrophic_wind(1000 * u, **kw),
+}
+
+
+@pytest.mark.parametrize("grid", ["plane", "sphere"])
+@pytest.mark.parametrize(
+    "kw", [dict(sigma=3.0), dict(window="5 points"), dict(polyorder=2)], ids=str
+)
+@pytest.mark.parametrize("name", list(_KIN_CALLS))
+def test_method_parameters_without_their_method_are_refused_like_diff(name, kw, grid):
+    # Issue 13 item 18: the kinematics ignored sigma=/window=/polyorder= without
+    # method=, where diff raises; now the same check (resolve_methods) refuses them.
+    rng = np.random.default_rng(0)
+    if grid == "plane":
+        coords = {"y": np.arange(15.0) * 1e3, "x": np.arange(20.0) * 1e3}
+    else:
+        coords = {"lat": np.linspace(-80, 80, 17), "lon": np.arange(0, 360, 10.0)}
+    dims = list(coords)
+    u = xr.DataArray(rng.random((len(coords[dims[0]]), len(coords[dims[1]]))), coords=coords)
+    with pytest.raises(ValueError) as info_diff:
+        fieldops.diff(u, dims[1], **kw)
+    with pytest.raises(ValueError) as info:
+        _KIN_CALLS[name](u, **kw)
+    key = next(iter(kw))
+    expected = str(info_diff.value).split(", but")[0]
+    assert str(info.value).startswith(expected) and f"drop {key}=" in str(info.value)
+
+
+def test_dataset_accessor_takes_dataarrays_or_names():
+    # Issue 13 item 20: arrays where names were expected gave "unhashable type".
+    ds = fieldops.open_sample()
+    by_name = ds.fieldops.vorticity(u="u", v="v")
+    by_array = ds.fieldops.vorticity(u=ds.u, v=ds.v)
+    xr.testing.assert_identical(by_array, by_name)
+    xr.testing.assert_identical(by_array, fieldops.vorticity(ds.u, ds.v))
+    doubled = ds.fieldops.divergence(u=2 * ds.u, v="v")
+    xr.testing.assert_allclose(doubled, fieldops.divergence(2 * ds.u, ds.v))
+    with pytest.raises(TypeError, match="pass variable names"):
+        ds.fieldops.vorticity(u=ds.u.values, v="v")
+
+
+def test_dataarray_accessor_lists_only_what_works_on_a_dataarray():
+    # Issue 13 item 20: da.fieldops listed vorticity, divergence, the
+    # deformations and geostrophic_wind, which always raised on a DataArray.
+    ds = fieldops.open_sample()
+    public = {n for n in dir(ds.u.fieldops) if not n.startswith("_")}
+    naming = {
+        n for n in dir(ds.fieldops) if getattr(getattr(ds.fieldops, n), "names_variables", False)
+    }
+    assert {"vorticity", "divergence", "advection", "total_deformation"} <= naming
+    assert public & naming == {"geostrophic_wind"}  # of the array itself on a DataArray
+    for name in public:
+        method = getattr(ds.u.fieldops, name)
+        assert not getattr(method, "names_variables", False), name
+        # The function of that name with the array as its first argument.
+        params = list(inspect.signature(getattr(fieldops, name)).parameters)
+        assert list(inspect.signature(method).parameters) == params[1:], name
+    z = ds.u.rename("z").assign_attrs(units="m", standard_name="geopotential_height")
+    xr.testing.assert_identical(z.fieldops.geostrophic_wind(), fieldops.geostrophic_wind(z))
+    for name in sorted(naming - public):
+        with pytest.raises(AttributeError, match="Dataset method"):
+            getattr(ds.u.fieldops, name)

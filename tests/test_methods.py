@@ -54,7 +54,7 @@ def test_savgol_equals_scipy_savgol_filter(boundary, window, polyorder, order):
         "x",
         order,
         method="savgol",
-        window=window,
+        window=f"{window} points",
         polyorder=polyorder,
         boundary=boundary,
     ).values
@@ -69,7 +69,7 @@ def test_savgol_exact_on_polynomials_nonuniform(polyorder, order):
     coeffs = np.random.default_rng(3).normal(size=polyorder + 1)
     poly = np.polynomial.Polynomial(coeffs, domain=[x[0], x[-1]], window=[-1, 1])
     got = fieldops.diff(
-        _line(x, poly(x)), "x", order, method="savgol", window=9, polyorder=polyorder
+        _line(x, poly(x)), "x", order, method="savgol", window="9 points", polyorder=polyorder
     )
     np.testing.assert_allclose(got.values, poly.deriv(order)(x), atol=1e-9)
 
@@ -77,15 +77,15 @@ def test_savgol_exact_on_polynomials_nonuniform(polyorder, order):
 def test_savgol_window_in_coordinate_units():
     x = np.arange(50) * 0.1
     f = np.sin(x) + np.random.default_rng(4).normal(0, 0.01, 50)
-    in_units = fieldops.diff(_line(x, f), "x", method="savgol", window=0.8, polyorder=2)
-    in_points = fieldops.diff(_line(x, f), "x", method="savgol", window=9, polyorder=2)
+    in_units = fieldops.diff(_line(x, f), "x", method="savgol", window="0.8 wide", polyorder=2)
+    in_points = fieldops.diff(_line(x, f), "x", method="savgol", window="9 points", polyorder=2)
     np.testing.assert_array_equal(in_units.values, in_points.values)
 
 
 def test_savgol_fill_boundary():
     x = np.arange(20.0)
     got = fieldops.diff(
-        _line(x, x**2), "x", method="savgol", window=7, boundary="fill", fill_value=-1.0
+        _line(x, x**2), "x", method="savgol", window="7 points", boundary="fill", fill_value=-1.0
     )
     assert (got.values[:3] == -1).all() and (got.values[-3:] == -1).all()
     np.testing.assert_allclose(got.values[3:-3], 2 * x[3:-3])
@@ -141,7 +141,7 @@ def test_gaussian_sigma_as_timedelta():
 def test_noisy_gradient_savgol_and_gaussian_beat_fd_tenfold():
     da, fx, fy = _noisy_field()
     fd = _rms_gradient_error(da, fx, fy)
-    sg = _rms_gradient_error(da, fx, fy, method="savgol", window=21, polyorder=2)
+    sg = _rms_gradient_error(da, fx, fy, method="savgol", window="21 points", polyorder=2)
     ga = _rms_gradient_error(da, fx, fy, method="gaussian", sigma=0.2)
     assert fd > 0.2  # the noise dominates plain finite differences
     assert sg <= fd / 10
@@ -181,7 +181,7 @@ def test_spectral_period_given_must_match():
 @pytest.mark.parametrize(
     "kw",
     [
-        dict(method="savgol", window=7),
+        dict(method="savgol", window="7 points"),
         dict(method="gaussian", sigma=0.6),
         dict(method="spectral", boundary="periodic"),
     ],
@@ -213,7 +213,7 @@ def test_mixed_partial_by_composition(kw):
 
 
 METHOD_KW = [
-    dict(method="savgol", window=7, polyorder=3),
+    dict(method="savgol", window="7 points", polyorder=3),
     dict(method="gaussian", sigma=0.5),
     dict(method="spectral", boundary="periodic"),
 ]
@@ -232,7 +232,7 @@ def test_float32_kept(kw):
 def test_dataset_accessor_and_long_name():
     x = np.arange(20.0)
     ds = xr.Dataset({"t": ("x", x**2), "label": ("y", ["a", "b"])}, coords={"x": x})
-    out = ds.fieldops.diff("x", method="savgol", window=5)
+    out = ds.fieldops.diff("x", method="savgol", window="5 points")
     np.testing.assert_allclose(out["dt_dx"].values, 2 * x, atol=1e-10)
     assert "Savitzky-Golay" in out["dt_dx"].attrs["long_name"]
     assert list(out["label"].values) == ["a", "b"]
@@ -249,7 +249,7 @@ def test_per_dim_methods_dict():
         period=None,
         datetime_unit=None,
         method={"x": "savgol", "y": "gaussian"},
-        window={"x": 9},
+        window={"x": "9 points"},
         sigma={"y": 0.3},
     )
     assert opts.method_of("x").window == 9 and opts.method_of("y").sigma == 0.3
@@ -290,7 +290,7 @@ def test_dask_equals_numpy_local_methods(case, dim, method, boundary, nonuniform
     eager = xr.DataArray(data, dims=("y", "x"), coords=coords)
     lazy = xr.DataArray(dsa.from_array(data, chunks=(cy, cx)), dims=("y", "x"), coords=coords)
     kw = dict(method=method, boundary=boundary)
-    kw.update(dict(window=5, polyorder=3) if method == "savgol" else dict(sigma=1.0))
+    kw.update(dict(window="5 points", polyorder=3) if method == "savgol" else dict(sigma=1.0))
     if boundary == "periodic" and nonuniform and dim == "y":
         kw["period"] = float(y[-1] - y[0]) * 1.2
     ref = fieldops.diff(eager, dim, **kw)
@@ -348,17 +348,32 @@ _NONUNIFORM = _line(np.cumsum(np.arange(1.0, 21.0)), _X)
 BAD = [
     ("unknown method", dict(method="spline"), ValueError, "unknown method 'spline'"),
     ("savgol without window", dict(method="savgol"), ValueError, "needs window="),
-    ("even window", dict(method="savgol", window=6), ValueError, "odd number of points"),
-    ("window too large", dict(method="savgol", window=21), ValueError, "longer than the axis"),
-    ("window zero", dict(method="savgol", window=0), ValueError, "positive"),
+    ("even window", dict(method="savgol", window="6 points"), ValueError, "odd number of points"),
+    (
+        "window too large",
+        dict(method="savgol", window="21 points"),
+        ValueError,
+        "longer than the axis",
+    ),
+    ("window zero", dict(method="savgol", window="0 points"), ValueError, "positive"),
     (
         "polyorder >= window",
-        dict(method="savgol", window=5, polyorder=5),
+        dict(method="savgol", window="5 points", polyorder=5),
         ValueError,
         "polyorder < window",
     ),
-    ("polyorder < order", dict(method="savgol", window=5, polyorder=0), ValueError, "order <="),
-    ("negative polyorder", dict(method="savgol", window=5, polyorder=-1), ValueError, ">= 0"),
+    (
+        "polyorder < order",
+        dict(method="savgol", window="5 points", polyorder=0),
+        ValueError,
+        "order <=",
+    ),
+    (
+        "negative polyorder",
+        dict(method="savgol", window="5 points", polyorder=-1),
+        ValueError,
+        ">= 0",
+    ),
     ("gaussian without sigma", dict(method="gaussian"), ValueError, "needs sigma="),
     ("sigma zero", dict(method="gaussian", sigma=0.0), ValueError, "positive"),
     ("sigma negative", dict(method="gaussian", sigma=-1.0), ValueError, "positive"),
@@ -366,10 +381,10 @@ BAD = [
     ("sigma string", dict(method="gaussian", sigma="2"), TypeError, "must be a number"),
     ("sigma too wide", dict(method="gaussian", sigma=5.0), ValueError, "too wide"),
     ("sigma too small", dict(method="gaussian", sigma=0.1), ValueError, "too small"),
-    ("window without savgol", dict(window=5), ValueError, "used only by method='savgol'"),
+    ("window without savgol", dict(window="5 points"), ValueError, "used only by method='savgol'"),
     (
         "sigma with savgol",
-        dict(method="savgol", window=5, sigma=1.0),
+        dict(method="savgol", window="5 points", sigma=1.0),
         ValueError,
         "used only by method='gaussian'",
     ),
@@ -382,7 +397,7 @@ BAD = [
     ),
     (
         "accuracy with savgol",
-        dict(method="savgol", window=5, accuracy=4),
+        dict(method="savgol", window="5 points", accuracy=4),
         ValueError,
         "applies to method='finite_difference' only",
     ),
@@ -420,7 +435,7 @@ def test_mixed_partial_on_dask_is_lazy_and_equal(no_compute):
     eager = xr.DataArray(f, dims=("y", "x"), coords={"y": x, "x": x})
     lazy = eager.chunk({"y": 4, "x": 9})
     kw = dict(accuracy=2, boundary="mirror", fill_value=np.nan, period=None, datetime_unit=None)
-    kw.update(method={"y": "savgol", "x": "gaussian"}, window=5, sigma=0.4)
+    kw.update(method={"y": "savgol", "x": "gaussian"}, window="5 points", sigma=0.4)
     data, _ = partial_data(lazy, {"y": 1, "x": 1}, resolve_options(lazy, ["y", "x"], **kw))
     assert isinstance(data, dsa.Array)
     ref, _ = partial_data(eager, {"y": 1, "x": 1}, resolve_options(eager, ["y", "x"], **kw))
@@ -435,7 +450,45 @@ def test_dask_halo_is_half_the_window(boundary):
     data = np.random.default_rng(10).normal(size=(70, 4))
     eager = xr.DataArray(data, dims=("y", "x"))
     lazy = eager.chunk({"y": (20, 10, 10, 10, 20)})
-    kw = dict(method="savgol", window=15, polyorder=3, boundary=boundary)
+    kw = dict(method="savgol", window="15 points", polyorder=3, boundary=boundary)
     got = fieldops.diff(lazy, "y", **kw)
     assert not any("rechunk" in name for name in got.data.dask.layers)
     np.testing.assert_array_equal(got.values, fieldops.diff(eager, "y", **kw).values)
+
+
+def test_window_unit_is_explicit_and_bare_numbers_warn():
+    # Issue 13 item 23: window=5 (points) and window=5.0 (coordinate units) looked
+    # alike and differed by 27% with nothing to warn.
+    x = np.arange(60) * 0.5
+    f = _line(x, np.sin(x) + np.random.default_rng(5).normal(0, 0.05, 60))
+    points = fieldops.diff(f, "x", method="savgol", window="5 points")
+    wide = fieldops.diff(f, "x", method="savgol", window="5.0 wide")
+    with pytest.warns(FutureWarning, match="window='5 points'"):
+        old_points = fieldops.diff(f, "x", method="savgol", window=5)
+    with pytest.warns(FutureWarning, match="window='5.0 wide'"):
+        old_wide = fieldops.diff(f, "x", method="savgol", window=5.0)
+    xr.testing.assert_identical(points, old_points)
+    xr.testing.assert_identical(wide, old_wide)
+    # 5.0 wide on a 0.5 spacing is 11 points, not 5.
+    eleven = fieldops.diff(f, "x", method="savgol", window="11 points")
+    np.testing.assert_array_equal(wide.values, eleven.values)
+    assert not np.allclose(points.values, wide.values)
+    # Per-dim and on the kinematics too.
+    with pytest.warns(FutureWarning, match="bare number"):
+        fieldops.diff(f, "x", method="savgol", window={"x": 7})
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        ("5", "like '7 points'"),
+        ("5 pts", "like '7 points'"),
+        ("5.5 points", "whole number"),
+        ("6 points", "odd number of points"),
+        ("-2.0 wide", "positive"),
+        ("wide", "like '7 points'"),
+    ],
+)
+def test_window_bad_spelling(window, message):
+    with pytest.raises(ValueError, match=message):
+        fieldops.diff(_line(np.arange(20.0), np.arange(20.0)), "x", method="savgol", window=window)

@@ -91,7 +91,7 @@ def test_float32_kept_and_exact_on_lines():
         ({"mask": xr.DataArray(np.ones(5, bool), dims="z")}, ValueError, "'z'"),
         ({"mask": xr.DataArray(np.ones(5, bool), dims="y")}, ValueError, "5 points along 'y'"),
         (
-            {"nan_policy": "omit", "method": "savgol", "window": 5},
+            {"nan_policy": "omit", "method": "savgol", "window": "5 points"},
             ValueError,
             "finite_difference' only",
         ),

@@ -27,11 +27,13 @@ OPERATORS = {
     # Smoothing methods (issue 8); spectral is left out: it is global along its dim
     # (NaN spoils the line, the dim must be one chunk), tested in test_methods.py.
     "diff x savgol": (
-        lambda da, **kw: fieldops.diff(da, "x", method="savgol", window=5, **kw),
+        lambda da, **kw: fieldops.diff(da, "x", method="savgol", window="5 points", **kw),
         2,
     ),
     "diff y savgol order 2": (
-        lambda da, **kw: fieldops.diff(da, "y", 2, method="savgol", window=7, polyorder=3, **kw),
+        lambda da, **kw: fieldops.diff(
+            da, "y", 2, method="savgol", window="7 points", polyorder=3, **kw
+        ),
         3,
     ),
     "diff x gaussian": (

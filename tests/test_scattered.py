@@ -126,11 +126,75 @@ def test_gcv_smoothing_on_noisy_samples(pts):
 @pytest.mark.parametrize("kernel", ["cubic", "quintic"])
 @pytest.mark.parametrize("smoothing", [0.0, 0.5])
 def test_fit_equals_scipy_rbfinterpolator(pts, kernel, smoothing):
+    # The fit is scipy's on coordinates standardised per dim (issue 13 item 17).
     value, _, _ = _sincos(pts)
     ours = ScatteredDerivatives(smoothing, kernel=kernel).fit(pts, value)
-    ref = RBFInterpolator(pts, value, kernel=kernel, degree=2, smoothing=smoothing)
+    mean, std = pts.mean(axis=0), pts.std(axis=0)
+    radius = np.sqrt(np.sum(std**2))
+    power = 3 if kernel == "cubic" else 5
+
+    def z(p):
+        return (p - mean) / (std * np.sqrt(2))
+
+    ref = RBFInterpolator(
+        z(pts), value, kernel=kernel, degree=2, smoothing=smoothing / radius**power
+    )
     q = np.random.default_rng(4).normal(size=(50, 2))
+    np.testing.assert_allclose(ours(q), ref(z(q)), atol=1e-9)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.5])
+def test_fit_equals_scipy_on_raw_coordinates_of_equal_spread(smoothing):
+    # Equal spreads per dim: the same function as scipy's fit of the raw points.
+    g = np.random.default_rng(9).normal(size=(200, 2))
+    g = (g - g.mean(axis=0)) / g.std(axis=0)
+    pts = 3.0 * g + [10.0, -4.0]
+    value = np.sin(pts[:, 0] / 3) * np.cos(pts[:, 1] / 3)
+    ours = ScatteredDerivatives(smoothing).fit(pts, value)
+    ref = RBFInterpolator(pts, value, kernel="cubic", degree=2, smoothing=smoothing)
+    q = 3.0 * np.random.default_rng(10).normal(size=(50, 2)) + [10.0, -4.0]
     np.testing.assert_allclose(ours(q), ref(q), atol=1e-9)
+
+
+@pytest.mark.parametrize("span", [1e-3, 1e3, 1e7])
+def test_derivatives_do_not_depend_on_the_units_of_a_dim(span):
+    # Issue 13 item 17: dims of very different spans gave gradients 12-450x off,
+    # and a span of 1e7 was refused as "points lie on a curve".
+    rng = np.random.default_rng(0)
+    p = rng.uniform(-1, 1, size=(300, 2))
+    q = rng.uniform(-0.7, 0.7, size=(50, 2))
+    x, y = q.T
+    value = np.sin(2 * p[:, 0]) * np.cos(3 * p[:, 1])
+    grad = np.stack([2 * np.cos(2 * x) * np.cos(3 * y), -3 * np.sin(2 * x) * np.sin(3 * y)], 1)
+    hxy = -6 * np.cos(2 * x) * np.sin(3 * y)
+    unit = [1.0, span]
+    fit = ScatteredDerivatives().fit(p * unit, value)
+    got = fit.gradient()(q * unit) * unit  # back to d/d(y / span)
+    assert np.abs(got - grad).max() < 0.01
+    hess = fit.hessian()(q * unit) * np.outer(unit, unit)
+    assert np.abs(hess[:, 0, 1] - hxy).max() < 0.1
+    lap = fit.laplacian()(q * unit)
+    want = -(4 + 9 / span**2) * np.sin(2 * x) * np.cos(3 * y)
+    np.testing.assert_allclose(lap, hess[:, 0, 0] + hess[:, 1, 1] / span**2, rtol=1e-9)
+    assert np.abs(lap - want).max() < 0.2 * max(1, 9 / span**2)
+
+
+def test_large_offsets_are_centred():
+    p = np.random.default_rng(1).uniform(-1, 1, size=(100, 2))
+    fit = ScatteredDerivatives().fit(p + [5e6, -3e7], p[:, 0] ** 2 + p[:, 0] * p[:, 1])
+    q = np.array([[0.3, -0.2]])
+    np.testing.assert_allclose(fit.gradient()(q + [5e6, -3e7]), [[0.4, 0.3]], atol=1e-6)
+
+
+def test_too_many_points_are_refused_before_allocating():
+    pts = np.random.default_rng(2).normal(size=(5001, 2))
+    with pytest.raises(ValueError, match=r"max_points=5000.*Subsample"):
+        ScatteredDerivatives().fit(pts, pts[:, 0])
+    small = ScatteredDerivatives(max_points=20)
+    with pytest.raises(ValueError, match=r"30 points exceed max_points=20"):
+        small.fit(pts[:30], pts[:30, 0])
+    fit = ScatteredDerivatives(max_points=30).fit(pts[:30], pts[:30, 0] * 2)
+    np.testing.assert_allclose(fit.gradient()(pts[:2]), [[2.0, 0.0]] * 2, atol=1e-9)
 
 
 @pytest.mark.parametrize("kernel", ["cubic", "quintic"])
@@ -189,6 +253,12 @@ BAD = [
         lambda: ScatteredDerivatives().fit(np.r_[_P, _P[:1]], np.ones(21)),
         "repeated",
     ),
+    (
+        "gcv with as many points as polynomial terms",
+        lambda: ScatteredDerivatives("gcv").fit(_P[:6], _P[:6, 0]),
+        "more points than the 6 terms",
+    ),
+    ("bad max_points", lambda: ScatteredDerivatives(max_points=2.5), "max_points"),
     ("bad smoothing", lambda: ScatteredDerivatives(-1.0), "smoothing"),
     ("bad smoothing str", lambda: ScatteredDerivatives("auto"), "'gcv'"),
     ("bad kernel", lambda: ScatteredDerivatives(kernel="tps"), "unknown kernel"),
@@ -307,7 +377,9 @@ def test_at_derivative_field_and_dask_lazy(no_compute):
 
 def test_at_derivative_values():
     f = _grid()
-    d = fieldops.at(fieldops.diff(f, "y", method="savgol", window=5), {"x": [0.3], "y": [0.2]})
+    d = fieldops.at(
+        fieldops.diff(f, "y", method="savgol", window="5 points"), {"x": [0.3], "y": [0.2]}
+    )
     np.testing.assert_allclose(d.values, [[-2.0], [-2.0]])
     ds = f.to_dataset()
     assert fieldops.at(ds, {"x": [0.3], "y": [0.2]})["f"].shape == (2, 1)
@@ -326,3 +398,9 @@ def test_at_bad_input(kw, message):
     with pytest.raises(ValueError) as info:
         fieldops.at(_grid(), **kw)
     assert message in str(info.value)
+
+
+def test_from_points_max_points():
+    pts = np.random.default_rng(3).normal(size=(40, 2))
+    with pytest.raises(ValueError, match="max_points=30"):
+        fieldops.from_points(pts, pts[:, 0], max_points=30)
