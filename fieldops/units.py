@@ -33,6 +33,7 @@ _ALIASES = {
 }
 # Words pint reads as something no geoscience file means by them: ``ppt`` (parts
 # per thousand, not pico-pints).
+_OPERATORS = ("**", "^", "/", "*")
 _AMBIGUOUS = frozenset({"ppt"})
 # Offset temperatures: a derivative (a difference) of degC is in kelvin.
 _OFFSET = {"degree_Celsius": "kelvin"}
@@ -107,7 +108,8 @@ def _parse_cached(text: str):
     ureg = registry()
     scale, words = 1.0, []
     for word in _words(text):
-        if _NUMBER.match(word):
+        # ``K / km ** 2`` (pint's own spelling): a number after an operator is pint's.
+        if _NUMBER.match(word) and not (words and words[-1] in _OPERATORS):
             scale *= float(word)
         elif word in _AMBIGUOUS:
             return None
