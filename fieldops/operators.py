@@ -470,7 +470,11 @@ def diff(
 
 
 def map_dataset(ds: xr.Dataset, dims: list[Hashable], func) -> xr.Dataset:
-    """Apply ``func`` to every data variable that has all ``dims``; keep the others."""
+    """Apply ``func`` to every data variable that has all ``dims``; keep the others.
+
+    Raises ValueError when a result's name (``dt_dx``, ``grad_t``, ``del2_t``) is
+    already a variable of ``ds``, or another result's: nothing is overwritten.
+    """
     targets = [
         k
         for k, v in ds.data_vars.items()
@@ -481,11 +485,20 @@ def map_dataset(ds: xr.Dataset, dims: list[Hashable], func) -> xr.Dataset:
             f"no numeric data variable of the Dataset has dim(s) {dims}; variables and their dims: "
             + ", ".join(f"{k}{tuple(v.dims)}" for k, v in ds.data_vars.items())
         )
-    out = {}
+    out: dict[Hashable, xr.DataArray] = {}
     for name, var in ds.data_vars.items():
-        if name in targets:
-            res = func(var)
-            out[res.name] = res
-        else:
+        if name not in targets:
             out[name] = var
+            continue
+        res = func(var)
+        # A result never silently replaces another variable (its own input it may:
+        # diffuse keeps the name), nor another result: refuse, naming the clash (a
+        # quietly renamed output would break scripts that look it up by name).
+        if (res.name in ds.data_vars and res.name != name) or res.name in out:
+            raise ValueError(
+                f"the result for variable {name!r} is named {res.name!r}, which the "
+                f"Dataset already has; rename that variable first, e.g. "
+                f"ds.rename({{{res.name!r}: '{res.name}_in'}}), or pass ds[{name!r}] alone"
+            )
+        out[res.name] = res
     return xr.Dataset(out, coords=ds.coords, attrs=dict(ds.attrs))

@@ -202,3 +202,31 @@ def test_large_array_threads_match_single_thread():
     fortran = xr.DataArray(np.asfortranarray(data), dims=("a", "b", "c"))
     for d, s in zip(da.dims, serial):
         np.testing.assert_array_equal(fieldops.diff(fortran, d, accuracy=4).values, s)
+
+
+@pytest.mark.parametrize(
+    ("existing", "op"),
+    [
+        ("dt_dx", lambda ds: fieldops.diff(ds, "x")),
+        ("grad_t", lambda ds: fieldops.grad(ds, ["x"])),
+        ("del2_t", lambda ds: fieldops.laplacian(ds, ["x"])),
+        ("hess_t", lambda ds: fieldops.hessian(ds, ["x"])),
+    ],
+)
+@pytest.mark.parametrize("first", [True, False])
+def test_dataset_output_name_collision_is_refused(existing, op, first):
+    # A variable already named like a result was overwritten (it came first) or
+    # dropped the new result (it came after): now a clear error names the clash.
+    x = np.linspace(0.0, 1.0, 6)
+    t = xr.DataArray(x**2, dims="x", coords={"x": x})
+    other = xr.DataArray(np.full(3, 7.0), dims="y")  # not differentiated: kept as it is
+    variables = {existing: other, "t": t} if first else {"t": t, existing: other}
+    ds = xr.Dataset(variables)
+    with pytest.raises(ValueError, match=rf"named '{existing}', which the Dataset already has"):
+        op(ds)
+    # Renamed as the message says, both survive: the input and the new result.
+    out = op(ds.rename({existing: f"{existing}_in"}))
+    np.testing.assert_array_equal(out[f"{existing}_in"].values, other.values)
+    np.testing.assert_allclose(
+        out[existing].squeeze().values, op(t.to_dataset(name="t"))[existing].squeeze().values
+    )
