@@ -407,9 +407,12 @@ def quantified(func):
     are read through their units (``units`` attributes, which the operators derive
     from); when any was quantified, each result variable with ``units`` comes back
     as a quantity of the same registry, and the quantified coordinates of the
-    input are put back on the result. Without pint data nothing changes.
+    input are put back on the result. Without pint data nothing changes. The
+    result's attrs follow the one policy of :mod:`fieldops._attrs`.
     """
     import functools
+
+    from fieldops import _attrs
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003 (the signature is func's)
@@ -427,6 +430,10 @@ def quantified(func):
         args = tuple(plain(a) for a in args)
         kwargs = {k: plain(v) for k, v in kwargs.items()}
         result = func(*args, **kwargs)
+        # The one attribute policy (fieldops._attrs), applied where every public
+        # operator passes.
+        drop = getattr(func, "_fieldops_drop", _attrs.DROPPED)
+        result = _attrs.finish(func, args, kwargs, result, drop=drop)
         if not regs:
             return result
         return _restore_coords(requantify(result, regs[0]), coords[0])
