@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable
 import xarray as xr
 
 from fieldops import (
+    components,
     critical,
     derived,
     diffusion,
@@ -109,6 +110,7 @@ class FieldopsAccessor:
     rotation_rate = _method(derived.rotation_rate)
     diffuse = _method(diffusion.diffuse)
     at = _method(points.at)
+    to_dataset = _method(components.to_dataset)
 
     vorticity = _dataset_method(kinematics.vorticity, u="u", v="v")
     absolute_vorticity = _dataset_method(kinematics.absolute_vorticity, u="u", v="v")
