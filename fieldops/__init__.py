@@ -4,6 +4,7 @@ Importing fieldops registers the ``.fieldops`` accessor on xarray objects.
 """
 
 from fieldops import accessor as _accessor  # noqa: F401  (registers .fieldops)
+from fieldops.components import to_dataset
 from fieldops.critical import critical_points
 from fieldops.derived import (
     directional,
@@ -66,6 +67,7 @@ __all__ = [
     "shearing_deformation",
     "strain_rate",
     "stretching_deformation",
+    "to_dataset",
     "total_deformation",
     "vorticity",
     "write",

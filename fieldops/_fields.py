@@ -337,15 +337,7 @@ def power_units(numerator: object, power: int, denominators: list[str | None]) -
     >>> power_units("m s-1", 2, ["m", "m"])
     's-2'
     """
-    if not isinstance(numerator, str) or any(not isinstance(d, str) for d in denominators):
-        return None
-    parsed = [_units._parse(u) for u in [numerator, *denominators]]
-    if any(p is None for p in parsed):
-        return None
-    result = parsed[0] ** power
-    for p in parsed[1:]:
-        result = result / p
-    return _units.format_cf(result)
+    return _units.power(numerator, power, denominators)
 
 
 def spatial_coords(field: xr.DataArray) -> dict[Hashable, xr.DataArray]:

@@ -202,7 +202,9 @@ def grad(f: xr.DataArray, dims: list[Hashable], h: Horizontal) -> xr.DataArray:
     out = out.assign_coords(component=list(dims)).transpose("component", *f.dims)
     out.attrs = {
         "long_name": f"gradient of {f.attrs.get('long_name') or f.name} on the "
-        f"{h.geo.kind} grid ({y}: northward, {x}: eastward, per metre)"
+        f"{h.geo.kind} grid ({y}: northward, {x}: eastward, per metre)",
+        # Machine-readable, for fieldops.to_dataset (eastward_/northward_ names).
+        "component_directions": f"{y}: northward {x}: eastward",
     }
     if len(units) == 1 and None not in units:
         out.attrs["units"] = units.pop()

@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable
 import xarray as xr
 
 from fieldops import (
+    components,
     critical,
     derived,
     diffusion,
@@ -113,6 +114,7 @@ class FieldopsAccessor:
     rotation_rate = _method(derived.rotation_rate)
     diffuse = _method(diffusion.diffuse)
     at = _method(points.at)
+    to_dataset = _method(components.to_dataset)
 
     geostrophic_wind = _method(kinematics.geostrophic_wind)
 

@@ -7,6 +7,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import xarray as xr
 
+from fieldops import _attrs
 from fieldops import _geodispatch as geo_ops
 from fieldops._fields import dim_options, options, partials, scalar_dims
 from fieldops._validate import check_numeric
@@ -95,6 +96,7 @@ def _diffuse_da(f, dims, alpha, steps, opts, h) -> xr.DataArray:
 
 
 @quantified
+@_attrs.same_quantity
 def diffuse(
     f: xr.DataArray | xr.Dataset,
     alpha: float,
@@ -184,4 +186,4 @@ def diffuse(
         )
     if isinstance(f, xr.DataArray):
         return _diffuse_da(f, dims, alpha, steps, opts, h)
-    return map_dataset(f, dims, lambda v: _diffuse_da(v, dims, alpha, steps, opts, h))
+    return map_dataset(f, dims, lambda v: _diffuse_da(v, dims, alpha, steps, opts, h), drop=())

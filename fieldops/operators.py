@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
+from fieldops import _attrs
 from fieldops import units as _units
 from fieldops._validate import (
     align_mask,
@@ -36,17 +37,7 @@ from fieldops.stencils.masked import GapRule
 from fieldops.stencils.weights import AxisStencil, is_uniform, minimum_points
 from fieldops.units import quantified
 
-# Attributes that describe the input quantity itself and would be false of its
-# derivative (CF: a standard_name names one physical quantity).
-_DROPPED_ATTRS = (
-    "units",
-    "long_name",
-    "standard_name",
-    "valid_min",
-    "valid_max",
-    "valid_range",
-    "number_of_significant_digits",  # a precision of the input, not of its derivative
-)
+_DROPPED_ATTRS = _attrs.DROPPED
 
 PeriodSpec = float | Mapping[Hashable, float] | None
 MethodArg = str | Mapping[Hashable, str]
@@ -491,8 +482,16 @@ def diff(
     return map_dataset(obj, [dim], lambda da: _diff_dataarray(da, dim, order, opts))
 
 
-def map_dataset(ds: xr.Dataset, dims: list[Hashable], func) -> xr.Dataset:
-    """Apply ``func`` to every data variable that has all ``dims``; keep the others."""
+def map_dataset(
+    ds: xr.Dataset, dims: list[Hashable], func, *, drop: tuple[str, ...] = _attrs.DROPPED
+) -> xr.Dataset:
+    """Apply ``func`` to every data variable that has all ``dims``; keep the others.
+
+    Raises ValueError when a result's name (``dt_dx``, ``grad_t``, ``del2_t``) is
+    already a variable of ``ds``, or another result's: nothing is overwritten.
+    Each result's attrs follow :mod:`fieldops._attrs` from its own variable's
+    (``drop``: the input attrs false of the result).
+    """
     targets = [
         k
         for k, v in ds.data_vars.items()
@@ -503,11 +502,20 @@ def map_dataset(ds: xr.Dataset, dims: list[Hashable], func) -> xr.Dataset:
             f"no numeric data variable of the Dataset has dim(s) {dims}; variables and their dims: "
             + ", ".join(f"{k}{tuple(v.dims)}" for k, v in ds.data_vars.items())
         )
-    out = {}
+    out: dict[Hashable, xr.DataArray] = {}
     for name, var in ds.data_vars.items():
-        if name in targets:
-            res = func(var)
-            out[res.name] = res
-        else:
+        if name not in targets:
             out[name] = var
+            continue
+        res = _attrs.apply(func(var), [var.attrs], drop=drop)
+        # A result never silently replaces another variable (its own input it may:
+        # diffuse keeps the name), nor another result: refuse, naming the clash (a
+        # quietly renamed output would break scripts that look it up by name).
+        if (res.name in ds.data_vars and res.name != name) or res.name in out:
+            raise ValueError(
+                f"the result for variable {name!r} is named {res.name!r}, which the "
+                f"Dataset already has; rename that variable first, e.g. "
+                f"ds.rename({{{res.name!r}: '{res.name}_in'}}), or pass ds[{name!r}] alone"
+            )
+        out[res.name] = res
     return xr.Dataset(out, coords=ds.coords, attrs=dict(ds.attrs))

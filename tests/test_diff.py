@@ -297,3 +297,31 @@ def test_num_threads_env_is_read():
     code = "import fieldops; print(fieldops.get_num_threads())"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "3", out.stderr
+
+
+@pytest.mark.parametrize(
+    ("existing", "op"),
+    [
+        ("dt_dx", lambda ds: fieldops.diff(ds, "x")),
+        ("grad_t", lambda ds: fieldops.grad(ds, ["x"])),
+        ("del2_t", lambda ds: fieldops.laplacian(ds, ["x"])),
+        ("hess_t", lambda ds: fieldops.hessian(ds, ["x"])),
+    ],
+)
+@pytest.mark.parametrize("first", [True, False])
+def test_dataset_output_name_collision_is_refused(existing, op, first):
+    # A variable already named like a result was overwritten (it came first) or
+    # dropped the new result (it came after): now a clear error names the clash.
+    x = np.linspace(0.0, 1.0, 6)
+    t = xr.DataArray(x**2, dims="x", coords={"x": x})
+    other = xr.DataArray(np.full(3, 7.0), dims="y")  # not differentiated: kept as it is
+    variables = {existing: other, "t": t} if first else {"t": t, existing: other}
+    ds = xr.Dataset(variables)
+    with pytest.raises(ValueError, match=rf"named '{existing}', which the Dataset already has"):
+        op(ds)
+    # Renamed as the message says, both survive: the input and the new result.
+    out = op(ds.rename({existing: f"{existing}_in"}))
+    np.testing.assert_array_equal(out[f"{existing}_in"].values, other.values)
+    np.testing.assert_allclose(
+        out[existing].squeeze().values, op(t.to_dataset(name="t"))[existing].squeeze().values
+    )

@@ -398,3 +398,67 @@ def test_datetime_dim():
     g = fieldops.grad(f, datetime_unit="h")
     np.testing.assert_allclose(g.sel(component="time").values, 2.0 / 6.0)
     np.testing.assert_allclose(g.sel(component="x").values, 2 * f.x.values + 0 * data)
+
+
+# --------------------------------------------------------------------------- to_dataset
+
+
+def _sphere_t(chunks=None):
+    lat = np.linspace(-80.0, 80.0, 17)
+    lon = np.arange(0.0, 360.0, 15.0)
+    phi, lam = np.deg2rad(lat)[:, None], np.deg2rad(lon)[None, :]
+    t = xr.DataArray(
+        np.cos(phi) ** 2 * np.sin(lam),
+        dims=("lat", "lon"),
+        coords={"lat": lat, "lon": lon},
+        name="t",
+        attrs={"units": "K", "grid_mapping": "crs"},
+    )
+    return t.chunk(chunks) if chunks else t
+
+
+def test_vector_result_to_dataset_on_the_sphere():
+    # The usual way fails: the component labels are the names of dims.
+    g = fieldops.grad(_sphere_t())
+    with pytest.raises(ValueError):
+        g.to_dataset(dim="component")
+    ds = fieldops.to_dataset(g)
+    assert list(ds.data_vars) == ["northward_grad_t", "eastward_grad_t"]
+    for name, label in (("northward_grad_t", "lat"), ("eastward_grad_t", "lon")):
+        var = ds[name]
+        assert var.dims == ("lat", "lon") and "component" not in var.coords
+        np.testing.assert_array_equal(var.values, g.sel(component=label).values)
+        assert var.attrs["units"] == "K m-1" and var.attrs["grid_mapping"] == "crs"
+        assert var.attrs["long_name"].startswith(name.split("_")[0])
+        assert "component_directions" not in var.attrs
+    # Exact eastward derivative of cos^2(phi) sin(lam): cos(phi) cos(lam) / R, to O(h^2).
+    lam = np.deg2rad(g.lon)
+    exact = np.cos(np.deg2rad(g.lat)) * np.cos(lam) / fieldops.EARTH_RADIUS
+    assert float(abs(ds.eastward_grad_t - exact).max()) < 0.02 * float(abs(exact).max())
+    xr.testing.assert_identical(g.fieldops.to_dataset(), ds)
+
+
+def test_to_dataset_cartesian_names_and_a_name():
+    x = xr.DataArray(np.linspace(0.0, 1.0, 6), dims="x")
+    x = x.assign_coords(x=x)
+    f = (x**2 + 3 * x.rename(x="y")).rename("f")
+    ds = fieldops.to_dataset(fieldops.grad(f))
+    assert list(ds.data_vars) == ["grad_f_x", "grad_f_y"]
+    np.testing.assert_allclose(ds.grad_f_y.values, 3.0)
+    assert list(fieldops.to_dataset(fieldops.grad(f), name="g").data_vars) == ["g_x", "g_y"]
+    h = fieldops.to_dataset(fieldops.hessian(f))  # a tensor: one variable per row
+    assert h.hess_f_x.dims == ("wrt", "x", "y")
+
+
+def test_to_dataset_is_lazy_and_keeps_chunks(no_compute):
+    g = fieldops.grad(_sphere_t(chunks={"lat": 6}))
+    ds = fieldops.to_dataset(g)
+    assert ds.eastward_grad_t.chunks == g.isel(component=0).chunks
+
+
+def test_to_dataset_bad_input():
+    t = _sphere_t()
+    with pytest.raises(TypeError, match="vector DataArray"):
+        fieldops.to_dataset(t.to_dataset())
+    with pytest.raises(ValueError, match="no 'component' dim"):
+        fieldops.to_dataset(t)
