@@ -126,6 +126,9 @@ def directional(
     if sorted(map(str, dims)) != sorted(map(str, labels)) or len(dims) != len(labels):
         raise ValueError(f"direction has components {labels} but dims are {dims}; make them match")
     vec = vec.sel({COMPONENT: dims})
+    geo = geo_ops.horizontal_geometry(f, dims, geometry, radius)
+    horizontal = None if geo is None else (geo.y_dim, geo.x_dim)
+    geo_ops.check_terms(f, dims, horizontal, "directional", datetime_unit)  # grad . u adds
     unit = vec / np.sqrt((vec**2).sum(COMPONENT, skipna=False))
     g = grad(
         f,
@@ -333,6 +336,7 @@ def _rate(F, dims, components, sign, name, long_name, opts_args, how, geo) -> xr
         poles=poles,
         how=how,
     )
+    geo_ops.check_terms(vec, dims, None if h is None else h.dims, long_name, opts_args[4])
     if h is not None:
         J = geotensors.jacobian(vec.sel({COMPONENT: dims}), dims, h)
         transposed = J.data.swapaxes(0, 1)

@@ -283,6 +283,43 @@ def detect_geometry(
     return geo
 
 
+def _pair_kind(obj, lat: Hashable, lon: Hashable) -> str | None:
+    """``"spherical"`` or ``"curvilinear"`` when ``lat``/``lon`` make a horizontal grid."""
+    clat, clon = obj.coords[lat], obj.coords[lon]
+    if clat.ndim == 1 and clon.ndim == 1 and clat.dims != clon.dims:
+        return "spherical"
+    if clat.ndim == 2 and clon.ndim == 2 and set(clat.dims) == set(clon.dims):
+        return "curvilinear"
+    return None
+
+
+def horizontal_dims(obj: xr.DataArray | xr.Dataset) -> tuple[Hashable, Hashable] | None:
+    """The (northward, eastward) dims of a latitude/longitude grid of ``obj``, or None.
+
+    Found as :func:`detect_geometry` finds a spherical or curvilinear grid, without
+    checking the coordinates' values (the operators check them when they use the grid).
+    This is the default ``dims`` of the vector operators.
+
+    Examples
+    --------
+    >>> ds = xr.Dataset(coords={"time": [0, 1], "lat": [-45.0, 45.0], "lon": [0.0, 90.0]})
+    >>> horizontal_dims(ds)
+    ('lat', 'lon')
+    >>> horizontal_dims(xr.Dataset(coords={"x": [0.0, 1.0]})) is None
+    True
+    """
+    lat, lon = find_latlon(obj)
+    if lat is None or lon is None:
+        return None
+    kind = _pair_kind(obj, lat, lon)
+    if kind == "spherical":
+        return obj.coords[lat].dims[0], obj.coords[lon].dims[0]
+    if kind == "curvilinear":
+        y, x = obj.coords[lat].dims
+        return y, x
+    return None
+
+
 def _spherical_geometry(obj, lat: Hashable, lon: Hashable, radius: float) -> Geometry | None:
     clat, clon = obj.coords[lat], obj.coords[lon]
     for what, c in (("latitude", clat), ("longitude", clon)):

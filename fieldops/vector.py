@@ -112,7 +112,7 @@ def grad(
     >>> g.dims, g.sel(x=2, y=1).values.tolist()
     (('component', 'x', 'y'), [4.0, 3.0])
     """
-    dims = scalar_dims(f, dims)
+    dims = scalar_dims(f, dims, datetime_unit=datetime_unit)
     how = how_options(method, window, polyorder, sigma, nan_policy, mask)
     opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit, how=how)
     h = geo_ops.horizontal(
@@ -211,7 +211,7 @@ def laplacian(
     >>> np.allclose(lap, 6.0)
     True
     """
-    dims = scalar_dims(f, dims)
+    dims = scalar_dims(f, dims, datetime_unit=datetime_unit)
     how = how_options(method, window, polyorder, sigma, nan_policy, mask)
     opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit, how=how)
     h = geo_ops.horizontal(
@@ -225,6 +225,7 @@ def laplacian(
         poles=poles,
         how=how,
     )
+    geo_ops.check_terms(f, dims, None if h is None else h.dims, "laplacian", datetime_unit)
     if h is not None:
         return _per_variable(f, dims, lambda v: geo_ops.laplacian(v, dims, h))
     return _per_variable(f, dims, lambda v: _laplacian_da(v, dims, opts))
@@ -328,7 +329,7 @@ def hessian(
     >>> h.sel(x=0, y=0).values.tolist()
     [[2.0, 1.0], [1.0, 4.0]]
     """
-    dims = scalar_dims(f, dims)
+    dims = scalar_dims(f, dims, datetime_unit=datetime_unit)
     how = how_options(method, window, polyorder, sigma, nan_policy, mask)
     opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit, how=how)
     h = geo_ops.horizontal(

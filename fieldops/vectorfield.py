@@ -118,6 +118,7 @@ def div(
         poles=poles,
         how=how,
     )
+    geo_ops.check_terms(vec, dims, None if h is None else h.dims, "div", datetime_unit)
     if h is not None:
         return geo_ops.div(vec, dims, h)
     slot = [(labels.index(d), 1.0, {d: 1}) for d in dims]
@@ -232,6 +233,7 @@ def curl(
     )
     if h is not None:
         return geo_ops.curl(vec, dims, h)
+    geo_ops.check_terms(vec, dims, None, "curl", datetime_unit)
     c = {d: labels.index(d) for d in dims}
 
     def rot(a, b):  # dF_b/da - dF_a/db
