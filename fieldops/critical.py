@@ -133,7 +133,10 @@ def critical_points(
     f : DataArray or Dataset
         Scalar field. For a Dataset, each numeric variable that has all ``dims``.
     dims : hashable or sequence of hashable, optional
-        Dims to differentiate along; all dims of ``f`` by default.
+        Dims to differentiate along. By default the two horizontal dims when a
+        latitude/longitude grid (spherical or curvilinear) is found, else every dim
+        of ``f`` when their coordinates share units (else ``dims`` is required;
+        see docs/geometry.md).
     tol : float, optional
         Largest gradient magnitude counted as zero, in the gradient's units;
         ``rtol`` times the largest gradient magnitude over the field by default.

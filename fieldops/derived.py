@@ -72,6 +72,7 @@ def directional(
     dims : hashable or sequence of hashable, optional
         Dims of the direction; the mapping's keys or the ``component`` labels by
         default.
+        Their coordinates must share units (``grad(f) . u`` adds terms along them).
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
     method, window, polyorder, sigma, nan_policy, mask : optional
@@ -390,6 +391,8 @@ def strain_rate(
         ``components``.
     dims : sequence of hashable, optional
         Dims (each a component label); the component labels by default.
+        Their coordinates must share units (horizontal dims of a sphere or
+        curvilinear grid count as metres): the tensor adds terms along them.
     components : mapping, optional
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
@@ -453,6 +456,8 @@ def rotation_rate(
         ``components``.
     dims : sequence of hashable, optional
         Dims (each a component label); the component labels by default.
+        Their coordinates must share units (horizontal dims of a sphere or
+        curvilinear grid count as metres): the tensor adds terms along them.
     components : mapping, optional
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit

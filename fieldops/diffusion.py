@@ -129,7 +129,9 @@ def diffuse(
     steps : int, default 1
         Number of steps.
     dims : hashable or sequence of hashable, optional
-        Dims to diffuse along; all dims of ``f`` by default.
+        Dims to diffuse along. By default the two horizontal dims when a
+        latitude/longitude grid (spherical or curvilinear) is found, else every dim
+        of ``f`` when their coordinates share units (else ``dims`` is required).
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
     geometry, radius, poles : optional

@@ -76,7 +76,10 @@ def grad(
     f : DataArray or Dataset
         Scalar field. For a Dataset, each numeric variable that has all ``dims``.
     dims : hashable or sequence of hashable, optional
-        Dims to differentiate along; all dims of ``f`` by default.
+        Dims to differentiate along. By default the two horizontal dims when a
+        latitude/longitude grid (spherical or curvilinear) is found, else every dim
+        of ``f`` when their coordinates share units (else ``dims`` is required;
+        see docs/geometry.md).
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff` (``boundary`` and ``period``
         may be dicts per dim).
@@ -102,7 +105,9 @@ def grad(
     -------
     DataArray or Dataset
         ``f``'s dims with a leading ``component`` dim labelled by ``dims``; named
-        ``grad_<name>``; ``units`` when every component has the same.
+        ``grad_<name>``; ``units`` when every component has the same (explicit
+        ``dims`` of different units give components in their own units, and no
+        ``units``).
 
     Examples
     --------
@@ -175,7 +180,10 @@ def laplacian(
     f : DataArray or Dataset
         Scalar field. For a Dataset, each numeric variable that has all ``dims``.
     dims : hashable or sequence of hashable, optional
-        Dims to differentiate along; all dims of ``f`` by default.
+        Dims to differentiate along. By default the two horizontal dims when a
+        latitude/longitude grid (spherical or curvilinear) is found, else every dim
+        of ``f`` when their coordinates share units (else ``dims`` is required;
+        see docs/geometry.md).
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`. Under ``fill``, a point any
         term cannot reach is ``fill_value``.
@@ -196,6 +204,13 @@ def laplacian(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+
+    Raises
+    ------
+    ValueError
+        ``dims`` whose coordinates have different units (the horizontal dims of a
+        sphere or curvilinear grid count as metres): terms of different units are
+        never added.
 
     Returns
     -------
@@ -297,7 +312,10 @@ def hessian(
     f : DataArray or Dataset
         Scalar field. For a Dataset, each numeric variable that has all ``dims``.
     dims : hashable or sequence of hashable, optional
-        Dims to differentiate along; all dims of ``f`` by default.
+        Dims to differentiate along. By default the two horizontal dims when a
+        latitude/longitude grid (spherical or curvilinear) is found, else every dim
+        of ``f`` when their coordinates share units (else ``dims`` is required;
+        see docs/geometry.md).
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
     method, window, polyorder, sigma : optional

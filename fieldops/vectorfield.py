@@ -58,7 +58,9 @@ def div(
         Vector field: a DataArray with a ``component`` dim, or a Dataset with
         ``components``.
     dims : hashable or sequence of hashable, optional
-        Dims to sum over; all the component labels by default.
+        Dims to sum over; all the component labels by default. Their coordinates
+        must share units (the horizontal dims of a sphere or curvilinear grid count
+        as metres): terms of different units are never added.
     components : mapping, optional
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
@@ -166,7 +168,7 @@ def curl(
     dims : sequence of hashable, optional
         Two or three dims, each a component label; the component labels (in their
         order) by default. A 3-component field on a 2-D grid needs ``dims`` (its
-        2-D curl).
+        2-D curl). On a cartesian grid their coordinates must share units.
     components : mapping, optional
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
