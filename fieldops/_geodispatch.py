@@ -10,12 +10,12 @@ northward derivatives per metre, metric terms, poles) and any other dims by
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 
 import xarray as xr
 
 from fieldops import curvilinear, spherical
-from fieldops._fields import how_for
+from fieldops._fields import check_same_units, coord_units, how_for
 from fieldops.grids import Geometry, detect_geometry
 from fieldops.operators import Options, diff
 
@@ -88,6 +88,28 @@ def horizontal(
         poles=poles,
         how=how,
     )
+
+
+def check_terms(
+    f: xr.DataArray | xr.Dataset,
+    dims: list[Hashable],
+    horizontal: Sequence[Hashable] | None,
+    what: str,
+    datetime_unit: str | None = None,
+) -> None:
+    """Refuse an operator that adds terms along ``dims`` whose units differ.
+
+    The ``horizontal`` dims of a sphere or curvilinear grid (``Horizontal.dims``,
+    None on a cartesian grid) are per metre;
+    every other dim is in its coordinate's units (a time in seconds or
+    ``datetime_unit``; no units without a coordinate or ``units`` attribute).
+    """
+    units = {
+        d: "m" if horizontal is not None and d in horizontal else coord_units(f, d, datetime_unit)
+        for d in dims
+    }
+    note = "; the horizontal dims are per metre on the grid" if horizontal is not None else ""
+    check_same_units(units, what, note)
 
 
 def _split_boundary(boundary, horizontal: set) -> tuple[object, object]:

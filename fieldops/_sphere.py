@@ -17,7 +17,12 @@ from fieldops.boundary import BoundarySpec, resolve_boundary
 from fieldops.core import apply_along, is_dask
 from fieldops.curvilinear import finish
 from fieldops.geometry import check_dim, validate_monotonic
-from fieldops.grids import EARTH_RADIUS, longitude_is_periodic, longitude_repeats_endpoint
+from fieldops.grids import (
+    EARTH_RADIUS,
+    check_longitude,
+    longitude_is_periodic,
+    longitude_repeats_endpoint,
+)
 from fieldops.operators import Options, axis_stencil, partial_data
 from fieldops.stencils.weights import AxisStencil, fornberg, is_uniform, scaled
 
@@ -141,7 +146,7 @@ class Sphere:
                 f"latitude {lat_dim!r} has values beyond +-90 degrees; convert it to degrees"
             )
         validate_monotonic(lat, lat_dim)  # here, in degrees: the stencils see radians
-        lon = np.unwrap(_degrees(ref, lon_dim, "longitude"), period=360.0)
+        lon = check_longitude(_degrees(ref, lon_dim, "longitude"), lon_dim)
         validate_monotonic(lon, lon_dim)
         self.repeated_lon = False
         self.periodic_lon = longitude_is_periodic(lon)

@@ -133,7 +133,10 @@ def critical_points(
     f : DataArray or Dataset
         Scalar field. For a Dataset, each numeric variable that has all ``dims``.
     dims : hashable or sequence of hashable, optional
-        Dims to differentiate along; all dims of ``f`` by default.
+        Dims to differentiate along. By default the two horizontal dims when a
+        latitude/longitude grid (spherical or curvilinear) is found, else every dim
+        of ``f`` when their coordinates share units (else ``dims`` is required;
+        see docs/geometry.md).
     tol : float, optional
         Largest gradient magnitude counted as zero, in the gradient's units;
         ``rtol`` times the largest gradient magnitude over the field by default.
@@ -162,7 +165,7 @@ def critical_points(
     >>> int(cp.sel(x=0, y=0)), int((cp > 0).sum())
     (3, 1)
     """
-    dims = scalar_dims(f, dims)
+    dims = scalar_dims(f, dims, datetime_unit=datetime_unit)
     if tol is not None and not (np.isfinite(tol) and tol >= 0):
         raise ValueError(f"tol must be a number >= 0, got {tol!r}")
     if not (np.isfinite(rtol) and rtol >= 0):
@@ -180,6 +183,8 @@ def critical_points(
         poles=poles,
         how=how,
     )
+    # |grad f| and the Hessian's eigenvalues add terms along every dim
+    geo_ops.check_terms(f, dims, None if h is None else h.dims, "critical_points", datetime_unit)
     if isinstance(f, xr.DataArray):
         return _critical_da(f, dims, tol, rtol, opts, h)
     return map_dataset(f, dims, lambda v: _critical_da(v, dims, tol, rtol, opts, h))

@@ -72,6 +72,7 @@ def directional(
     dims : hashable or sequence of hashable, optional
         Dims of the direction; the mapping's keys or the ``component`` labels by
         default.
+        Their coordinates must share units (``grad(f) . u`` adds terms along them).
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
     method, window, polyorder, sigma, nan_policy, mask : optional
@@ -126,6 +127,9 @@ def directional(
     if sorted(map(str, dims)) != sorted(map(str, labels)) or len(dims) != len(labels):
         raise ValueError(f"direction has components {labels} but dims are {dims}; make them match")
     vec = vec.sel({COMPONENT: dims})
+    geo = geo_ops.horizontal_geometry(f, dims, geometry, radius)
+    horizontal = None if geo is None else (geo.y_dim, geo.x_dim)
+    geo_ops.check_terms(f, dims, horizontal, "directional", datetime_unit)  # grad . u adds
     unit = vec / np.sqrt((vec**2).sum(COMPONENT, skipna=False))
     g = grad(
         f,
@@ -333,6 +337,7 @@ def _rate(F, dims, components, sign, name, long_name, opts_args, how, geo) -> xr
         poles=poles,
         how=how,
     )
+    geo_ops.check_terms(vec, dims, None if h is None else h.dims, long_name, opts_args[4])
     if h is not None:
         J = geotensors.jacobian(vec.sel({COMPONENT: dims}), dims, h)
         transposed = J.data.swapaxes(0, 1)
@@ -386,6 +391,8 @@ def strain_rate(
         ``components``.
     dims : sequence of hashable, optional
         Dims (each a component label); the component labels by default.
+        Their coordinates must share units (horizontal dims of a sphere or
+        curvilinear grid count as metres): the tensor adds terms along them.
     components : mapping, optional
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
@@ -449,6 +456,8 @@ def rotation_rate(
         ``components``.
     dims : sequence of hashable, optional
         Dims (each a component label); the component labels by default.
+        Their coordinates must share units (horizontal dims of a sphere or
+        curvilinear grid count as metres): the tensor adds terms along them.
     components : mapping, optional
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit

@@ -131,7 +131,9 @@ def diffuse(
     steps : int, default 1
         Number of steps.
     dims : hashable or sequence of hashable, optional
-        Dims to diffuse along; all dims of ``f`` by default.
+        Dims to diffuse along. By default the two horizontal dims when a
+        latitude/longitude grid (spherical or curvilinear) is found, else every dim
+        of ``f`` when their coordinates share units (else ``dims`` is required).
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
     geometry, radius, poles : optional
@@ -159,7 +161,7 @@ def diffuse(
     >>> diffuse(u, 0.25, boundary="periodic").values.tolist()
     [0.0, 1.0, 2.0, 1.0, 0.0]
     """
-    dims = scalar_dims(f, dims)
+    dims = scalar_dims(f, dims, datetime_unit=datetime_unit)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     opts = options(f, dims, accuracy, boundary, fill_value, period, datetime_unit)
@@ -174,6 +176,7 @@ def diffuse(
         poles=poles,
         how={},
     )
+    geo_ops.check_terms(f, dims, None if h is None else h.dims, "diffuse", datetime_unit)
     alpha = float(alpha)
     limit = stable_alpha(f, dims, opts, h)
     if not (np.isfinite(alpha) and alpha >= 0):

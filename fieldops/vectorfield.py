@@ -58,7 +58,9 @@ def div(
         Vector field: a DataArray with a ``component`` dim, or a Dataset with
         ``components``.
     dims : hashable or sequence of hashable, optional
-        Dims to sum over; all the component labels by default.
+        Dims to sum over; all the component labels by default. Their coordinates
+        must share units (the horizontal dims of a sphere or curvilinear grid count
+        as metres): terms of different units are never added.
     components : mapping, optional
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
@@ -118,6 +120,7 @@ def div(
         poles=poles,
         how=how,
     )
+    geo_ops.check_terms(vec, dims, None if h is None else h.dims, "div", datetime_unit)
     if h is not None:
         return geo_ops.div(vec, dims, h)
     slot = [(labels.index(d), 1.0, {d: 1}) for d in dims]
@@ -165,7 +168,7 @@ def curl(
     dims : sequence of hashable, optional
         Two or three dims, each a component label; the component labels (in their
         order) by default. A 3-component field on a 2-D grid needs ``dims`` (its
-        2-D curl).
+        2-D curl). On a cartesian grid their coordinates must share units.
     components : mapping, optional
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
@@ -232,6 +235,7 @@ def curl(
     )
     if h is not None:
         return geo_ops.curl(vec, dims, h)
+    geo_ops.check_terms(vec, dims, None, "curl", datetime_unit)
     c = {d: labels.index(d) for d in dims}
 
     def rot(a, b):  # dF_b/da - dF_a/db

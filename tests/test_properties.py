@@ -219,7 +219,9 @@ OTHERS = {
 def test_input_unchanged_others(name):
     f = _field(10, 12, 3).assign_attrs(units="m")
     f.x.attrs["units"] = "m"
+    f.y.attrs["units"] = "m"  # dims of one unit: the default dims, and terms that add
     before = copy.deepcopy(f)
     OTHERS[name](f)
     xr.testing.assert_identical(f, before)
     assert f.attrs == before.attrs and f.x.attrs == before.x.attrs
+    assert f.y.attrs == before.y.attrs

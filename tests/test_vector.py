@@ -395,7 +395,7 @@ def test_datetime_dim():
     x = np.arange(7.0)
     data = np.add.outer(np.arange(6) * 2.0, x**2)  # +2 per 6 hours
     f = xr.DataArray(data, dims=("time", "x"), coords={"time": time, "x": x}, name="f")
-    g = fieldops.grad(f, datetime_unit="h")
+    g = fieldops.grad(f, ["time", "x"], datetime_unit="h")  # each component keeps its units
     np.testing.assert_allclose(g.sel(component="time").values, 2.0 / 6.0)
     np.testing.assert_allclose(g.sel(component="x").values, 2 * f.x.values + 0 * data)
 

@@ -28,7 +28,13 @@ def rotation(axis: str, vertical: str, attrs: dict) -> xr.DataArray:
         comps = [0 * x, -OMEGA * z, OMEGA * y]
     if down:
         comps[2] = -comps[2]
-    coords = {"x": c, "y": c, vertical: xr.DataArray(c, dims=vertical, attrs=attrs)}
+    # x and y share the vertical's units: curl never adds terms of different units
+    same = {"units": attrs["units"]} if "units" in attrs else {}
+    coords = {
+        "x": xr.DataArray(c, dims="x", attrs=same),
+        "y": xr.DataArray(c, dims="y", attrs=same),
+        vertical: xr.DataArray(c, dims=vertical, attrs=attrs),
+    }
     return xr.DataArray(
         np.stack(comps),
         dims=("component", "x", "y", vertical),
