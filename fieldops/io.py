@@ -6,9 +6,9 @@ netCDF and zarr out, through xarray and Dask. :func:`open_dataset` opens one
 file, a list of files or a glob (through ``xarray.open_mfdataset``) with Dask
 chunks that are whole multiples of the storage chunks, so that every task reads
 whole storage chunks once. :func:`write` writes atomically: to a temporary name
-in the output's folder, renamed into place only when complete, so an error (or Ctrl-C) never leaves a
-partial file where the output belongs, and never replaces what another run
-wrote there meanwhile. :func:`process` chains the three steps
+in the output's folder, renamed into place only when complete, so an error (or
+Ctrl-C) never leaves a partial file where the output belongs, and never replaces
+what another run wrote there meanwhile. :func:`process` chains the three steps
 (open, apply an operator, write) chunk by chunk, in bounded memory; it is what
 the ``fieldops`` command calls.
 """
