@@ -21,6 +21,7 @@ from pathlib import Path
 
 import click
 import xarray as xr
+from dask.callbacks import Callback
 
 from fieldops import __version__
 from fieldops._cli_options import (
@@ -217,13 +218,7 @@ def _progress(client: object | None, quiet: bool, label: str):
     return _LineProgress(label)
 
 
-def _line_progress_base():
-    from dask.callbacks import Callback
-
-    return Callback
-
-
-class _LineProgress(_line_progress_base()):
+class _LineProgress(Callback):
     """``fieldops: writing o.nc: 25%`` on a line of its own at each quarter."""
 
     def __init__(self, label: str) -> None:
