@@ -1,22 +1,22 @@
 """Files in and out: lazy, storage-aligned opening and atomic, streaming writes.
 
-netCDF (netCDF4 engine) and zarr in, netCDF and zarr out, through xarray and
-Dask. :func:`open_dataset` opens one file, a list of files or a glob (through
-``xarray.open_mfdataset``) with Dask chunks that are whole multiples of the
-storage chunks, so that every task reads whole storage chunks once.
-:func:`write` writes atomically: to a temporary name in the output's folder,
-renamed into place only when complete, so an error (or Ctrl-C) never leaves a
-partial file where the output belongs. :func:`process` chains the three steps
+netCDF (netCDF4 engine), zarr (local or at a URL such as ``s3://``, through
+fsspec) and GRIB (cfgrib, the ``grib`` extra) in, or any engine xarray knows;
+netCDF and zarr out, through xarray and Dask. :func:`open_dataset` opens one
+file, a list of files or a glob (through ``xarray.open_mfdataset``) with Dask
+chunks that are whole multiples of the storage chunks, so that every task reads
+whole storage chunks once. :func:`write` writes atomically: to a temporary name
+in the output's folder, renamed into place only when complete, so an error (or
+Ctrl-C) never leaves a partial file where the output belongs, and never replaces
+what another run wrote there meanwhile. :func:`process` chains the three steps
 (open, apply an operator, write) chunk by chunk, in bounded memory; it is what
 the ``fieldops`` command calls.
 """
 
 from __future__ import annotations
 
-import glob
 import math
 import os
-import shutil
 import uuid
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -24,6 +24,10 @@ from pathlib import Path
 from typing import Literal
 
 import xarray as xr
+
+from fieldops import _atomic
+from fieldops._atomic import add_history
+from fieldops._sources import ChunkDimError, _as_paths, _open_kwargs
 
 PathLike = str | os.PathLike
 Paths = PathLike | Sequence[PathLike]
@@ -37,43 +41,6 @@ TARGET_CHUNK_BYTES = 64 * 2**20
 # Encodings that describe the source's storage layout; they would fight the
 # Dask chunks of derived data when written again.
 _LAYOUT_ENCODINGS = ("chunks", "chunksizes", "preferred_chunks", "contiguous", "shards")
-
-
-def _as_paths(paths: Paths) -> list[Path]:
-    if isinstance(paths, (str, os.PathLike)):
-        text = os.fspath(paths)
-        if any(c in text for c in "*?["):
-            found = sorted(glob.glob(text))
-            if not found:
-                raise FileNotFoundError(f"no file matches {text!r}")
-            return [Path(p) for p in found]
-        return [Path(text)]
-    try:
-        out = [Path(os.fspath(p)) for p in paths]
-    except TypeError:
-        raise TypeError(
-            f"paths must be a path or a list of paths, got {type(paths).__name__}"
-        ) from None
-    if not out:
-        raise ValueError("no input paths given")
-    return out
-
-
-def _guess_format(path: Path) -> Format:
-    if path.suffix == ".zarr" or path.is_dir():
-        return "zarr"
-    return "netcdf"
-
-
-def _open_kwargs(path: Path, fmt: Format) -> dict:
-    """Engine (and for zarr, whether the store has consolidated metadata)."""
-    if fmt != "zarr":
-        return {"engine": "netcdf4"}
-    consolidated = (path / ".zmetadata").exists()
-    meta = path / "zarr.json"
-    if meta.exists():
-        consolidated = consolidated or '"consolidated_metadata": {' in meta.read_text()
-    return {"engine": "zarr", "consolidated": consolidated}
 
 
 def storage_chunks(var: xr.Variable | xr.DataArray) -> dict[Hashable, int]:
@@ -181,19 +148,25 @@ def open_dataset(
     chunks: ChunkSpec = "auto",
     target_chunk_bytes: int = TARGET_CHUNK_BYTES,
     concat_dim: Hashable | None = None,
+    engine: str | None = None,
+    storage_options: Mapping | None = None,
+    backend_kwargs: Mapping | None = None,
 ) -> xr.Dataset:
-    """Open netCDF or zarr lazily, with Dask chunks aligned to the storage chunks.
+    """Open netCDF, zarr or GRIB lazily, with Dask chunks aligned to the storage chunks.
 
     Nothing is read but metadata (and the index coordinates); every data
     variable is a Dask array.
 
     Parameters
     ----------
-    paths : path, glob or sequence of paths
+    paths : path, URL, glob or sequence of them
         One netCDF file (netCDF4 engine), one zarr store (a ``.zarr`` path or a
-        folder), a glob such as ``"era5_*.nc"`` or a list: several files are
-        combined by their coordinates through :func:`xarray.open_mfdataset`
-        (or along ``concat_dim`` when given).
+        folder, or a URL such as ``"s3://bucket/era5.zarr"``, opened through
+        fsspec and never taken for a local path), a GRIB file (``.grib``,
+        ``.grib2``, ``.grb``: cfgrib, the ``grib`` extra), a glob such as
+        ``"era5_*.nc"`` or a list: several files are combined by their
+        coordinates through :func:`xarray.open_mfdataset` (or along
+        ``concat_dim`` when given).
     variables : sequence of hashable, optional
         Data variables to keep (their coordinates come along); all by default.
     dims : sequence of hashable
@@ -207,7 +180,17 @@ def open_dataset(
         Chunk size aimed at by ``"auto"``; 64 MiB by default.
     concat_dim : hashable, optional
         For several files, the dim to join them along, in the order given,
-        instead of combining by coordinates.
+        instead of combining by coordinates (``combine="nested"``); a scalar
+        coordinate of that name (one time per file) becomes the dim.
+    engine : str, optional
+        xarray's engine (``"netcdf4"``, ``"h5netcdf"``, ``"zarr"``,
+        ``"cfgrib"``, ...); by default chosen from the name as above, or left to
+        xarray for a URL that is not zarr.
+    storage_options : mapping, optional
+        fsspec options for a URL (credentials, ``anon=True``, endpoint), given
+        to xarray's backend.
+    backend_kwargs : mapping, optional
+        Passed to :func:`xarray.open_dataset` as ``backend_kwargs``.
 
     Returns
     -------
@@ -218,8 +201,11 @@ def open_dataset(
     ------
     FileNotFoundError
         A path or glob that matches nothing.
+    ImportError
+        A GRIB file without cfgrib installed.
     ValueError
-        A variable or dim that is not in the files; a bad ``chunks``.
+        A variable or dim that is not in the files; a bad ``chunks`` (naming a
+        dim the files do not have: :class:`ChunkDimError`).
 
     Examples
     --------
@@ -230,10 +216,11 @@ def open_dataset(
     """
     files = _as_paths(paths)
     for f in files:
-        if not f.exists():
+        if isinstance(f, Path) and not f.exists():
             raise FileNotFoundError(f"no such file or store: {str(f)!r}")
-    fmt = _guess_format(files[0])
-    open_kw = _open_kwargs(files[0], fmt)
+    open_kw = _open_kwargs(
+        files[0], engine=engine, storage_options=storage_options, backend_kwargs=backend_kwargs
+    )
     with xr.open_dataset(files[0], chunks={}, **open_kw) as probe:
         names = list(probe.data_vars)
         keep = names if variables is None else list(variables)
@@ -248,6 +235,14 @@ def open_dataset(
                 f"dim(s) {bad_dims} not in {str(files[0])!r}; its dims: {list(probe.dims)}"
             )
         drop = [v for v in names if v not in keep]
+        if isinstance(chunks, Mapping):
+            extra = [concat_dim] if concat_dim is not None and len(files) > 1 else []
+            unknown = [d for d in chunks if d not in probe.dims and d not in extra]
+            if unknown:
+                raise ChunkDimError(
+                    f"chunks name dim(s) {unknown} that {str(files[0])!r} does not have; "
+                    f"its dims: {list(probe.dims)}"
+                )
         spec = _resolve_chunks(probe, keep, dims, chunks, target_chunk_bytes)
     kw = dict(chunks=spec, drop_variables=drop or None, **open_kw)
     if len(files) == 1:
@@ -310,7 +305,9 @@ def write(
     The data go to a temporary name in the same folder and are renamed to
     ``path`` only once complete: an error, a killed worker that exhausts its
     retries or Ctrl-C leaves ``path`` as it was (absent, or the old file when
-    overwriting) and removes the temporary. Dask data are computed chunk by
+    overwriting) and removes the temporary. Without ``overwrite`` the final
+    rename never replaces anything, so of two runs writing one output, the
+    later fails instead of silently replacing the earlier. Dask data are computed chunk by
     chunk as they are written, on the current scheduler (threads by default,
     the cluster under a ``dask.distributed.Client``).
 
@@ -324,7 +321,9 @@ def write(
         Inferred from the suffix when omitted: ``.zarr`` is zarr, anything else
         netCDF (netCDF4 engine).
     overwrite : bool, default False
-        Replace an existing ``path``; otherwise that is an error.
+        Replace an existing ``path``; otherwise that is an error. Only a file
+        or a zarr store is replaced, never another folder, and never the file
+        ``obj`` was read from.
     progress : bool, default False
         Under a ``dask.distributed`` client, show distributed's progress bar for
         the write (locally, wrap the call in ``dask.diagnostics.ProgressBar``).
@@ -337,11 +336,14 @@ def write(
     Raises
     ------
     FileExistsError
-        ``path`` exists and ``overwrite`` is false.
+        ``path`` exists (or appears during the write) and ``overwrite`` is false.
+    ValueError
+        ``path`` is the file ``obj`` was read from, or a folder that is not a
+        zarr store; netCDF under Dask's ``processes`` scheduler.
 
     Examples
     --------
-    >>> import tempfile
+    >>> import shutil, tempfile
     >>> import numpy as np
     >>> folder = Path(tempfile.mkdtemp())
     >>> da = xr.DataArray(np.arange(4.0), dims="x", name="t")
@@ -361,10 +363,8 @@ def write(
         obj = obj.to_dataset()
     if not isinstance(obj, xr.Dataset):
         raise TypeError(f"write takes a Dataset or a DataArray, got {type(obj).__name__}")
-    if (path.exists() or path.is_symlink()) and not overwrite:
-        raise FileExistsError(f"{str(path)!r} exists; pass overwrite=True to replace it")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"output folder {str(path.parent)!r} does not exist")
+    _atomic.check_target(path, overwrite=overwrite, sources=_atomic.sources_of(obj))
+    _atomic.check_scheduler(fmt)
     obj = _clean_for_writing(obj, fmt)
     tmp = path.with_name(f".{path.name}.fieldops-tmp-{uuid.uuid4().hex[:12]}")
     try:
@@ -376,7 +376,7 @@ def write(
                 warnings.filterwarnings("ignore", message="Consolidated metadata")
                 job = obj.to_zarr(tmp, mode="w-", consolidated=True, compute=False)
             _compute(job, progress)
-            _replace(tmp, path)
+            _atomic.place(tmp, path, overwrite=overwrite)
         else:
             # The file sits in a folder of its own: after a failed read, a dask task still
             # running reopens it in append mode, which would recreate a removed file, but
@@ -384,10 +384,10 @@ def write(
             tmp.mkdir()
             job = obj.to_netcdf(tmp / path.name, engine="netcdf4", compute=False)
             _compute(job, progress)
-            _replace(tmp / path.name, path)
+            _atomic.place(tmp / path.name, path, overwrite=overwrite)
             tmp.rmdir()
     except BaseException:
-        _remove(tmp)
+        _atomic.remove(tmp)
         raise
     return path
 
@@ -429,28 +429,6 @@ def _clean_for_writing(ds: xr.Dataset, fmt: Format) -> xr.Dataset:
     return ds
 
 
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    elif path.exists() or path.is_symlink():
-        path.unlink()
-
-
-def _replace(tmp: Path, path: Path) -> None:
-    """Move ``tmp`` to ``path``; a folder (zarr) replaces an old one via a side name."""
-    if path.is_dir() and not path.is_symlink():
-        old = path.with_name(f".{path.name}.fieldops-old-{uuid.uuid4().hex[:12]}")
-        os.replace(path, old)
-        try:
-            os.replace(tmp, path)
-        except BaseException:
-            os.replace(old, path)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, path)
-
-
 def process(
     paths: Paths,
     operator: Callable[[xr.Dataset], xr.Dataset | xr.DataArray],
@@ -461,6 +439,8 @@ def process(
     chunks: ChunkSpec = "auto",
     target_chunk_bytes: int = TARGET_CHUNK_BYTES,
     concat_dim: Hashable | None = None,
+    engine: str | None = None,
+    storage_options: Mapping | None = None,
     format: Format | None = None,
     overwrite: bool = False,
 ) -> Path:
@@ -471,8 +451,8 @@ def process(
 
     Parameters
     ----------
-    paths : path, glob or sequence of paths
-        Input netCDF file(s) or zarr store (see :func:`open_dataset`).
+    paths : path, URL, glob or sequence of them
+        Input netCDF file(s), zarr store or GRIB file (see :func:`open_dataset`).
     operator : callable
         ``Dataset -> Dataset or DataArray``, e.g.
         ``lambda ds: fieldops.diff(ds, "x")`` or
@@ -484,21 +464,22 @@ def process(
         Data variables to read; all by default.
     dims : sequence of hashable
         Dims the operator differentiates along (used to choose the chunks).
-    chunks, target_chunk_bytes, concat_dim
+    chunks, target_chunk_bytes, concat_dim, engine, storage_options
         As for :func:`open_dataset`.
     format : {"netcdf", "zarr"}, optional
         Output format; inferred from ``output``'s suffix when omitted.
     overwrite : bool, default False
-        Replace an existing output.
+        Replace an existing output (a file or zarr store, never an input).
 
     Returns
     -------
     pathlib.Path
-        ``output``.
+        ``output``. It keeps the inputs' global attributes and its ``history``
+        attribute starts with a line naming the operator and the inputs.
 
     Examples
     --------
-    >>> import functools, tempfile
+    >>> import functools, shutil, tempfile
     >>> import fieldops
     >>> from fieldops.sample import SAMPLE_FILE
     >>> folder = Path(tempfile.mkdtemp())
@@ -506,23 +487,35 @@ def process(
     >>> out = process(SAMPLE_FILE, op, output=folder / "dz.nc", variables=["z"],
     ...               dims=["longitude"])
     >>> with xr.open_dataset(out) as res:
-    ...     list(res.data_vars)
-    ['dz_dlongitude']
+    ...     list(res.data_vars), res.attrs["Conventions"], "fieldops.process" in res.history
+    (['dz_dlongitude'], 'CF-1.0', True)
     >>> shutil.rmtree(folder)
     """
     if not callable(operator):
         raise TypeError(f"operator must be callable (Dataset -> Dataset), got {operator!r}")
+    files = _as_paths(paths)
+    # Refused before reading anything: overwriting an input would destroy it mid-read.
+    _atomic.refuse_inputs(Path(os.fspath(output)), files)
     with open_dataset(
-        paths,
+        files,
         variables=variables,
         dims=dims,
         chunks=chunks,
         target_chunk_bytes=target_chunk_bytes,
         concat_dim=concat_dim,
+        engine=engine,
+        storage_options=storage_options,
     ) as ds:
         result = operator(ds)
         if not isinstance(result, (xr.Dataset, xr.DataArray)):
             raise TypeError(
                 f"operator must return a Dataset or DataArray, got {type(result).__name__}"
             )
+        if isinstance(result, xr.DataArray):
+            if result.name is None:
+                raise ValueError("the operator returned a DataArray without a name")
+            result = result.to_dataset()
+        inputs = ", ".join(os.path.basename(str(f).rstrip("/")) for f in files)
+        command = f"fieldops.process {_atomic.describe_operator(operator)} on {inputs}"
+        result = add_history(result, command, attrs=ds.attrs)
         return write(result, output, format=format, overwrite=overwrite)

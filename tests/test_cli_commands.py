@@ -221,5 +221,8 @@ def test_vector_command_options_reach_the_library(sample_nc, sample, tmp_path):
     )
     with xr.open_dataset(out) as got:
         np.testing.assert_allclose(got[ref.name].values, ref.values, rtol=1e-12)
-    bad = _run(["vorticity", sample_nc, "--geometry", "curvilinear", "-o", out, "-q"], expect=1)
+    bad = _run(
+        ["vorticity", sample_nc, "--geometry", "curvilinear", "-o", tmp_path / "b.nc", "-q"],
+        expect=1,
+    )
     assert "2-D latitude/longitude" in bad.output
