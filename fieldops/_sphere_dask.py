@@ -26,6 +26,7 @@ from itertools import product
 import numpy as np
 
 from fieldops._halo import halo
+from fieldops._sphere import zonal_mean
 from fieldops.core import _halo_block
 from fieldops.stencils.apply import apply_stencil, float_dtype
 from fieldops.stencils.weights import AxisStencil
@@ -59,8 +60,7 @@ def _pole_value(row_of, rows, weights, scalar: bool, lon_ax: int, unique: slice)
     for w, r in zip(weights, rows):
         row = row_of(int(r))
         if scalar:
-            index = _at(row.ndim, lon_ax, unique)
-            row = row[index].mean(axis=lon_ax, keepdims=True)
+            row = zonal_mean(row, lon_ax, unique)
         value = value + row * w
     return value
 

@@ -203,3 +203,53 @@ def test_random_long_chunkings_equal_numpy(case, order, accuracy, boundary, axis
     got = fieldops.core.apply_along(lazy, axis, stn)
     assert got.chunks == lazy.chunks
     np.testing.assert_array_equal(got.compute(), fieldops.core.apply_along(data, axis, stn))
+
+
+# -- spherical operators at scale (graphs only, never computed) -------------------
+
+
+def _global(shape, chunks, dtype=np.float32):
+    lat = np.linspace(-90, 90, shape[1])
+    lon = np.arange(shape[2]) * 360.0 / shape[2]
+    data = dsa.zeros(shape, chunks=chunks, dtype=dtype)
+    return xr.DataArray(
+        data, dims=("time", "lat", "lon"), coords={"lat": lat, "lon": lon}, name="f"
+    )
+
+
+_SPHERE_OPS = {
+    "grad": lambda f: fieldops.grad(f, dims=["lat", "lon"]),
+    "laplacian": lambda f: fieldops.laplacian(f, dims=["lat", "lon"]),
+    "vorticity": lambda f: fieldops.vorticity(f.rename("u"), (f + 1).rename("v")),
+    "divergence": lambda f: fieldops.divergence(f.rename("u"), (f + 1).rename("v")),
+}
+
+
+@pytest.mark.parametrize("op", list(_SPHERE_OPS))
+def test_spherical_graphs_are_lazy_layers_with_few_tasks_per_chunk(op, no_compute):
+    # 8760 x 2160 x 4320 float32 (a year of hourly 1/12-degree fields, 327 GB) in
+    # 24 x 1080 x 1080 chunks: pole rows in both latitude chunks, longitude split.
+    f = _global((8760, 2160, 4320), (24, 1080, 1080))
+    out = _SPHERE_OPS[op](f).data
+    graph = out.__dask_graph__()
+    for name, layer in graph.layers.items():
+        # Blockwise or the halo layer: nothing materialised while the graph is built.
+        assert type(layer).__name__ in ("Blockwise", "HaloLayer"), (name, type(layer))
+        assert not layer.is_materialized(), name
+    nchunks = f.data.npartitions
+    assert len(dict(graph)) <= 10 * nchunks
+
+
+@pytest.mark.parametrize("op", list(_SPHERE_OPS))
+def test_spherical_graphs_stay_lazy_with_all_dims(op):
+    # With the time dim differentiated too (grad/laplacian over every dim).
+    f = _global((96, 90, 180), (24, 45, 45))
+    if op in ("grad", "laplacian"):
+        out = getattr(fieldops, op)(f, dims=["time", "lat", "lon"]).data
+    else:
+        out = _SPHERE_OPS[op](f).data
+    assert {type(layer).__name__ for layer in out.dask.layers.values()} <= {
+        "Blockwise",
+        "HaloLayer",
+    }
+    assert len(dict(out.__dask_graph__())) <= 10 * f.data.npartitions
