@@ -16,6 +16,7 @@ import xarray as xr
 
 from fieldops import curvilinear, spherical
 from fieldops._fields import check_same_units, coord_units, how_for
+from fieldops.core import is_dask, stack_dask
 from fieldops.grids import Geometry, detect_geometry
 from fieldops.operators import Options, diff
 
@@ -176,13 +177,11 @@ class Horizontal:
             **how_for(self.how or {}, [dim]),
         )
 
-    def grad(self, f: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
-        """(northward, eastward) derivatives per metre."""
+    def grad(self, f: xr.DataArray) -> xr.DataArray:
+        """Northward and eastward derivatives per metre, along ``component``."""
         if self.geo.kind == "spherical":
-            g = spherical.grad(f, *self.dims, **self.kw)
-        else:
-            g = curvilinear.grad(f, self.geo, **self.kw)
-        return g.isel(component=0, drop=True), g.isel(component=1, drop=True)
+            return spherical.grad(f, *self.dims, **self.kw)
+        return curvilinear.grad(f, self.geo, **self.kw)
 
     def frame(self, ref: xr.DataArray) -> spherical.Sphere | curvilinear.Curvilinear:
         """The grid frame of ``ref`` (eastward/northward derivatives, metric, poles)."""
@@ -209,18 +208,33 @@ class Horizontal:
 
 def grad(f: xr.DataArray, dims: list[Hashable], h: Horizontal) -> xr.DataArray:
     """Gradient with physical horizontal components, labelled by ``dims``."""
-    north, east = h.grad(f)
+    g = h.grad(f)
     y, x = h.dims
-    parts = [north if d == y else east if d == x else h.diff(f, d, 1) for d in dims]
-    units = {p.attrs.get("units") for p in parts}
-    out = xr.concat(
-        parts,
-        dim="component",
-        coords="minimal",
-        compat="override",
-        join="override",
-        combine_attrs="drop",
-    )
+    others = {d: h.diff(f, d, 1) for d in dims if d not in h.dims}
+    units = {g.attrs.get("units")} | {p.attrs.get("units") for p in others.values()}
+    if list(dims) == [y, x]:
+        out = g.drop_vars("component")
+    elif all(is_dask(p.data) for p in [g, *others.values()]):
+        # One lazy blockwise layer, not isel (getitem) and concat (stack) layers.
+        g_data = g.transpose("component", *f.dims).data
+        data = stack_dask(
+            [
+                (g_data, 0) if d == y else (g_data, 1) if d == x else (others[d].data, None)
+                for d in dims
+            ]
+        )
+        out = xr.DataArray(data, dims=("component", *f.dims), coords=f.coords)
+    else:
+        north, east = g.isel(component=0, drop=True), g.isel(component=1, drop=True)
+        parts = [north if d == y else east if d == x else others[d] for d in dims]
+        out = xr.concat(
+            parts,
+            dim="component",
+            coords="minimal",
+            compat="override",
+            join="override",
+            combine_attrs="drop",
+        )
     out = out.assign_coords(component=list(dims)).transpose("component", *f.dims)
     out.attrs = {
         "long_name": f"gradient of {f.attrs.get('long_name') or f.name} on the "

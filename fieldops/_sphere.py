@@ -380,9 +380,7 @@ class Sphere:
             for w, r in zip(weights, rows):
                 row = data[at(int(r))]
                 if scalar:
-                    row = _take(row, lon_in_row, self._unique_lon).mean(
-                        axis=lon_in_row, keepdims=True
-                    )
+                    row = zonal_mean(row, lon_in_row, self._unique_lon)
                 value = value + row * w
             data[at(p)] = value
 
@@ -401,6 +399,17 @@ class Sphere:
 def _take(data, axis: int, index: slice):
     """``data[..., index, ...]`` along ``axis``."""
     return data[tuple(index if ax == axis else slice(None) for ax in range(data.ndim))]
+
+
+def zonal_mean(row: np.ndarray, lon_axis: int, unique: slice) -> np.ndarray:
+    """Mean of ``row`` over its ``unique`` longitudes, longitude kept (length 1).
+
+    Summed along a contiguous copy with longitude last: numpy's summation order
+    otherwise depends on the layout and the sizes of the other dims, and Dask
+    blocks must give the numpy path's bits.
+    """
+    zonal = np.ascontiguousarray(np.moveaxis(_take(row, lon_axis, unique), lon_axis, -1))
+    return np.moveaxis(zonal.mean(axis=-1, keepdims=True), -1, lon_axis)
 
 
 def _close_seam(inner, axis: int, full):

@@ -45,7 +45,7 @@ from fieldops._fields import how_options
 from fieldops._sphere import POLE_POLICIES, Sphere
 from fieldops._validate import check_same_grid
 from fieldops.boundary import BoundarySpec
-from fieldops.core import apply_along
+from fieldops.core import apply_along, is_dask
 from fieldops.grids import EARTH_RADIUS
 from fieldops.operators import MethodArg, ScaleArg
 from fieldops.stencils.apply import float_dtype
@@ -59,6 +59,14 @@ def _describe(da: xr.DataArray) -> str:
 
 def _common_dtype(*arrays: xr.DataArray) -> np.dtype:
     return float_dtype(np.result_type(*[a.dtype for a in arrays]))
+
+
+def _one_kernel(s: Sphere, *arrays: xr.DataArray) -> bool:
+    """True for the lazy one-kernel Dask graphs of :mod:`fieldops._sphere_dask`.
+
+    Plain finite differences on Dask data, no repeated longitude endpoint.
+    """
+    return s.how_opts is None and not s.wrap_seam and all(is_dask(a.data) for a in arrays)
 
 
 def grad(
@@ -143,9 +151,17 @@ def grad(
         how=how_options(method, window, polyorder, sigma, nan_policy, mask),
     )
     bare = s.bare(f)
-    north = s.north(bare)
-    east = s.fix_poles(s.east(bare), "meridian")
-    comps = xr.concat([north, east], dim="component").transpose("component", *f.dims)
+    if _one_kernel(s, bare):
+        from fieldops import _sphere_dask
+
+        lat_ax, lon_ax = bare.get_axis_num(lat_dim), bare.get_axis_num(lon_dim)
+        data = _sphere_dask.grad(s, bare.data, lat_ax, lon_ax)
+        comps = xr.DataArray(data, dims=("component", *bare.dims))
+    else:
+        north = s.north(bare)
+        east = s.fix_poles(s.east(bare), "meridian")
+        comps = xr.concat([north, east], dim="component")
+    comps = comps.transpose("component", *f.dims)
     like = f.expand_dims(component=[lat_dim, lon_dim])
     return s.finish(
         comps,
@@ -172,6 +188,13 @@ def flux_form(s: Sphere, a: xr.DataArray, b: xr.DataArray, sign: float) -> xr.Da
         total = da_lam + db_phi if sign > 0 else da_lam - db_phi
         return s.fix_poles(total * s.metric(s.inv_cos / s.radius, dtype), "scalar")
     lat_ax = a.get_axis_num(s.lat_dim)
+    if _one_kernel(s, a, b):
+        from fieldops import _sphere_dask
+
+        a, b = s.bare(a), s.bare(b)
+        lon_ax = a.get_axis_num(s.lon_dim)
+        data = _sphere_dask.flux(s, a.data, b.data, sign, lat_ax, lon_ax)
+        return xr.DataArray(data, dims=a.dims)
     shape = [-1 if ax == lat_ax else 1 for ax in range(a.ndim)]
     weight = (s.inv_cos / s.radius).astype(dtype).reshape(shape)
     eager = isinstance(a.data, np.ndarray) and isinstance(b.data, np.ndarray)
@@ -387,6 +410,14 @@ def laplacian(
         how=how_options(method, window, polyorder, sigma, nan_policy, mask),
     )
     bare = s.bare(f)
+    name = f"lap_{f.name}" if f.name is not None else "laplacian"
+    long_name = f"Laplacian of {_describe(f)} on the sphere"
+    if _one_kernel(s, bare):
+        from fieldops import _sphere_dask
+
+        lat_ax, lon_ax = bare.get_axis_num(lat_dim), bare.get_axis_num(lon_dim)
+        data = _sphere_dask.laplacian(s, bare.data, lat_ax, lon_ax)
+        return s.finish(xr.DataArray(data, dims=bare.dims), f, name, long_name, ["m", "m"])
     f_pp = s.d(bare, lat_dim, 2)
     f_p = s.d(bare, lat_dim, 1)
     f_ll = s.d(bare, lon_dim, 2)
@@ -398,5 +429,4 @@ def laplacian(
         + f_ll * s.metric(s.inv_cos**2 / r2, dtype)
     )
     res = s.fix_poles(res, "scalar")
-    name = f"lap_{f.name}" if f.name is not None else "laplacian"
-    return s.finish(res, f, name, f"Laplacian of {_describe(f)} on the sphere", ["m", "m"])
+    return s.finish(res, f, name, long_name, ["m", "m"])

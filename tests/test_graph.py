@@ -48,10 +48,13 @@ def test_split_axis_is_one_halo_and_one_operator_layer(boundary):
     nblocks = lazy.data.npartitions
     op = out.dask.layers[out.name]
     assert len(op) == nblocks
-    # At most one slab per side and block; non-periodic ends have none.
-    assert len(out.dask.layers[halo[0]]) <= 2 * nblocks
-    if boundary != "periodic":
-        assert len(out.dask.layers[halo[0]]) == 2 * nblocks - 2 * (nblocks // 3)
+    # One task per block holding both of its slabs; non-periodic ends have an empty side.
+    slabs = out.dask.layers[halo[0]]
+    assert len(slabs) == nblocks
+    assert not slabs.is_materialized()
+    pairs = dask.get(dict(out.dask), list(slabs.get_output_keys()))
+    empty = sum(side is None for pair in pairs for side in pair)
+    assert empty == (0 if boundary == "periodic" else 2 * (nblocks // 3))
     assert not any("rechunk" in n or "overlap" in n for n in names)
 
 
@@ -200,3 +203,53 @@ def test_random_long_chunkings_equal_numpy(case, order, accuracy, boundary, axis
     got = fieldops.core.apply_along(lazy, axis, stn)
     assert got.chunks == lazy.chunks
     np.testing.assert_array_equal(got.compute(), fieldops.core.apply_along(data, axis, stn))
+
+
+# -- spherical operators at scale (graphs only, never computed) -------------------
+
+
+def _global(shape, chunks, dtype=np.float32):
+    lat = np.linspace(-90, 90, shape[1])
+    lon = np.arange(shape[2]) * 360.0 / shape[2]
+    data = dsa.zeros(shape, chunks=chunks, dtype=dtype)
+    return xr.DataArray(
+        data, dims=("time", "lat", "lon"), coords={"lat": lat, "lon": lon}, name="f"
+    )
+
+
+_SPHERE_OPS = {
+    "grad": lambda f: fieldops.grad(f, dims=["lat", "lon"]),
+    "laplacian": lambda f: fieldops.laplacian(f, dims=["lat", "lon"]),
+    "vorticity": lambda f: fieldops.vorticity(f.rename("u"), (f + 1).rename("v")),
+    "divergence": lambda f: fieldops.divergence(f.rename("u"), (f + 1).rename("v")),
+}
+
+
+@pytest.mark.parametrize("op", list(_SPHERE_OPS))
+def test_spherical_graphs_are_lazy_layers_with_few_tasks_per_chunk(op, no_compute):
+    # 8760 x 2160 x 4320 float32 (a year of hourly 1/12-degree fields, 327 GB) in
+    # 24 x 1080 x 1080 chunks: pole rows in both latitude chunks, longitude split.
+    f = _global((8760, 2160, 4320), (24, 1080, 1080))
+    out = _SPHERE_OPS[op](f).data
+    graph = out.__dask_graph__()
+    for name, layer in graph.layers.items():
+        # Blockwise or the halo layer: nothing materialised while the graph is built.
+        assert type(layer).__name__ in ("Blockwise", "HaloLayer"), (name, type(layer))
+        assert not layer.is_materialized(), name
+    nchunks = f.data.npartitions
+    assert len(dict(graph)) <= 10 * nchunks
+
+
+@pytest.mark.parametrize("op", list(_SPHERE_OPS))
+def test_spherical_graphs_stay_lazy_with_all_dims(op):
+    # With the time dim differentiated too (grad/laplacian over every dim).
+    f = _global((96, 90, 180), (24, 45, 45))
+    if op in ("grad", "laplacian"):
+        out = getattr(fieldops, op)(f, dims=["time", "lat", "lon"]).data
+    else:
+        out = _SPHERE_OPS[op](f).data
+    assert {type(layer).__name__ for layer in out.dask.layers.values()} <= {
+        "Blockwise",
+        "HaloLayer",
+    }
+    assert len(dict(out.__dask_graph__())) <= 10 * f.data.npartitions
