@@ -56,12 +56,12 @@ def main() -> None:
         ("finite_difference acc 2", dict(), lambda a: np.gradient(data, dx, axis=a)),
         (
             "savgol window 7",
-            dict(method="savgol", window=7, polyorder=2),
+            dict(method="savgol", window="7 points", polyorder=2),
             lambda a: savgol_filter(data, 7, 2, deriv=1, delta=dx, axis=a, mode="interp"),
         ),
         (
             "savgol window 21",
-            dict(method="savgol", window=21, polyorder=2),
+            dict(method="savgol", window="21 points", polyorder=2),
             lambda a: savgol_filter(data, 21, 2, deriv=1, delta=dx, axis=a, mode="interp"),
         ),
         (

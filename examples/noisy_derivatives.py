@@ -22,11 +22,14 @@ import fieldops
 GRID_METHODS = [
     ("finite_difference, accuracy 2", dict()),
     ("finite_difference, accuracy 4", dict(accuracy=4)),
-    ("savgol, window 11, polyorder 2", dict(method="savgol", window=11, polyorder=2)),
-    ("savgol, window 21, polyorder 2", dict(method="savgol", window=21, polyorder=2)),
-    ("savgol, window 31, polyorder 2", dict(method="savgol", window=31, polyorder=2)),
-    ("savgol, window 41, polyorder 3", dict(method="savgol", window=41, polyorder=3)),
-    ("savgol, window 0.6 (units), polyorder 2", dict(method="savgol", window=0.6, polyorder=2)),
+    ("savgol, window 11, polyorder 2", dict(method="savgol", window="11 points", polyorder=2)),
+    ("savgol, window 21, polyorder 2", dict(method="savgol", window="21 points", polyorder=2)),
+    ("savgol, window 31, polyorder 2", dict(method="savgol", window="31 points", polyorder=2)),
+    ("savgol, window 41, polyorder 3", dict(method="savgol", window="41 points", polyorder=3)),
+    (
+        "savgol, window 0.6 (units), polyorder 2",
+        dict(method="savgol", window="0.6 wide", polyorder=2),
+    ),
     ("gaussian, sigma 0.1", dict(method="gaussian", sigma=0.1)),
     ("gaussian, sigma 0.2", dict(method="gaussian", sigma=0.2)),
     ("gaussian, sigma 0.3", dict(method="gaussian", sigma=0.3)),
@@ -81,7 +84,7 @@ def dask_differences() -> dict[str, float]:
     out = {}
     for label, kw, chunks in [
         ("finite_difference", dict(accuracy=4), {"y": 7, "x": 13}),
-        ("savgol", dict(method="savgol", window=9, polyorder=3), {"y": 7, "x": 13}),
+        ("savgol", dict(method="savgol", window="9 points", polyorder=3), {"y": 7, "x": 13}),
         ("gaussian", dict(method="gaussian", sigma=0.2), {"y": 7, "x": 13}),
         ("spectral", dict(method="spectral", boundary="periodic"), {"y": 7, "x": -1}),
     ]:

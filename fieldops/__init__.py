@@ -16,6 +16,7 @@ from fieldops.calculus.derived import (
 from fieldops.calculus.diffusion import diffuse
 from fieldops.calculus.scalar import grad, hessian, laplacian
 from fieldops.calculus.vector import curl, div, jacobian
+from fieldops.components import to_dataset
 from fieldops.grids.detect import EARTH_RADIUS, detect_geometry
 from fieldops.io import open_dataset, process, write
 from fieldops.kinematics.winds import (
@@ -66,6 +67,7 @@ __all__ = [
     "shearing_deformation",
     "strain_rate",
     "stretching_deformation",
+    "to_dataset",
     "total_deformation",
     "vorticity",
     "write",

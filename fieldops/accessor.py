@@ -3,7 +3,10 @@
 Every method is the public function of the same name with the object as its first
 argument: ``da.fieldops.grad(dims)`` is ``fieldops.grad(da, dims)``. The methods
 are made from the functions (same signature less the first parameter, same
-docstring), so the two can never drift apart.
+docstring), so the two can never drift apart. The kinematics of winds (``vorticity``
+and the like) take several fields, so they are Dataset methods that name variables,
+``ds.fieldops.vorticity(u="u", v="v")``, and are not on DataArrays; a DataArray
+has ``geostrophic_wind`` of itself.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable, Hashable
 
 import xarray as xr
 
-from fieldops import kinematics
+from fieldops import components, kinematics
 from fieldops.calculus import critical, derived, diffusion, scalar, vector
 from fieldops.calculus import derivative as derivative_module
 from fieldops.scattered import points
@@ -42,7 +45,7 @@ def _dataset_method(func: Callable, **variables: Hashable | None) -> Callable:
     """``func(ds[a], ds[b], ...)`` as ``ds.fieldops.<name>(a=..., b=...)``.
 
     ``variables`` names the parameters that take fields and their default
-    variable names (None: no default). The method takes names, not arrays.
+    variable names (None: no default). The method takes names (or DataArrays).
     """
     signature = inspect.signature(func)
     params = []
@@ -65,6 +68,7 @@ def _dataset_method(func: Callable, **variables: Hashable | None) -> Callable:
             call[name] = kinematics.variable(self._obj, call[name], func.__name__)
         return func(**call)
 
+    method.names_variables = True  # what tests use to tell the Dataset-only methods
     self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
     method.__signature__ = signature.replace(parameters=[self_param, *params])
     method.__doc__ = (
@@ -103,6 +107,23 @@ class FieldopsAccessor:
     rotation_rate = _method(derived.rotation_rate)
     diffuse = _method(diffusion.diffuse)
     at = _method(points.at)
+    to_dataset = _method(components.to_dataset)
+
+    geostrophic_wind = _method(kinematics.geostrophic_wind)
+
+    def __getattr__(self, name: str):
+        # Only called for names the class lacks: explain the Dataset-only ones.
+        if name in _DATASET_ONLY:
+            raise AttributeError(
+                f".fieldops.{name} is a Dataset method (it names variables, e.g. "
+                f"ds.fieldops.{name}(u='u', v='v')); on DataArrays call "
+                f"fieldops.{name}(...) with them"
+            )
+        raise AttributeError(f"'.fieldops' has no attribute {name!r}")
+
+
+class DatasetFieldopsAccessor(FieldopsAccessor):
+    """``.fieldops`` of a Dataset: the DataArray methods plus those naming variables."""
 
     vorticity = _dataset_method(kinematics.vorticity, u="u", v="v")
     absolute_vorticity = _dataset_method(kinematics.absolute_vorticity, u="u", v="v")
@@ -115,5 +136,11 @@ class FieldopsAccessor:
     geostrophic_wind = _dataset_method(kinematics.geostrophic_wind, field=None)
 
 
+_DATASET_ONLY = {
+    name
+    for name, value in vars(DatasetFieldopsAccessor).items()
+    if getattr(value, "names_variables", False) and not hasattr(FieldopsAccessor, name)
+}
+
 xr.register_dataarray_accessor("fieldops")(FieldopsAccessor)
-xr.register_dataset_accessor("fieldops")(FieldopsAccessor)
+xr.register_dataset_accessor("fieldops")(DatasetFieldopsAccessor)

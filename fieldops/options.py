@@ -66,7 +66,7 @@ class How:
 
     Examples
     --------
-    >>> How(method={"lon": "spectral", "lat": "savgol"}, window=5).restrict(["lon"]).method
+    >>> How(method={"lon": "spectral", "lat": "savgol"}, window="5 points").restrict(["lon"]).method
     {'lon': 'spectral'}
     """
 
@@ -84,12 +84,20 @@ class How:
 
     @property
     def plain(self) -> bool:
-        """True for plain finite differences that propagate NaN (the fused fast paths)."""
+        """True for plain finite differences that propagate NaN (the fused fast paths).
+
+        A method parameter (``window``, ``polyorder``, ``sigma``) makes it not plain,
+        so that it reaches :func:`resolve_how`, which refuses it without its method,
+        as ``diff`` does, instead of it being ignored.
+        """
         return (
             isinstance(self.method, str)
             and self.method == "finite_difference"
             and self.nan_policy == "propagate"
             and self.mask is None
+            and self.window is None
+            and self.polyorder is None
+            and self.sigma is None
         )
 
     def restrict(self, dims: Sequence[Hashable]) -> How:
@@ -339,6 +347,10 @@ class Where:
     def pick(cls, values: Mapping[str, object]) -> Where:
         """The ``Where`` of a public function's keywords: ``Where.pick(locals())``."""
         return cls(**{f.name: values[f.name] for f in dataclasses.fields(cls) if f.name in values})
+
+    def keywords(self) -> dict[str, object]:
+        """The keywords of the public functions that make this ``Where``."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 def option_keywords(values: Mapping[str, object]) -> dict[str, object]:

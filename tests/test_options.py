@@ -143,7 +143,7 @@ def test_how_restrict_keeps_each_dims_own_choices():
 def test_resolve_how_resolves_per_dim():
     da = xr.DataArray(np.zeros((5, 8)), dims=("y", "x"))
     opts = resolve_how(
-        da, ["y", "x"], How(boundary={"x": "periodic"}, method={"y": "savgol"}, window=3)
+        da, ["y", "x"], How(boundary={"x": "periodic"}, method={"y": "savgol"}, window="3 points")
     )
     assert opts.boundary == {"y": "one_sided", "x": "periodic"}
     assert opts.method_of("y").method == "savgol"

@@ -138,7 +138,10 @@ def critical_points(
     f : DataArray or Dataset
         Scalar field. For a Dataset, each numeric variable that has all ``dims``.
     dims : hashable or sequence of hashable, optional
-        Dims to differentiate along; all dims of ``f`` by default.
+        Dims to differentiate along. By default the two horizontal dims when a
+        latitude/longitude grid (spherical or curvilinear) is found, else every dim
+        of ``f`` when their coordinates share units (else ``dims`` is required;
+        see docs/geometry.md).
     tol : float, optional
         Largest gradient magnitude counted as zero, in the gradient's units;
         ``rtol`` times the largest gradient magnitude over the field by default.
@@ -167,13 +170,13 @@ def critical_points(
     >>> int(cp.sel(x=0, y=0)), int((cp > 0).sum())
     (3, 1)
     """
-    dims = scalar_dims(f, dims)
+    dims = scalar_dims(f, dims, datetime_unit=datetime_unit)
     if tol is not None and not (np.isfinite(tol) and tol >= 0):
         raise ValueError(f"tol must be a number >= 0, got {tol!r}")
     if not (np.isfinite(rtol) and rtol >= 0):
         raise ValueError(f"rtol must be a number >= 0, got {rtol!r}")
     how, where = How.pick(locals()), Where.pick(locals())
-    opts, frame = physical.prepare(f, dims, how, where)
+    opts, frame = physical.prepare(f, dims, how, where, adds="critical_points")
     if isinstance(f, xr.DataArray):
         return _critical_da(f, dims, tol, rtol, opts, frame, how)
     return map_dataset(f, dims, lambda v: _critical_da(v, dims, tol, rtol, opts, frame, how))

@@ -12,6 +12,7 @@ from collections.abc import Hashable, Mapping
 import numpy as np
 import xarray as xr
 
+from fieldops import _attrs
 from fieldops._validate import check_order
 from fieldops.grids.partials import derivative_attrs, like, partial_data
 from fieldops.options import How, MethodArg, Options, PeriodSpec, ScaleArg, resolve_how
@@ -99,9 +100,10 @@ def diff(
         deviation ``sigma``. ``"spectral"``: FFT derivative of a periodic
         (``boundary="periodic"``), uniformly sampled dim; on Dask the dim must be
         one chunk. Edges follow ``boundary``. See :mod:`fieldops.stencils.methods`.
-    window : int or float, optional
-        savgol window: an odd int is a number of points, a float a width in the
-        coordinate's units (a timedelta for time coordinates).
+    window : str, optional
+        savgol window: ``"7 points"`` (an odd count) or ``"0.6 wide"`` (a width
+        in the coordinate's units; a timedelta for time coordinates). A bare int
+        (points) or float (width) is deprecated (``FutureWarning``).
     polyorder : int, optional
         savgol polynomial degree, ``order <= polyorder < window``; by default the
         smallest even degree >= ``order``.
@@ -141,7 +143,7 @@ def diff(
     >>> dt = diff(t, "x")
     >>> dt.name, dt.attrs["units"], round(float(dt.sel(x=0.5)), 12)
     ('dt_dx', 'K m-1', 1.0)
-    >>> smooth = diff(t, "x", method="savgol", window=5, polyorder=2)
+    >>> smooth = diff(t, "x", method="savgol", window="5 points", polyorder=2)
     >>> round(float(smooth.sel(x=0.5)), 12)
     1.0
     """
@@ -159,8 +161,16 @@ def differentiate(
     return map_dataset(obj, [dim], lambda da: _diff_dataarray(da, dim, order, opts))
 
 
-def map_dataset(ds: xr.Dataset, dims: list[Hashable], func) -> xr.Dataset:
-    """Apply ``func`` to every data variable that has all ``dims``; keep the others."""
+def map_dataset(
+    ds: xr.Dataset, dims: list[Hashable], func, *, drop: tuple[str, ...] = _attrs.DROPPED
+) -> xr.Dataset:
+    """Apply ``func`` to every data variable that has all ``dims``; keep the others.
+
+    Raises ValueError when a result's name (``dt_dx``, ``grad_t``, ``del2_t``) is
+    already a variable of ``ds``, or another result's: nothing is overwritten.
+    Each result's attrs follow :mod:`fieldops._attrs` from its own variable's
+    (``drop``: the input attrs false of the result).
+    """
     targets = [
         k
         for k, v in ds.data_vars.items()
@@ -171,11 +181,20 @@ def map_dataset(ds: xr.Dataset, dims: list[Hashable], func) -> xr.Dataset:
             f"no numeric data variable of the Dataset has dim(s) {dims}; variables and their dims: "
             + ", ".join(f"{k}{tuple(v.dims)}" for k, v in ds.data_vars.items())
         )
-    out = {}
+    out: dict[Hashable, xr.DataArray] = {}
     for name, var in ds.data_vars.items():
-        if name in targets:
-            res = func(var)
-            out[res.name] = res
-        else:
+        if name not in targets:
             out[name] = var
+            continue
+        res = _attrs.apply(func(var), [var.attrs], drop=drop)
+        # A result never silently replaces another variable (its own input it may:
+        # diffuse keeps the name), nor another result: refuse, naming the clash (a
+        # quietly renamed output would break scripts that look it up by name).
+        if (res.name in ds.data_vars and res.name != name) or res.name in out:
+            raise ValueError(
+                f"the result for variable {name!r} is named {res.name!r}, which the "
+                f"Dataset already has; rename that variable first, e.g. "
+                f"ds.rename({{{res.name!r}: '{res.name}_in'}}), or pass ds[{name!r}] alone"
+            )
+        out[res.name] = res
     return xr.Dataset(out, coords=ds.coords, attrs=dict(ds.attrs))

@@ -19,6 +19,7 @@ from fieldops.calculus.fields import (
     WRT,
     SlotSpec,
     as_vector,
+    check_terms,
     describe,
     partials,
     power_units,
@@ -78,6 +79,7 @@ def directional(
     dims : hashable or sequence of hashable, optional
         Dims of the direction; the mapping's keys or the ``component`` labels by
         default.
+        Their coordinates must share units (``grad(f) . u`` adds terms along them).
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
     method, window, polyorder, sigma, nan_policy, mask : optional
@@ -132,6 +134,9 @@ def directional(
     if sorted(map(str, dims)) != sorted(map(str, labels)) or len(dims) != len(labels):
         raise ValueError(f"direction has components {labels} but dims are {dims}; make them match")
     vec = vec.sel({COMPONENT: dims})
+    geo = locate(f, dims, Where.pick(locals()))
+    horizontal = None if geo is None else (geo.y_dim, geo.x_dim)
+    check_terms(f, dims, horizontal, "directional", datetime_unit)  # grad . u adds
     unit = vec / np.sqrt((vec**2).sum(COMPONENT, skipna=False))
     g = grad(f, dims, **option_keywords(locals()))
 
@@ -299,6 +304,7 @@ def _rate(
 ) -> xr.DataArray:
     vec, dims, opts, labels = vector_call(F, components, dims, how, square=True)
     frame = frame_for(vec, dims, where, how)
+    check_terms(vec, dims, None if frame is None else frame.dims, long_name, how.datetime_unit)
     if frame is not None:
         J = physical.jacobian(vec.sel({COMPONENT: dims}), dims, frame, how)
         transposed = J.data.swapaxes(0, 1)
@@ -352,6 +358,8 @@ def strain_rate(
         ``components``.
     dims : sequence of hashable, optional
         Dims (each a component label); the component labels by default.
+        Their coordinates must share units (horizontal dims of a sphere or
+        curvilinear grid count as metres): the tensor adds terms along them.
     components : mapping, optional
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
@@ -412,6 +420,8 @@ def rotation_rate(
         ``components``.
     dims : sequence of hashable, optional
         Dims (each a component label); the component labels by default.
+        Their coordinates must share units (horizontal dims of a sphere or
+        curvilinear grid count as metres): the tensor adds terms along them.
     components : mapping, optional
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit

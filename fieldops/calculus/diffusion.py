@@ -7,6 +7,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import xarray as xr
 
+from fieldops import _attrs
 from fieldops._validate import check_numeric
 from fieldops.calculus import physical
 from fieldops.calculus.derivative import map_dataset
@@ -74,6 +75,7 @@ def _diffuse_da(f, dims, alpha, steps, opts, frame, how) -> xr.DataArray:
 
 
 @quantified
+@_attrs.same_quantity
 def diffuse(
     f: xr.DataArray | xr.Dataset,
     alpha: float,
@@ -108,7 +110,9 @@ def diffuse(
     steps : int, default 1
         Number of steps.
     dims : hashable or sequence of hashable, optional
-        Dims to diffuse along; all dims of ``f`` by default.
+        Dims to diffuse along. By default the two horizontal dims when a
+        latitude/longitude grid (spherical or curvilinear) is found, else every dim
+        of ``f`` when their coordinates share units (else ``dims`` is required).
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
     geometry, radius, poles : optional
@@ -136,11 +140,11 @@ def diffuse(
     >>> diffuse(u, 0.25, boundary="periodic").values.tolist()
     [0.0, 1.0, 2.0, 1.0, 0.0]
     """
-    dims = scalar_dims(f, dims)
+    dims = scalar_dims(f, dims, datetime_unit=datetime_unit)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     how, where = How.pick(locals()), Where.pick(locals())
-    opts, frame = physical.prepare(f, dims, how, where)
+    opts, frame = physical.prepare(f, dims, how, where, adds="diffuse")
     alpha = float(alpha)
     limit = stable_alpha(f, dims, opts, frame)
     if not (np.isfinite(alpha) and alpha >= 0):
@@ -153,4 +157,6 @@ def diffuse(
         )
     if isinstance(f, xr.DataArray):
         return _diffuse_da(f, dims, alpha, steps, opts, frame, how)
-    return map_dataset(f, dims, lambda v: _diffuse_da(v, dims, alpha, steps, opts, frame, how))
+    return map_dataset(
+        f, dims, lambda v: _diffuse_da(v, dims, alpha, steps, opts, frame, how), drop=()
+    )

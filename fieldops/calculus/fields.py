@@ -13,6 +13,8 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops._validate import check_numeric, check_xarray
+from fieldops.grids.coords import _TIME_UNITS
+from fieldops.grids.detect import horizontal_dims
 from fieldops.grids.partials import COMPONENT, WRT, SlotSpec, derivative_attrs, partials
 from fieldops.options import How, Options, resolve_how
 
@@ -45,11 +47,95 @@ def describe(da: xr.DataArray) -> str:
     return str(da.attrs.get("long_name") or da.name or "the field")
 
 
-def scalar_dims(f: xr.DataArray | xr.Dataset, dims: object) -> list[Hashable]:
-    """The dims to differentiate a scalar field along: all of its dims by default."""
+def coord_units(obj: xr.DataArray | xr.Dataset, dim: Hashable, datetime_unit=None) -> str | None:
+    """Units of ``dim``'s coordinate: its ``units``, a time unit for times, None without one."""
+    if dim not in obj.coords:
+        return None
+    coord = obj.coords[dim]
+    if coord.dtype.kind in "mMO":
+        return _TIME_UNITS.get(datetime_unit or "s", datetime_unit)
+    units = coord.attrs.get("units")
+    return str(units) if units is not None and str(units).strip() else None
+
+
+def same_units(units: Sequence[str | None]) -> bool:
+    """True when all ``units`` are the same (equal, or convertible with factor 1), or all None."""
+    first = units[0] if units else None
+    for u in units[1:]:
+        if u == first:
+            continue
+        if u is None or first is None or _units.factor(u, first) != 1.0:
+            return False
+    return True
+
+
+def describe_units(units: Mapping[Hashable, str | None]) -> str:
+    """``"time: s, lat: degrees_north"`` (``no units`` where None), for messages."""
+    return ", ".join(f"{d}: {u if u is not None else 'no units'}" for d, u in units.items())
+
+
+def default_dims(f: xr.DataArray | xr.Dataset, datetime_unit=None) -> list[Hashable]:
+    """The default dims of the scalar operators (the house rule; see docs/geometry.md).
+
+    The two horizontal dims when a latitude/longitude grid (spherical or
+    curvilinear) is found; otherwise every dim of ``f``, only when their
+    coordinates share units: terms of different units are never added.
+    """
+    horizontal = horizontal_dims(f)
+    if horizontal is not None:
+        return [d for d in f.dims if d in horizontal]
+    dims = list(f.dims)
+    units = {d: coord_units(f, d, datetime_unit) for d in dims}
+    if not same_units(list(units.values())):
+        raise ValueError(
+            f"no latitude/longitude grid found, and the dims of the field have coordinates "
+            f"in different units ({describe_units(units)}); the default is every dim only "
+            "when they share units (terms of different units are never added): pass dims= "
+            "to say which dims to differentiate along"
+        )
+    return dims
+
+
+def check_same_units(units: Mapping[Hashable, str | None], what: str, note: str = "") -> None:
+    """Refuse to add terms along dims whose units differ (``units``: each dim's)."""
+    if not same_units(list(units.values())):
+        raise ValueError(
+            f"{what} adds terms along dims {list(units)}, whose coordinates have different "
+            f"units ({describe_units(units)}{note}); terms of different units are never added: "
+            "pass dims= naming dims of one unit (e.g. the two horizontal dims), or give "
+            "the coordinates the same units"
+        )
+
+
+def check_terms(
+    f: xr.DataArray | xr.Dataset,
+    dims: Sequence[Hashable],
+    horizontal: Sequence[Hashable] | None,
+    what: str,
+    datetime_unit: str | None = None,
+) -> None:
+    """Refuse an operator that adds terms along ``dims`` whose units differ.
+
+    The ``horizontal`` dims of a sphere or curvilinear frame (``Frame.dims``; None
+    on plain coordinates) are per metre; every other dim is in its coordinate's
+    units (a time in seconds or ``datetime_unit``; none without a coordinate or a
+    ``units`` attribute).
+    """
+    units = {
+        d: "m" if horizontal is not None and d in horizontal else coord_units(f, d, datetime_unit)
+        for d in dims
+    }
+    note = "; the horizontal dims are per metre on the grid" if horizontal is not None else ""
+    check_same_units(units, what, note)
+
+
+def scalar_dims(
+    f: xr.DataArray | xr.Dataset, dims: object, *, datetime_unit: str | None = None
+) -> list[Hashable]:
+    """The dims to differentiate a scalar field along (:func:`default_dims` by default)."""
     check_xarray(f)
     if dims is None:
-        dims = list(f.dims)
+        dims = default_dims(f, datetime_unit)
     elif isinstance(dims, str) or not isinstance(dims, Sequence):
         dims = [dims]
     dims = list(dims)
@@ -85,15 +171,7 @@ def power_units(numerator: object, power: int, denominators: list[str | None]) -
     >>> power_units("m s-1", 2, ["m", "m"])
     's-2'
     """
-    if not isinstance(numerator, str) or any(not isinstance(d, str) for d in denominators):
-        return None
-    parsed = [_units._parse(u) for u in [numerator, *denominators]]
-    if any(p is None for p in parsed):
-        return None
-    result = parsed[0] ** power
-    for p in parsed[1:]:
-        result = result / p
-    return _units.format_cf(result)
+    return _units.power(numerator, power, denominators)
 
 
 def spatial_coords(field: xr.DataArray) -> dict[Hashable, xr.DataArray]:

@@ -15,16 +15,32 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops.calculus.derivative import differentiate
-from fieldops.calculus.fields import COMPONENT, WRT, describe
+from fieldops.calculus.fields import COMPONENT, WRT, check_terms, describe
 from fieldops.grids.frame import Entries, Frame, frame_for
 from fieldops.options import How, Options, Where, resolve_how
+from fieldops.stencils.dispatch import is_dask, stack_dask
 
 
 def prepare(
-    f: xr.DataArray | xr.Dataset, dims: list[Hashable], how: How, where: Where
+    f: xr.DataArray | xr.Dataset,
+    dims: list[Hashable],
+    how: How,
+    where: Where,
+    *,
+    adds: str | None = None,
 ) -> tuple[Options, Frame | None]:
-    """A call's options resolved along ``dims``, and its frame (None: plain coordinates)."""
-    return resolve_how(f, dims, how, time_dims_only=True), frame_for(f, dims, where, how)
+    """A call's options resolved along ``dims``, and its frame (None: plain coordinates).
+
+    ``adds``: the operator's name when it sums terms along ``dims`` (a Laplacian,
+    a divergence): then dims whose units differ are refused, naming each
+    (:func:`~fieldops.calculus.fields.check_terms`; the frame's dims are per metre).
+    """
+    opts = resolve_how(f, dims, how, time_dims_only=True)
+    frame = frame_for(f, dims, where, how)
+    if adds is not None:
+        horizontal = None if frame is None else frame.dims
+        check_terms(f, dims, horizontal, adds, how.datetime_unit)
+    return opts, frame
 
 
 def _other(f: xr.DataArray, dim: Hashable, order: int, how: How) -> xr.DataArray:
@@ -34,14 +50,37 @@ def _other(f: xr.DataArray, dim: Hashable, order: int, how: How) -> xr.DataArray
 
 def grad(f: xr.DataArray, dims: list[Hashable], frame: Frame, how: How) -> xr.DataArray:
     """Gradient with physical horizontal components, labelled by ``dims``."""
-    north, east = frame.grad(frame.bare(f))
     y, x = frame.dims
     units = [frame.length_unit]
-    north = frame.finish(north, f, "north", "northward derivative", units)
-    east = frame.finish(east, f, "east", "eastward derivative", units)
-    parts = [north if d == y else east if d == x else _other(f, d, 1, how) for d in dims]
-    found = {p.attrs.get("units") for p in parts}
-    out = xr.concat(
+    bare = frame.bare(f)
+    others = {d: _other(f, d, 1, how) for d in dims if d not in frame.dims}
+    stacked = frame.grad_stacked(bare)
+    if stacked is not None:
+        like = f.expand_dims({COMPONENT: [y, x]})
+        g = frame.finish(stacked, like, "grad", "gradient", units)
+        found = {g.attrs.get("units")} | {p.attrs.get("units") for p in others.values()}
+        out = _stack_components(g, others, dims, frame, f)
+    else:
+        north, east = frame.grad(bare)
+        north = frame.finish(north, f, "north", "northward derivative", units)
+        east = frame.finish(east, f, "east", "eastward derivative", units)
+        parts = [north if d == y else east if d == x else others[d] for d in dims]
+        found = {p.attrs.get("units") for p in parts}
+        out = _concat_components(parts)
+    out = out.assign_coords({COMPONENT: list(dims)}).transpose(COMPONENT, *f.dims)
+    out.attrs = {
+        "long_name": f"gradient of {f.attrs.get('long_name') or f.name} on the "
+        f"{frame.kind} grid ({y}: northward, {x}: eastward, per metre)",
+        # Machine-readable, for fieldops.to_dataset (eastward_/northward_ names).
+        "component_directions": f"{y}: northward {x}: eastward",
+    }
+    if len(found) == 1 and None not in found:
+        out.attrs["units"] = found.pop()
+    return out.rename(f"grad_{f.name}" if f.name is not None else "grad")
+
+
+def _concat_components(parts: list[xr.DataArray]) -> xr.DataArray:
+    return xr.concat(
         parts,
         dim=COMPONENT,
         coords="minimal",
@@ -49,14 +88,33 @@ def grad(f: xr.DataArray, dims: list[Hashable], frame: Frame, how: How) -> xr.Da
         join="override",
         combine_attrs="drop",
     )
-    out = out.assign_coords(component=list(dims)).transpose(COMPONENT, *f.dims)
-    out.attrs = {
-        "long_name": f"gradient of {f.attrs.get('long_name') or f.name} on the "
-        f"{frame.kind} grid ({y}: northward, {x}: eastward, per metre)"
-    }
-    if len(found) == 1 and None not in found:
-        out.attrs["units"] = found.pop()
-    return out.rename(f"grad_{f.name}" if f.name is not None else "grad")
+
+
+def _stack_components(
+    g: xr.DataArray,
+    others: dict[Hashable, xr.DataArray],
+    dims: list[Hashable],
+    frame: Frame,
+    f: xr.DataArray,
+) -> xr.DataArray:
+    """The frame's stacked (north, east) ``g`` and the other dims' derivatives, in ``dims`` order.
+
+    On Dask, one lazy blockwise layer, not isel (getitem) and concat (stack) layers.
+    """
+    y, x = frame.dims
+    if list(dims) == [y, x]:
+        return g.drop_vars(COMPONENT)
+    if all(is_dask(p.data) for p in others.values()):
+        g_data = g.transpose(COMPONENT, *f.dims).data
+        data = stack_dask(
+            [
+                (g_data, 0) if d == y else (g_data, 1) if d == x else (others[d].data, None)
+                for d in dims
+            ]
+        )
+        return xr.DataArray(data, dims=(COMPONENT, *f.dims), coords=f.coords)
+    north, east = g.isel({COMPONENT: 0}, drop=True), g.isel({COMPONENT: 1}, drop=True)
+    return _concat_components([north if d == y else east if d == x else others[d] for d in dims])
 
 
 def laplacian(f: xr.DataArray, dims: list[Hashable], frame: Frame, how: How) -> xr.DataArray:

@@ -81,7 +81,10 @@ def grad(
     f : DataArray or Dataset
         Scalar field. For a Dataset, each numeric variable that has all ``dims``.
     dims : hashable or sequence of hashable, optional
-        Dims to differentiate along; all dims of ``f`` by default.
+        Dims to differentiate along. By default the two horizontal dims when a
+        latitude/longitude grid (spherical or curvilinear) is found, else every dim
+        of ``f`` when their coordinates share units (else ``dims`` is required;
+        see docs/geometry.md).
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff` (``boundary`` and ``period``
         may be dicts per dim).
@@ -107,7 +110,9 @@ def grad(
     -------
     DataArray or Dataset
         ``f``'s dims with a leading ``component`` dim labelled by ``dims``; named
-        ``grad_<name>``; ``units`` when every component has the same.
+        ``grad_<name>``; ``units`` when every component has the same (explicit
+        ``dims`` of different units give components in their own units, and no
+        ``units``).
 
     Examples
     --------
@@ -117,7 +122,7 @@ def grad(
     >>> g.dims, g.sel(x=2, y=1).values.tolist()
     (('component', 'x', 'y'), [4.0, 3.0])
     """
-    dims = scalar_dims(f, dims)
+    dims = scalar_dims(f, dims, datetime_unit=datetime_unit)
     how, where = How.pick(locals()), Where.pick(locals())
     opts, frame = physical.prepare(f, dims, how, where)
     if frame is not None:
@@ -169,7 +174,10 @@ def laplacian(
     f : DataArray or Dataset
         Scalar field. For a Dataset, each numeric variable that has all ``dims``.
     dims : hashable or sequence of hashable, optional
-        Dims to differentiate along; all dims of ``f`` by default.
+        Dims to differentiate along. By default the two horizontal dims when a
+        latitude/longitude grid (spherical or curvilinear) is found, else every dim
+        of ``f`` when their coordinates share units (else ``dims`` is required;
+        see docs/geometry.md).
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`. Under ``fill``, a point any
         term cannot reach is ``fill_value``.
@@ -191,6 +199,13 @@ def laplacian(
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
 
+    Raises
+    ------
+    ValueError
+        ``dims`` whose coordinates have different units (the horizontal dims of a
+        sphere or curvilinear grid count as metres): terms of different units are
+        never added.
+
     Returns
     -------
     DataArray or Dataset
@@ -205,9 +220,9 @@ def laplacian(
     >>> np.allclose(lap, 6.0)
     True
     """
-    dims = scalar_dims(f, dims)
+    dims = scalar_dims(f, dims, datetime_unit=datetime_unit)
     how, where = How.pick(locals()), Where.pick(locals())
-    opts, frame = physical.prepare(f, dims, how, where)
+    opts, frame = physical.prepare(f, dims, how, where, adds="laplacian")
     if frame is not None:
         return _per_variable(f, dims, lambda v: physical.laplacian(v, dims, frame, how))
     return _per_variable(f, dims, lambda v: _laplacian_da(v, dims, opts))
@@ -258,7 +273,10 @@ def hessian(
     f : DataArray or Dataset
         Scalar field. For a Dataset, each numeric variable that has all ``dims``.
     dims : hashable or sequence of hashable, optional
-        Dims to differentiate along; all dims of ``f`` by default.
+        Dims to differentiate along. By default the two horizontal dims when a
+        latitude/longitude grid (spherical or curvilinear) is found, else every dim
+        of ``f`` when their coordinates share units (else ``dims`` is required;
+        see docs/geometry.md).
     accuracy, boundary, fill_value, period, datetime_unit
         Stencil options, as in :func:`fieldops.diff`.
     method, window, polyorder, sigma : optional
@@ -290,7 +308,7 @@ def hessian(
     >>> h.sel(x=0, y=0).values.tolist()
     [[2.0, 1.0], [1.0, 4.0]]
     """
-    dims = scalar_dims(f, dims)
+    dims = scalar_dims(f, dims, datetime_unit=datetime_unit)
     how, where = How.pick(locals()), Where.pick(locals())
     opts, frame = physical.prepare(f, dims, how, where)
     if frame is not None:

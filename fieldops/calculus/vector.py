@@ -17,6 +17,7 @@ from fieldops.calculus import physical
 from fieldops.calculus.fields import (
     COMPONENT,
     WRT,
+    check_terms,
     partials,
     vector_call,
     vector_result,
@@ -57,7 +58,9 @@ def div(
         Vector field: a DataArray with a ``component`` dim, or a Dataset with
         ``components``.
     dims : hashable or sequence of hashable, optional
-        Dims to sum over; all the component labels by default.
+        Dims to sum over; all the component labels by default. Their coordinates
+        must share units (the horizontal dims of a sphere or curvilinear grid count
+        as metres): terms of different units are never added.
     components : mapping, optional
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
@@ -96,6 +99,7 @@ def div(
     how, where = How.pick(locals()), Where.pick(locals())
     vec, dims, opts, labels = vector_call(F, components, dims, how, square=True)
     frame = frame_for(vec, dims, where, how)
+    check_terms(vec, dims, None if frame is None else frame.dims, "div", how.datetime_unit)
     if frame is not None:
         return physical.div(vec, dims, frame, how)
     slot = [(labels.index(d), 1.0, {d: 1}) for d in dims]
@@ -143,7 +147,7 @@ def curl(
     dims : sequence of hashable, optional
         Two or three dims, each a component label; the component labels (in their
         order) by default. A 3-component field on a 2-D grid needs ``dims`` (its
-        2-D curl).
+        2-D curl). On a cartesian grid their coordinates must share units.
     components : mapping, optional
         ``{dim: variable}`` when ``F`` is a Dataset.
     accuracy, boundary, fill_value, period, datetime_unit
@@ -189,6 +193,7 @@ def curl(
     frame = frame_for(vec, dims, where, how)
     if frame is not None:
         return physical.curl(vec, dims, frame, how)
+    check_terms(vec, dims, None, "curl", how.datetime_unit)
     c = {d: labels.index(d) for d in dims}
 
     def rot(a, b):  # dF_b/da - dF_a/db

@@ -1,66 +1,87 @@
 """The ``fieldops`` command: parse, open, call the library, write. No numerics here.
 
-Every computing subcommand shares one set of options (inputs, ``-v``, ``--dims``,
-``--accuracy``, ``--boundary``, ``--chunks``, ``-o``, ``--overwrite``,
-``--scheduler``, ``-q``) and one flow: open lazily, apply one operator, write to a
-temporary name with a progress bar, rename. Errors become one line on stderr and
-exit status 1 (2 for usage errors) unless ``--debug`` is given.
+Every computing subcommand shares one set of options (:mod:`fieldops.cli.options`:
+inputs, ``-v``, ``--dims``, ``--accuracy``, ``--boundary``, ``--chunks``,
+``--concat-dim``, ``--engine``, ``--mask``, ``-o``, ``--overwrite``, ``--scheduler``,
+``-q``) and one flow: open lazily, apply one operator, write to a temporary name
+with progress on stderr, rename. Errors become one line on stderr and exit status 1
+(2 for usage errors) unless ``--debug`` is given; SIGTERM and SIGHUP, like Ctrl-C,
+remove the temporary and exit with 128 + the signal number.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
-import glob
 import os
 import shlex
+import signal
 import sys
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 import xarray as xr
+from dask.callbacks import Callback
 
-from fieldops.options import GEOMETRIES, METHODS, NAN_POLICIES, POLE_POLICIES
-
-# Options whose values run on until the next option (``--dims lat lon``).
-_GREEDY = ("--dims", "-v", "--var")
-
-
-def _spread_greedy(args: list[str]) -> list[str]:
-    """Rewrite ``--dims a b`` as ``--dims a --dims b`` so click reads several values."""
-    out: list[str] = []
-    i = 0
-    while i < len(args):
-        tok = args[i]
-        out.append(tok)
-        i += 1
-        if tok in _GREEDY:
-            first = True
-            while i < len(args) and not args[i].startswith("-"):
-                if not first and _looks_like_input(args[i]):
-                    break
-                if not first:
-                    out.append(tok)
-                out.append(args[i])
-                first = False
-                i += 1
-    return out
+from fieldops.cli.options import (
+    RunOptions,
+    chunk_size,
+    common_options,
+    expand_inputs,
+    method_kwargs,
+    method_options,
+    operator_options,
+    parse_pairs,
+    pop_operator_options,
+    spread_greedy,
+)
+from fieldops.io.sources import is_url
 
 
-def _looks_like_input(token: str) -> bool:
-    return token.endswith((".nc", ".zarr", ".nc4", ".h5")) or "*" in token or os.path.exists(token)
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so the temporary is removed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_unwind() -> Iterator[None]:
+    """Turn SIGTERM/SIGHUP (batch systems, a closed terminal) into an exception."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Terminated(signum)
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        try:
+            previous[sig] = signal.signal(sig, handler)
+        except ValueError:  # not the main thread (an embedding application): leave it
+            pass
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 class _Group(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta["fieldops.argv"] = list(args)  # for the output's history attribute
-        return super().parse_args(ctx, _spread_greedy(list(args)))
+        return super().parse_args(ctx, spread_greedy(list(args)))
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with _signals_unwind():
+                return super().invoke(ctx)
+        except _Terminated as stop:
+            name = signal.Signals(stop.signum).name
+            click.echo(f"fieldops: error: stopped by {name}; nothing was written", err=True)
+            ctx.exit(128 + stop.signum)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except Exception as err:
@@ -93,7 +114,7 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
 @click.option("--debug", is_flag=True, help="Show Python tracebacks on errors.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """Differentiate gridded fields in netCDF or zarr files along named dims."""
+    """Differentiate gridded fields in netCDF, zarr or GRIB files along named dims."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
 
@@ -101,48 +122,29 @@ def main(ctx: click.Context, debug: bool) -> None:
 # ----------------------------------------------------------------------------- inputs
 
 
-def expand_inputs(inputs: Sequence[str]) -> list[str]:
-    """Expand globs; every path must exist (a missing one raises FileNotFoundError)."""
-    paths: list[str] = []
-    for item in inputs:
-        matches = sorted(glob.glob(item)) if any(c in item for c in "*?[") else [item]
-        if not matches:
-            raise FileNotFoundError(f"no file matches {item!r}")
-        for path in matches:
-            if not os.path.exists(path):
-                raise FileNotFoundError(f"file {path!r} does not exist; check the path")
-            paths.append(path)
-    return paths
-
-
-def parse_pairs(items: Sequence[str], what: str, convert: Callable[[str], object]) -> dict:
-    """``["x=periodic", "y=fill"]`` -> ``{"x": "periodic", "y": "fill"}``."""
-    pairs = {}
-    for item in items:
-        if "=" not in item:
-            raise click.BadParameter(f"expected DIM=VALUE, got {item!r}", param_hint=what)
-        key, value = item.split("=", 1)
-        try:
-            pairs[key] = convert(value)
-        except ValueError as err:
-            raise click.BadParameter(f"{item!r}: {err}", param_hint=what) from None
-    return pairs
-
-
-def _chunk_size(value: str) -> int:
-    """A ``--chunks`` size: a positive number of points, or -1 for the whole dim."""
-    n = int(value)
-    if n < 1 and n != -1:
-        raise ValueError(f"a chunk size is a number of points >= 1 (or -1 for all), got {n}")
-    return n
-
-
-def open_inputs(paths: Sequence[str], chunks: dict[Hashable, int], dims: Sequence[str]):
-    """Open one or several netCDF/zarr inputs lazily, chunks aligned to the storage."""
+def open_inputs(
+    paths: Sequence[str],
+    chunks: dict[Hashable, int],
+    dims: Sequence[str],
+    *,
+    concat_dim: str | None = None,
+    engine: str | None = None,
+):
+    """Open one or several inputs lazily, chunks aligned to the storage."""
     from fieldops import io
 
     try:
-        return io.open_dataset(list(paths), chunks=dict(chunks) or "auto", dims=list(dims))
+        return io.open_dataset(
+            list(paths),
+            chunks=dict(chunks) or "auto",
+            dims=list(dims),
+            concat_dim=concat_dim,
+            engine=engine,
+        )
+    except io.ChunkDimError as err:
+        raise click.BadParameter(str(err), param_hint="--chunks") from None
+    except ImportError:
+        raise  # GRIB without cfgrib: the message names the extra
     except (OSError, ValueError) as err:
         text = str(err).splitlines()[0] if str(err) else type(err).__name__
         if isinstance(err, ValueError) and "dim" in text:
@@ -172,6 +174,36 @@ def select_variables(ds: xr.Dataset, variables: Sequence[str], dims: Sequence[st
     return ds[keep]
 
 
+def open_mask(spec: str, ds: xr.Dataset, engine: str | None) -> tuple[xr.DataArray, object]:
+    """``--mask VAR`` (in the input) or ``FILE:VAR``: a boolean, True where valid.
+
+    Returns the mask and what to close after writing (None for a variable of the input).
+    """
+    from fieldops import io
+
+    file, sep, var = spec.rpartition(":")
+    if sep and file and (os.path.exists(file) or is_url(file)):
+        src = io.open_dataset(file, engine=engine)
+        if var not in src.variables:
+            src.close()
+            raise click.BadParameter(
+                f"{var!r} is not in {file!r}; its variables: {list(src.data_vars)}",
+                param_hint="--mask",
+            )
+        mask, closer = src[var], src
+    elif spec in ds.variables:
+        mask, closer = ds[spec], None
+    else:
+        raise click.BadParameter(
+            f"{spec!r} is neither a variable of the input (its variables: "
+            f"{list(ds.data_vars)}) nor FILE:VAR with an existing FILE",
+            param_hint="--mask",
+        )
+    if mask.dtype != bool:  # a land-sea fraction or 0/1 flags: non-zero is valid
+        mask = mask.notnull() & (mask != 0)
+    return mask.rename(None), closer
+
+
 # ----------------------------------------------------------------------------- output
 
 
@@ -190,13 +222,49 @@ def scheduler_context(scheduler: str) -> Iterator[object | None]:
         yield client
 
 
-def _progress(client: object | None, quiet: bool):
-    """Dask's progress bar on stderr for the local schedulers."""
+def _progress(client: object | None, quiet: bool, label: str):
+    """Progress on stderr for the local schedulers: Dask's bar on a terminal, else
+    one line per stage (a log file gets no carriage-return frames)."""
     if quiet or client is not None:
         return contextlib.nullcontext()
-    from dask.diagnostics import ProgressBar
+    if sys.stderr.isatty():
+        from dask.diagnostics import ProgressBar
 
-    return ProgressBar(out=sys.stderr)
+        return ProgressBar(out=sys.stderr)
+    return _LineProgress(label)
+
+
+class _LineProgress(Callback):
+    """``fieldops: writing o.nc: 25%`` on a line of its own at each quarter."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self._label = label
+        self._total = 0
+        self._next = 25
+
+    def _start_state(self, dsk, state) -> None:
+        self._total = sum(len(state[k]) for k in ("ready", "waiting", "running", "finished"))
+        self._next = 25
+        click.echo(f"fieldops: {self._label}: {self._total} tasks", err=True)
+
+    def _posttask(self, key, result, dsk, state, worker_id) -> None:
+        done = 100 * len(state["finished"]) // max(self._total, 1)
+        while done >= self._next <= 100:
+            click.echo(f"fieldops: {self._label}: {self._next}%", err=True)
+            self._next += 25
+
+
+def _write_error(err: BaseException, output: str) -> str:
+    """What went wrong, said plainly: a system error names its path and reason; only
+    the netCDF library's own errors point at a damaged input."""
+    if isinstance(err, OSError) and err.errno and err.errno > 0 and err.strerror:
+        where = err.filename or output
+        return f"{err.strerror}: {where!s} (while writing {output}); nothing was written"
+    return (
+        f"{err} while computing {output}; nothing was written "
+        "(is an input file corrupt or truncated?)"
+    )
 
 
 def write_output(
@@ -204,107 +272,65 @@ def write_output(
 ) -> None:
     """Compute and write ``ds`` atomically (:func:`fieldops.io.write`), with progress.
 
-    An error or Ctrl-C leaves no file at ``output``; an existing ``output`` is
-    refused unless ``overwrite``.
+    An error, Ctrl-C, SIGTERM or SIGHUP leaves no file at ``output``; an existing
+    ``output`` is refused unless ``overwrite``.
     """
     from fieldops import io
 
     out = Path(output)
-    if out.suffix not in (".nc", ".nc4", ".zarr"):
-        raise ValueError(f"output {output!r} must end in .nc or .zarr")
-    if out.exists() and not overwrite:
-        raise FileExistsError(f"output {output!r} exists; pass --overwrite to replace it")
     with scheduler_context(scheduler) as client:
-        with _progress(client, quiet), contextlib.redirect_stdout(sys.stderr):
+        with _progress(client, quiet, f"writing {output}"), contextlib.redirect_stdout(sys.stderr):
             # distributed's text progress bar prints to stdout: keep stdout for data.
             try:
                 io.write(ds, out, overwrite=overwrite, progress=client is not None and not quiet)
             except (OSError, RuntimeError) as err:
-                if not (isinstance(err, RuntimeError) or type(err) is OSError):
-                    raise  # a missing folder, a permission: the message says it all
-                raise RuntimeError(
-                    f"{err} while computing {output}; nothing was written (is an input file "
-                    "corrupt or truncated?)"
-                ) from err
+                if isinstance(err, OSError) and not (err.errno or type(err) is OSError):
+                    raise  # a missing folder, an output that appeared: the message says it all
+                raise RuntimeError(_write_error(err, output)) from err
 
 
-def add_history(ds: xr.Dataset, argv: Sequence[str]) -> xr.Dataset:
-    """Prepend the command line to the global ``history`` attribute (CF convention)."""
-    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    line = f"{stamp}: fieldops {shlex.join(argv)}"
-    old = ds.attrs.get("history")
-    attrs = dict(ds.attrs)
-    attrs["history"] = f"{line}\n{old}" if old else line
-    return ds.assign_attrs(attrs)
+def check_output(output: str, *, overwrite: bool, scheduler: str, inputs: Sequence[str]) -> None:
+    """Refuse a bad output before anything is read."""
+    from fieldops.io import atomic as _atomic
+
+    out = Path(output)
+    if out.suffix not in (".nc", ".nc4", ".zarr"):
+        raise ValueError(f"output {output!r} must end in .nc or .zarr")
+    if scheduler == "processes" and out.suffix != ".zarr":
+        raise click.UsageError(
+            "--scheduler processes cannot write netCDF: its chunks would be written from "
+            "several processes into one file, which netCDF does not allow; write a .zarr "
+            "output, or use --scheduler threads or a Dask cluster address"
+        )
+    _atomic.refuse_inputs(out, inputs)
+    if (out.exists() or out.is_symlink()) and not overwrite:
+        raise FileExistsError(f"output {output!r} exists; pass --overwrite to replace it")
 
 
 # ----------------------------------------------------------------------------- commands
 
 
-@dataclass
-class RunOptions:
-    """What every computing subcommand was asked to do."""
+def run_operator(opts: RunOptions, compute: Callable[..., xr.Dataset]) -> None:
+    """Open, select, apply ``compute`` (with ``mask=`` when --mask is given), add
+    history, write atomically."""
+    from fieldops import io
 
-    inputs: tuple[str, ...]
-    variables: tuple[str, ...]
-    dims: tuple[str, ...]
-    accuracy: int
-    boundary: tuple[str, ...]
-    chunks: tuple[str, ...]
-    output: str
-    overwrite: bool
-    scheduler: str
-    quiet: bool
-
-    def boundary_spec(self) -> str | dict | None:
-        """One mode for all dims (``--boundary periodic``) or ``DIM=MODE`` pairs."""
-        if len(self.boundary) == 1 and "=" not in self.boundary[0]:
-            return self.boundary[0]
-        pairs = parse_pairs(self.boundary, "--boundary", str)
-        extra = [d for d in pairs if self.dims and d not in self.dims]
-        if extra:
-            raise ValueError(f"--boundary names dim(s) {extra} that are not in --dims {self.dims}")
-        return pairs or None
-
-
-def common_options(func):
-    """The options every computing subcommand takes."""
-    decorators = [
-        click.argument("inputs", nargs=-1, required=True),
-        click.option("-v", "--var", "variables", multiple=True, help="Variable (repeatable)."),
-        click.option("--dims", multiple=True, help="Dims to differentiate along."),
-        click.option("--accuracy", default=2, show_default=True, help="Even accuracy order."),
-        click.option(
-            "--boundary",
-            multiple=True,
-            help="MODE, or DIM=MODE (repeatable): one_sided, periodic, fill, mirror.",
-        ),
-        click.option("--chunks", multiple=True, help="DIM=N Dask chunk size (repeatable)."),
-        click.option("-o", "--output", required=True, help="Output file, .nc or .zarr."),
-        click.option("--overwrite", is_flag=True, help="Replace an existing output."),
-        click.option(
-            "--scheduler",
-            default="threads",
-            show_default=True,
-            help="threads, processes, synchronous, or a Dask scheduler address.",
-        ),
-        click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
-    ]
-    for deco in reversed(decorators):
-        func = deco(func)
-    return func
-
-
-def run_operator(opts: RunOptions, compute: Callable[[xr.Dataset], xr.Dataset]) -> None:
-    """Open, select, apply ``compute``, add history, write atomically."""
     paths = expand_inputs(opts.inputs)
-    chunks = parse_pairs(opts.chunks, "--chunks", _chunk_size)
-    ds = open_inputs(paths, chunks, opts.dims)
+    check_output(opts.output, overwrite=opts.overwrite, scheduler=opts.scheduler, inputs=paths)
+    chunks = parse_pairs(opts.chunks, "--chunks", chunk_size)
+    ds = open_inputs(paths, chunks, opts.dims, concat_dim=opts.concat_dim, engine=opts.engine)
+    closers: list[object] = [ds]
     try:
-        selected = select_variables(ds, opts.variables, opts.dims)
-        result = compute(selected)
-        result = result.assign_attrs(ds.attrs)
-        result = add_history(result, click.get_current_context().meta.get("fieldops.argv", []))
+        extra = {}
+        data = ds
+        if opts.mask is not None:
+            extra["mask"], closer = open_mask(opts.mask, ds, opts.engine)
+            closers.append(closer)
+            data = ds.drop_vars(opts.mask) if opts.mask in ds.data_vars else ds
+        selected = select_variables(data, opts.variables, opts.dims)
+        result = compute(selected, **extra)
+        argv = click.get_current_context().meta.get("fieldops.argv", [])
+        result = io.add_history(result, f"fieldops {shlex.join(argv)}", attrs=ds.attrs)
         write_output(
             result,
             opts.output,
@@ -313,100 +339,27 @@ def run_operator(opts: RunOptions, compute: Callable[[xr.Dataset], xr.Dataset]) 
             quiet=opts.quiet,
         )
     finally:
-        ds.close()
+        for closer in closers:
+            if closer is not None:
+                closer.close()
     if not opts.quiet:
         click.echo(f"wrote {opts.output}: {', '.join(map(str, result.data_vars))}", err=True)
-
-
-def _window(value: str | None) -> int | float | None:
-    """``7`` is a number of points, ``0.6`` a width in coordinate units."""
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        try:
-            return float(value)
-        except ValueError:
-            raise click.BadParameter(f"{value!r} is not a number", param_hint="--window") from None
-
-
-def method_options(func):
-    """--method, --window, --polyorder and --sigma (shared by diff and the kinematics)."""
-    func = click.option(
-        "--sigma", type=float, default=None, help="gaussian sigma, in coordinate units."
-    )(func)
-    func = click.option("--polyorder", type=int, default=None, help="savgol polynomial degree.")(
-        func
-    )
-    func = click.option(
-        "--window", default=None, help="savgol window: 7 = points, 0.6 = coordinate units."
-    )(func)
-    return click.option(
-        "--method",
-        type=click.Choice(list(METHODS)),
-        default="finite_difference",
-        show_default=True,
-        help="How to differentiate (savgol/gaussian smooth noisy data; spectral: periodic dims).",
-    )(func)
-
-
-def operator_options(func):
-    """--method family, --nan-policy, --geometry and --poles (every operator but diff)."""
-    func = click.option(
-        "--poles",
-        type=click.Choice(list(POLE_POLICIES)),
-        default="limit",
-        show_default=True,
-        help="Value on grid points exactly at a pole.",
-    )(func)
-    func = click.option(
-        "--geometry",
-        type=click.Choice(list(GEOMETRIES)),
-        default="auto",
-        show_default=True,
-        help="Grid geometry; auto detects latitude/longitude.",
-    )(func)
-    func = click.option(
-        "--nan-policy",
-        type=click.Choice(list(NAN_POLICIES)),
-        default="propagate",
-        show_default=True,
-        help="omit: NaN cells (land) are domain boundaries, the coast stays finite.",
-    )(func)
-    return method_options(func)
-
-
-def _pop_operator_options(options: dict) -> dict:
-    """The keyword arguments of :func:`operator_options`, taken out of ``options``."""
-    how = {k: options.pop(k) for k in ("method", "polyorder", "sigma", "nan_policy")}
-    how["window"] = _window(options.pop("window"))
-    how["geometry"] = options.pop("geometry")
-    how["poles"] = options.pop("poles")
-    return how
 
 
 @main.command("diff")
 @common_options
 @click.option("--order", default=1, show_default=True, help="Derivative order.")
 @method_options
-def diff_command(
-    order: int,
-    method: str,
-    window: str | None,
-    polyorder: int | None,
-    sigma: float | None,
-    **options,
-) -> None:
+def diff_command(order: int, **options) -> None:
     """Derivative of ORDER along each of --dims (one output variable per dim)."""
     import fieldops
 
+    how = method_kwargs(options)
     opts = RunOptions(**options)
     if not opts.dims:
         raise click.UsageError("diff needs --dims: the dim(s) to differentiate along")
-    how = dict(method=method, window=_window(window), polyorder=polyorder, sigma=sigma)
 
-    def compute(ds: xr.Dataset) -> xr.Dataset:
+    def compute(ds: xr.Dataset, **extra) -> xr.Dataset:
         parts = [
             fieldops.diff(
                 ds,
@@ -415,6 +368,7 @@ def diff_command(
                 accuracy=opts.accuracy,
                 boundary=_only(opts.boundary_spec(), dim),
                 **how,
+                **extra,
             )
             for dim in opts.dims
         ]
@@ -444,17 +398,18 @@ def _scalar_command(name: str, func_name: str, help_text: str) -> None:
     def command(**options) -> None:
         import fieldops
 
-        how = _pop_operator_options(options)
+        how = pop_operator_options(options)
         opts = RunOptions(**options)
         func = getattr(fieldops, func_name)
 
-        def compute(ds: xr.Dataset) -> xr.Dataset:
+        def compute(ds: xr.Dataset, **extra) -> xr.Dataset:
             result = func(
                 ds,
                 list(opts.dims) or None,
                 accuracy=opts.accuracy,
                 boundary=opts.boundary_spec(),
                 **how,
+                **extra,
             )
             return _as_dataset(result, name)
 
@@ -482,7 +437,7 @@ def _vector_command(name: str, func_name: str, help_text: str) -> None:
     def command(components: tuple[str, ...], **options) -> None:
         import fieldops
 
-        how = _pop_operator_options(options)
+        how = pop_operator_options(options)
         pairs = parse_pairs(components, "--component", str)
         options["variables"] = tuple(options["variables"]) or tuple(pairs.values())
         if not options["dims"]:
@@ -490,7 +445,7 @@ def _vector_command(name: str, func_name: str, help_text: str) -> None:
         opts = RunOptions(**options)
         func = getattr(fieldops, func_name)
 
-        def compute(ds: xr.Dataset) -> xr.Dataset:
+        def compute(ds: xr.Dataset, **extra) -> xr.Dataset:
             result = func(
                 ds,
                 list(opts.dims),
@@ -498,6 +453,7 @@ def _vector_command(name: str, func_name: str, help_text: str) -> None:
                 accuracy=opts.accuracy,
                 boundary=opts.boundary_spec(),
                 **how,
+                **extra,
             )
             return _as_dataset(result, name)
 
@@ -512,16 +468,17 @@ def _kinematics_command(name: str, help_text: str) -> None:
     """vorticity/divergence of the winds --u and --v, on any geometry."""
 
     @main.command(name, help=help_text)
-    @common_options
+    @common_options(select=False)
     @click.option("--u", "u", default="u", show_default=True, help="Eastward wind variable.")
     @click.option("--v", "v", default="v", show_default=True, help="Northward wind variable.")
     @operator_options
     def command(u: str, v: str, **options) -> None:
-        how = _pop_operator_options(options)
-        options["variables"] = tuple(options["variables"]) or (u, v)
-        opts = RunOptions(**options)
+        how = pop_operator_options(options)
+        # The winds are --u and --v, and the dims are the grid's horizontal ones: these
+        # commands take no -v/--dims, so they cannot be given and silently ignored.
+        opts = RunOptions(variables=(u, v), dims=(), **options)
 
-        def compute(ds: xr.Dataset) -> xr.Dataset:
+        def compute(ds: xr.Dataset, **extra) -> xr.Dataset:
             method = getattr(ds.fieldops, name)
             result = method(
                 u=u,
@@ -529,6 +486,7 @@ def _kinematics_command(name: str, help_text: str) -> None:
                 accuracy=opts.accuracy,
                 boundary=opts.boundary_spec(),
                 **how,
+                **extra,
             )
             return _as_dataset(result, name)
 
@@ -541,12 +499,14 @@ _kinematics_command("divergence", "Horizontal divergence of the winds --u, --v (
 
 @main.command("info")
 @click.argument("inputs", nargs=-1, required=True)
-def info_command(inputs: tuple[str, ...]) -> None:
+@click.option("--concat-dim", default=None, help="Join several inputs along this dim.")
+@click.option("--engine", default=None, help="xarray engine; default: from the name.")
+def info_command(inputs: tuple[str, ...], concat_dim: str | None, engine: str | None) -> None:
     """Dims, chunks, detected geometry, variables and the operators that apply."""
     from fieldops.cli.info import describe
 
     paths = expand_inputs(inputs)
-    ds = open_inputs(paths, {}, ())
+    ds = open_inputs(paths, {}, (), concat_dim=concat_dim, engine=engine)
     try:
         click.echo(describe(ds, title=", ".join(paths)))
     finally:

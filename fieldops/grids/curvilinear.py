@@ -135,9 +135,30 @@ class Curvilinear(Frame):
         self._tan = xr.where(ok, np.tan(phi) / r, nan)
 
     def _lon_derivative(self, lon: xr.DataArray, dim: Hashable) -> xr.DataArray:
-        """d(longitude)/d(dim) in radians, continuous across the 0/360 or dateline seam."""
-        unwrapped = lon.copy(data=unwrap_degrees(lon.data, lon.get_axis_num(dim)))
-        return self._raw(np.deg2rad(unwrapped), dim)
+        """d(longitude)/d(dim) in radians, continuous across the 0/360 or dateline seam.
+
+        Along a periodic dim (a global grid's zonal index) the stencil also reaches
+        from the last column to the first, where an unwrapped longitude jumps by its
+        winding (360 degrees once round the globe): the winding's ramp is taken out,
+        the periodic rest differentiated, and its slope added back.
+        """
+        axis = lon.get_axis_num(dim)
+        unwrapped = unwrap_degrees(lon.data, axis)
+        if self.opts.boundary.get(dim) != "periodic":
+            return self._raw(np.deg2rad(lon.copy(data=unwrapped)), dim)
+        xp = np if isinstance(unwrapped, np.ndarray) else __import__("dask.array").array
+        n = lon.sizes[dim]
+        first = xp.take(unwrapped, [0], axis=axis)
+        last = xp.take(unwrapped, [n - 1], axis=axis)
+        winding = last - first + (xp.mod(first - last + 180.0, 360.0) - 180.0)
+        index = np.arange(n, dtype=np.float64).reshape(
+            [-1 if a == axis else 1 for a in range(lon.ndim)]
+        )
+        rest = lon.copy(data=unwrapped - winding * (index / n))
+        slope = xr.DataArray(
+            np.deg2rad(xp.squeeze(winding, axis=axis) / n), dims=[d for d in lon.dims if d != dim]
+        )
+        return self._raw(np.deg2rad(rest), dim) + slope
 
     def _raw(self, da: xr.DataArray, dim: Hashable, opts: Options | None = None) -> xr.DataArray:
         data, _ = partial_data(da, {dim: 1}, self.opts if opts is None else opts)

@@ -283,6 +283,43 @@ def detect_geometry(
     return geo
 
 
+def _pair_kind(obj, lat: Hashable, lon: Hashable) -> str | None:
+    """``"spherical"`` or ``"curvilinear"`` when ``lat``/``lon`` make a horizontal grid."""
+    clat, clon = obj.coords[lat], obj.coords[lon]
+    if clat.ndim == 1 and clon.ndim == 1 and clat.dims != clon.dims:
+        return "spherical"
+    if clat.ndim == 2 and clon.ndim == 2 and set(clat.dims) == set(clon.dims):
+        return "curvilinear"
+    return None
+
+
+def horizontal_dims(obj: xr.DataArray | xr.Dataset) -> tuple[Hashable, Hashable] | None:
+    """The (northward, eastward) dims of a latitude/longitude grid of ``obj``, or None.
+
+    Found as :func:`detect_geometry` finds a spherical or curvilinear grid, without
+    checking the coordinates' values (the operators check them when they use the grid).
+    This is the default ``dims`` of the vector operators.
+
+    Examples
+    --------
+    >>> ds = xr.Dataset(coords={"time": [0, 1], "lat": [-45.0, 45.0], "lon": [0.0, 90.0]})
+    >>> horizontal_dims(ds)
+    ('lat', 'lon')
+    >>> horizontal_dims(xr.Dataset(coords={"x": [0.0, 1.0]})) is None
+    True
+    """
+    lat, lon = find_latlon(obj)
+    if lat is None or lon is None:
+        return None
+    kind = _pair_kind(obj, lat, lon)
+    if kind == "spherical":
+        return obj.coords[lat].dims[0], obj.coords[lon].dims[0]
+    if kind == "curvilinear":
+        y, x = obj.coords[lat].dims
+        return y, x
+    return None
+
+
 def _spherical_geometry(obj, lat: Hashable, lon: Hashable, radius: float) -> Geometry | None:
     clat, clon = obj.coords[lat], obj.coords[lon]
     for what, c in (("latitude", clat), ("longitude", clon)):
@@ -292,6 +329,9 @@ def _spherical_geometry(obj, lat: Hashable, lon: Hashable, radius: float) -> Geo
                 f"degrees: convert it with np.rad2deg and set units 'degrees_"
                 f"{'north' if what == 'latitude' else 'east'}' (or pass geometry='cartesian')"
             )
+    kind = _pair_kind(obj, lat, lon)
+    if kind is not None and (clat.chunks is None and clon.chunks is None):
+        _check_not_radians(clat, clon)
     if clat.ndim == 1 and clon.ndim == 1 and clat.dims != clon.dims:
         _check_latitudes(clat)
         return Geometry("spherical", clat.dims[0], clon.dims[0], lat, lon, float(radius))
@@ -301,6 +341,60 @@ def _spherical_geometry(obj, lat: Hashable, lon: Hashable, radius: float) -> Geo
         y, x = clat.dims
         return Geometry("curvilinear", y, x, lat, lon, float(radius))
     return None
+
+
+def _check_not_radians(clat: xr.DataArray, clon: xr.DataArray) -> None:
+    """Refuse latitude/longitude without units whose values fit in radians.
+
+    Read as degrees they would give derivatives 57 times too large; a grid in
+    degrees that small (within 1.6 degrees of the equator, under 6.3 degrees
+    wide) says so with its ``units``.
+    """
+    if "units" in clat.attrs or "units" in clon.attrs:
+        return
+    la = np.asarray(clat.values, dtype=np.float64)
+    lo = np.asarray(clon.values, dtype=np.float64)
+    if not (la.size > 1 and lo.size > 1 and np.isfinite(la).any() and np.isfinite(lo).any()):
+        return
+    if np.nanmax(np.abs(la)) <= np.pi / 2 + 1e-9 and np.nanmax(lo) - np.nanmin(lo) <= 2 * np.pi:
+        raise ValueError(
+            f"latitude {clat.name!r} and longitude {clon.name!r} have no units and their "
+            f"values fit in radians (|lat| <= pi/2, longitude span <= 2 pi); fieldops reads "
+            "degrees. If they are degrees, say so: .assign_coords with attrs units="
+            "'degrees_north'/'degrees_east'; if radians, convert them with np.rad2deg "
+            "(or pass geometry='cartesian')"
+        )
+
+
+def check_longitude(raw_degrees: np.ndarray, name: Hashable) -> np.ndarray:
+    """The longitude unwrapped, refused unless it crosses the seam at most once.
+
+    An ordered longitude is monotonic but for one jump of about 360 degrees
+    where it wraps (at 180 or 360) and spans at most 360 degrees; a scrambled
+    one, once "unwrapped", would span more than once round the globe.
+
+    Examples
+    --------
+    >>> check_longitude(np.array([170.0, 180.0, -170.0]), "lon")
+    array([170., 180., 190.])
+    """
+    raw = np.asarray(raw_degrees, dtype=np.float64)
+    lon = np.unwrap(raw, period=360.0)
+    if lon.size < 2:
+        return lon
+    wraps = np.flatnonzero(np.abs(np.diff(lon) - np.diff(raw)) > 1e-9)
+    span = abs(lon[-1] - lon[0])
+    steps = np.diff(lon)
+    monotonic = bool(np.all(steps > 0) or np.all(steps < 0))
+    if len(wraps) > 1 or span > 360.0 + 1e-6 or not monotonic:
+        raise ValueError(
+            f"longitude {name!r} is not ordered: unwrapped (wrapping {len(wraps)} time(s)) "
+            f"it would span {span:.6g} degrees, with a largest gap of "
+            f"{np.abs(steps).max():.6g} degrees{'' if monotonic else ', changing direction'}; "
+            f"a longitude increases (or decreases) and wraps at most once: sort it "
+            f"(e.g. .sortby({name!r}))"
+        )
+    return lon
 
 
 def _check_latitudes(clat: xr.DataArray) -> None:

@@ -210,6 +210,14 @@ class Frame:
         east, north = self.east_north(b)
         return north, self.fix_poles(east, "meridian")
 
+    def grad_stacked(self, b: xr.DataArray) -> xr.DataArray | None:
+        """Both components along a leading ``component`` dim in one lazy kernel, or None.
+
+        A frame with a one-kernel Dask gradient returns it here (fewer graph
+        layers than two derivatives and a concat); None means use :meth:`grad`.
+        """
+        return None
+
     def div(self, east: xr.DataArray, north: xr.DataArray) -> xr.DataArray:
         """Horizontal divergence ``d east/dE + d north/dN - north tan(lat)/R``."""
         return self._rot_div(east, north, 1.0)

@@ -14,6 +14,7 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
+from fieldops import _attrs
 from fieldops import units as _units
 from fieldops._validate import align_mask, check_numeric
 from fieldops.grids.coords import coordinate_values
@@ -32,17 +33,7 @@ WRT = "wrt"
 # index of an earlier slot it copies, or a Copy (an earlier slot times a scale).
 SlotSpec = list[tuple[int, float, dict[Hashable, int]]] | int | Copy
 
-# Attributes that describe the input quantity itself and would be false of its
-# derivative (CF: a standard_name names one physical quantity).
-_DROPPED_ATTRS = (
-    "units",
-    "long_name",
-    "standard_name",
-    "valid_min",
-    "valid_max",
-    "valid_range",
-    "number_of_significant_digits",  # a precision of the input, not of its derivative
-)
+_DROPPED_ATTRS = _attrs.DROPPED
 
 
 def axis_operator(
@@ -135,7 +126,7 @@ def fusable(opts: Options, dims: list[Hashable]) -> bool:
     >>> da = xr.DataArray(np.zeros((8, 8)), dims=("y", "x"))
     >>> from fieldops.options import How, resolve_how
     >>> opts = resolve_how(da, ["y", "x"], How(boundary="periodic",
-    ...                    method={"x": "spectral", "y": "savgol"}, window=5))
+    ...                    method={"x": "spectral", "y": "savgol"}, window="5 points"))
     >>> fusable(opts, ["y"]), fusable(opts, ["y", "x"])
     (True, False)
     """

@@ -14,7 +14,12 @@ import xarray as xr
 
 from fieldops._validate import align_mask, check_dim, check_numeric
 from fieldops.grids.coords import validate_monotonic
-from fieldops.grids.detect import Geometry, longitude_is_periodic, longitude_repeats_endpoint
+from fieldops.grids.detect import (
+    Geometry,
+    check_longitude,
+    longitude_is_periodic,
+    longitude_repeats_endpoint,
+)
 from fieldops.grids.frame import Entries, Frame, midpoint_widths, register
 from fieldops.grids.partials import axis_stencil, partial_data
 from fieldops.options import How, Options, Where, frame_options, resolve_how
@@ -95,7 +100,7 @@ class Sphere(Frame):
                 f"latitude {lat_dim!r} has values beyond +-90 degrees; convert it to degrees"
             )
         validate_monotonic(lat, lat_dim)  # here, in degrees: the stencils see radians
-        lon = np.unwrap(_degrees(ref, lon_dim, "longitude"), period=360.0)
+        lon = check_longitude(_degrees(ref, lon_dim, "longitude"), lon_dim)
         validate_monotonic(lon, lon_dim)
         self.repeated_lon = False
         self.periodic_lon = longitude_is_periodic(lon)
@@ -255,6 +260,27 @@ class Sphere(Frame):
         per_radian = data * data.dtype.type((180.0 / np.pi) ** order)
         return xr.DataArray(per_radian, dims=b.dims)
 
+    def _one_kernel(self, *arrays: xr.DataArray) -> bool:
+        """True for the lazy one-kernel Dask graphs of :mod:`fieldops.grids.sphere_dask`.
+
+        Plain finite differences on Dask data, no repeated longitude endpoint.
+        """
+        return self.how_opts is None and not self.wrap_seam and all(is_dask(a.data) for a in arrays)
+
+    def grad_stacked(self, b: xr.DataArray) -> xr.DataArray | None:
+        """(northward, eastward) along a leading ``component`` dim, in one Dask kernel.
+
+        None where :meth:`grad` is the way (numpy data, a method, a repeated seam).
+        """
+        b = self.bare(b)
+        if not self._one_kernel(b):
+            return None
+        from fieldops.grids import sphere_dask
+
+        lat_ax, lon_ax = b.get_axis_num(self.lat_dim), b.get_axis_num(self.lon_dim)
+        data = sphere_dask.grad(self, b.data, lat_ax, lon_ax)
+        return xr.DataArray(data, dims=("component", *b.dims))
+
     def north(self, da: xr.DataArray) -> xr.DataArray:
         """Northward derivative per metre (defined on pole rows too)."""
         return self.d(da, self.lat_dim) * (1.0 / self.radius)
@@ -332,9 +358,7 @@ class Sphere(Frame):
             for w, r in zip(weights, rows):
                 row = data[at(int(r))]
                 if scalar:
-                    row = _take(row, lon_in_row, self._unique_lon).mean(
-                        axis=lon_in_row, keepdims=True
-                    )
+                    row = zonal_mean(row, lon_in_row, self._unique_lon)
                 value = value + row * w
             data[at(p)] = value
 
@@ -355,6 +379,13 @@ class Sphere(Frame):
             total = da_lam + db_phi if sign > 0 else da_lam - db_phi
             return self.fix_poles(total * self.metric(self.inv_cos / self.radius, dtype), "scalar")
         lat_ax = a.get_axis_num(self.lat_dim)
+        if self._one_kernel(a, b):
+            from fieldops.grids import sphere_dask
+
+            a, b = self.bare(a), self.bare(b)
+            lon_ax = a.get_axis_num(self.lon_dim)
+            data = sphere_dask.flux(self, a.data, b.data, sign, lat_ax, lon_ax)
+            return xr.DataArray(data, dims=a.dims)
         shape = [-1 if ax == lat_ax else 1 for ax in range(a.ndim)]
         weight = (self.inv_cos / self.radius).astype(dtype).reshape(shape)
         eager = isinstance(a.data, np.ndarray) and isinstance(b.data, np.ndarray)
@@ -383,6 +414,12 @@ class Sphere(Frame):
     def laplacian(self, b: xr.DataArray) -> xr.DataArray:
         """``(f_phiphi - tan(phi) f_phi + f_lamlam / cos(phi)**2) / R**2``, poles by the policy."""
         b = self.bare(b)
+        if self._one_kernel(b):
+            from fieldops.grids import sphere_dask
+
+            lat_ax, lon_ax = b.get_axis_num(self.lat_dim), b.get_axis_num(self.lon_dim)
+            data = sphere_dask.laplacian(self, b.data, lat_ax, lon_ax)
+            return xr.DataArray(data, dims=b.dims)
         f_pp = self.d(b, self.lat_dim, 2)
         f_p = self.d(b, self.lat_dim, 1)
         f_ll = self.d(b, self.lon_dim, 2)
@@ -468,6 +505,17 @@ def _combine(out: np.ndarray, other: np.ndarray, weight: np.ndarray, sign: float
 def _take(data, axis: int, index: slice):
     """``data[..., index, ...]`` along ``axis``."""
     return data[tuple(index if ax == axis else slice(None) for ax in range(data.ndim))]
+
+
+def zonal_mean(row: np.ndarray, lon_axis: int, unique: slice) -> np.ndarray:
+    """Mean of ``row`` over its ``unique`` longitudes, longitude kept (length 1).
+
+    Summed along a contiguous copy with longitude last: numpy's summation order
+    otherwise depends on the layout and the sizes of the other dims, and Dask
+    blocks must give the numpy path's bits.
+    """
+    zonal = np.ascontiguousarray(np.moveaxis(_take(row, lon_axis, unique), lon_axis, -1))
+    return np.moveaxis(zonal.mean(axis=-1, keepdims=True), -1, lon_axis)
 
 
 def _close_seam(inner, axis: int, full):

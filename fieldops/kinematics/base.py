@@ -111,8 +111,8 @@ _GRID_DOC = """geometry : {"auto", "cartesian", "spherical", "curvilinear"}, def
         one for both horizontal dims or a dict per dim, e.g.
         ``{"longitude": "spectral", "latitude": "savgol"}`` (spectral needs a
         periodic dim: a 360-degree longitude, never latitude).
-    window, sigma : int or float or dict, optional
-        savgol window (odd int: points; float: a width) and gaussian standard
+    window, sigma : str or float or dict, optional
+        savgol window (``"5 points"`` or ``"3.0 wide"``) and gaussian standard
         deviation, in the units of the coordinates as they are: degrees on a
         latitude/longitude grid, index units on a curvilinear grid's logical
         dims. One value or a dict per dim.
@@ -143,8 +143,9 @@ def variable(obj: object, name: Hashable, method: str) -> xr.DataArray:
 
     Examples
     --------
-    >>> variable(xr.Dataset({"u": ("x", [1.0])}), "u", "vorticity").name
-    'u'
+    >>> ds = xr.Dataset({"u": ("x", [1.0])})
+    >>> variable(ds, "u", "vorticity").name, variable(ds, ds.u * 2, "vorticity").values
+    ('u', array([2.]))
     """
     check_xarray(obj)
     if not isinstance(obj, xr.Dataset):
@@ -152,6 +153,14 @@ def variable(obj: object, name: Hashable, method: str) -> xr.DataArray:
             f".fieldops.{method} is a Dataset method (it names variables); call "
             f"fieldops.{method}(...) on DataArrays instead"
         )
+    if isinstance(name, xr.DataArray):
+        return name  # ds.fieldops.vorticity(u=ds.u, v=ds.v): the arrays themselves
+    try:
+        hash(name)
+    except TypeError:
+        raise TypeError(
+            f"{method}: pass variable names (e.g. u='u') or DataArrays, got {type(name).__name__}"
+        ) from None
     if name not in obj.data_vars:
         raise ValueError(
             f"{method}: variable {name!r} not in the Dataset; its variables are "

@@ -10,7 +10,7 @@ from scipy.spatial import cKDTree
 
 from fieldops._validate import check_xarray
 from fieldops.grids.coords import validate_monotonic
-from fieldops.scattered.rbf import ScatteredDerivatives, as_points
+from fieldops.scattered.rbf import MAX_POINTS, ScatteredDerivatives, as_points
 
 INTERP_METHODS = ("linear", "nearest", "cubic")
 POINTS_DIM = "points"
@@ -35,6 +35,7 @@ def from_points(
     degree: int = 2,
     max_distance: float | None = None,
     name: Hashable | None = None,
+    max_points: int = MAX_POINTS,
 ) -> xr.DataArray:
     """Grid scattered samples over their bounding box with a radial-basis-function fit.
 
@@ -62,6 +63,9 @@ def from_points(
         ``numpy.inf`` keeps everything.
     name : hashable, optional
         Name of the result.
+    max_points : int, default 5000
+        Refuse more samples than this (the fit's memory grows as ``n**2``; see
+        :class:`~fieldops.scattered.ScatteredDerivatives`).
 
     Returns
     -------
@@ -104,7 +108,8 @@ def from_points(
     sizes = [shape] * len(dims) if np.ndim(shape) == 0 else list(shape)
     if len(sizes) != len(dims) or any(int(s) != s or s < 2 for s in sizes):
         raise ValueError(f"shape must be one int >= 2 or one per dim {tuple(dims)}, got {shape!r}")
-    fit = ScatteredDerivatives(smoothing, kernel=kernel, degree=degree).fit(pts, vals)
+    fit = ScatteredDerivatives(smoothing, kernel=kernel, degree=degree, max_points=max_points)
+    fit = fit.fit(pts, vals)
     axes = [np.linspace(pts[:, k].min(), pts[:, k].max(), int(s)) for k, s in enumerate(sizes)]
     mesh = np.stack([m.ravel() for m in np.meshgrid(*axes, indexing="ij")], axis=1)
     grid = fit(mesh)

@@ -30,6 +30,11 @@ KERNELS: dict[str, tuple[int, float, int]] = {
 # Query points per evaluation block: keeps each (block, n) temporary near 32 MB.
 _BLOCK_ELEMENTS = 1 << 22
 
+# The fit holds a few dense (n, n) float64 matrices at once (distances, the
+# kernel, the bordered system and its factor; "gcv" adds an orthogonal basis and
+# eigenvectors): about 1 GB at 5000 points with "gcv", growing as n**2.
+MAX_POINTS = 5000
+
 
 def _exponents(ndim: int, degree: int) -> np.ndarray:
     """Exponents ``(q, ndim)`` of all monomials of total degree <= ``degree``."""
@@ -87,6 +92,10 @@ class ScatteredDerivatives:
         Polyharmonic kernel ``r**3`` or ``-r**5``; both have continuous Hessians.
     degree : int, default 2
         Degree of the polynomial part (>= 1 for cubic, >= 2 for quintic).
+    max_points : int, default 5000
+        Refuse to fit more samples than this (memory grows as ``n**2``: about
+        1 GB at 5000). Raise it if the memory is there, or subsample, or bin the
+        samples onto a grid and use :func:`fieldops.diff`.
 
     Attributes
     ----------
@@ -97,10 +106,17 @@ class ScatteredDerivatives:
     -----
     The fit is global and dense: ``O(n**2)`` memory and ``O(n**3)`` time (one
     linear solve; ``"gcv"`` adds an eigendecomposition, several times dearer), so
-    it suits up to a few thousand samples; grid or subsample larger sets first.
-    Coordinates are centred and scaled by one common factor internally (for
-    conditioning; the fit is the same function), so dims should be in comparable
-    units.
+    it suits up to a few thousand samples (``max_points``); grid or subsample
+    larger sets first.
+
+    Each coordinate is centred and divided by its own spread before the fit
+    (``z = (x - mean) / (std * sqrt(d))``), and derivatives are converted back to
+    the units of the coordinates. So dims may have any units and spans (metres
+    and days, 1e7 and 1e-3): the fit is that of ``scipy.interpolate.RBFInterpolator``
+    on the standardised coordinates, and rescaling one dim rescales its
+    derivatives only. When all dims have the same spread this is scipy's fit of
+    the raw coordinates. A number ``smoothing`` is in the units of scipy's for
+    coordinates whose RMS distance from their centre is that of the samples.
 
     Examples
     --------
@@ -112,7 +128,14 @@ class ScatteredDerivatives:
             [1., 0.]]])
     """
 
-    def __init__(self, smoothing: float | str = 0.0, *, kernel: str = "cubic", degree: int = 2):
+    def __init__(
+        self,
+        smoothing: float | str = 0.0,
+        *,
+        kernel: str = "cubic",
+        degree: int = 2,
+        max_points: int = MAX_POINTS,
+    ):
         if kernel not in KERNELS:
             raise ValueError(f"unknown kernel {kernel!r}; use one of {list(KERNELS)}")
         power, _, min_degree = KERNELS[kernel]
@@ -125,7 +148,10 @@ class ScatteredDerivatives:
                 raise ValueError(f"smoothing must be a number >= 0 or 'gcv', got {smoothing!r}")
         elif not (np.isfinite(smoothing) and smoothing >= 0):
             raise ValueError(f"smoothing must be a number >= 0 or 'gcv', got {smoothing!r}")
+        if isinstance(max_points, bool) or not isinstance(max_points, (int, np.integer)):
+            raise ValueError(f"max_points must be an integer, got {max_points!r}")
         self.smoothing = smoothing
+        self.max_points = int(max_points)
         self.kernel = kernel
         self.degree = int(degree)
         self._fitted = False
@@ -151,7 +177,8 @@ class ScatteredDerivatives:
         ------
         ValueError
             Shape mismatch, non-finite input, too few points for the polynomial
-            part, or repeated points without smoothing.
+            part (or, with ``"gcv"``, no more points than it has terms), more than
+            ``max_points`` points, or repeated points without smoothing.
 
         Examples
         --------
@@ -183,8 +210,28 @@ class ScatteredDerivatives:
                 f"{n} points are too few for a degree-{self.degree} polynomial part in {d} "
                 f"dims (needs at least {q}); pass degree=1 or more points"
             )
+        if self.smoothing == "gcv" and n <= q:
+            raise ValueError(
+                f"smoothing='gcv' needs more points than the {q} terms of the "
+                f"degree-{self.degree} polynomial part, got {n}; pass more points, "
+                "degree=1 or a number for smoothing"
+            )
+        if n > self.max_points:
+            raise ValueError(
+                f"{n} points exceed max_points={self.max_points}: the dense fit needs "
+                f"about {_fit_bytes(n) / 2**30:.1f} GiB (memory grows as n**2). Subsample "
+                "the points, bin them onto a grid and use fieldops.diff, or pass a larger "
+                "max_points if the memory is there"
+            )
+        # Per-dim centring and scaling: dims of very different spans (metres and
+        # days) would otherwise make the kernel see a line and the polynomial
+        # block ill-conditioned. Scaled so that the RMS radius is 1, as before.
         self._shift = pts.mean(axis=0)
-        self._scale = float(np.sqrt(np.mean(np.sum((pts - self._shift) ** 2, axis=1)))) or 1.0
+        spread = pts.std(axis=0)
+        spread[spread == 0] = 1.0  # a constant coordinate: caught by the rank test
+        self._scale = spread * np.sqrt(d)
+        # Converts a number `smoothing` to and from the scaled fit.
+        self._radius = float(np.sqrt(np.sum(spread**2))) or 1.0
         z = (pts - self._shift) / self._scale
         poly = _monomials(z, exps)
         if np.linalg.matrix_rank(poly) < q:
@@ -197,7 +244,7 @@ class ScatteredDerivatives:
         if self.smoothing == "gcv":
             s_int = _gcv(kmat, poly, y)
         else:
-            s_int = float(self.smoothing) / self._scale**power
+            s_int = float(self.smoothing) / self._radius**power
         if s_int == 0.0 and len(np.unique(pts, axis=0)) < n:
             raise ValueError(
                 "points contain repeated coordinates; pass smoothing > 0 or merge them"
@@ -210,7 +257,7 @@ class ScatteredDerivatives:
             raise ValueError(f"the RBF system is singular ({err}); pass smoothing > 0") from None
         self._z, self._exps = z, exps
         self._lam, self._coef = sol[:n], sol[n:]
-        self.smoothing_ = s_int * self._scale**power
+        self.smoothing_ = s_int * self._radius**power
         self.n_dims_, self.n_values_ = d, y.shape[1]
         self._fitted = True
         return self
@@ -244,19 +291,23 @@ class ScatteredDerivatives:
         if kind == "value":
             return self._phi(r) @ lam + _monomials(z, exps) @ coef  # (k, m)
         rp2 = sign * power * r ** (power - 2)
+        # Derivatives in z are divided by the dims' scales to be in x's units.
+        scale = self._scale
         if kind == "gradient":
             out = np.empty((len(z), m, d))
             for a in range(d):
-                out[:, :, a] = (rp2 * delta[a]) @ lam + _monomials(z, exps, (a,)) @ coef
-            return out / self._scale  # (k, m, d)
-        if kind == "laplacian":
-            out = (rp2 * (d + power - 2)) @ lam
-            for a in range(d):
-                out += _monomials(z, exps, (a, a)) @ coef
-            return out / self._scale**2  # (k, m)
+                term = (rp2 * delta[a]) @ lam + _monomials(z, exps, (a,)) @ coef
+                out[:, :, a] = term / scale[a]
+            return out  # (k, m, d)
         with np.errstate(divide="ignore", invalid="ignore"):
             rp4 = np.where(r > 0, sign * power * (power - 2) * r ** (power - 4.0), 0.0)
         diag = rp2 @ lam
+        if kind == "laplacian":
+            out = np.zeros((len(z), m))
+            for a in range(d):
+                term = (rp4 * delta[a] * delta[a]) @ lam + diag
+                out += (term + _monomials(z, exps, (a, a)) @ coef) / scale[a] ** 2
+            return out  # (k, m)
         out = np.empty((len(z), m, d, d))
         for a in range(d):
             weighted = rp4 * delta[a]
@@ -264,9 +315,10 @@ class ScatteredDerivatives:
                 term = (weighted * delta[b]) @ lam + _monomials(z, exps, (a, b)) @ coef
                 if a == b:
                     term += diag
+                term /= scale[a] * scale[b]
                 out[:, :, a, b] = term
                 out[:, :, b, a] = term
-        return out / self._scale**2  # (k, m, d, d)
+        return out  # (k, m, d, d)
 
     def __call__(self, query: object) -> np.ndarray:
         """The fitted function at ``(k, d)`` query points: ``(k,)`` or ``(k, m)``.
@@ -364,6 +416,11 @@ class ScatteredDerivatives:
                 f".{what}() needs scalar values (n,), these are (n, {self.n_values_}); "
                 f"use .{alternative}()"
             )
+
+
+def _fit_bytes(n: int) -> int:
+    """Peak bytes of a dense fit of ``n`` points: about five ``(n, n)`` float64 matrices."""
+    return 5 * 8 * n * n
 
 
 def _gcv(kmat: np.ndarray, poly: np.ndarray, y: np.ndarray) -> float:

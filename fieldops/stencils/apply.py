@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, NamedTuple
@@ -40,7 +41,34 @@ _MIN_PARALLEL_SIZE = 1 << 18
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
-_num_threads = int(os.environ.get("FIELDOPS_NUM_THREADS", 0)) or (os.cpu_count() or 1)
+
+
+def _threads_from_env(value: str | None) -> int:
+    """Threads named by ``FIELDOPS_NUM_THREADS``; all cores when unset or empty.
+
+    A bad value must not make ``import fieldops`` fail (the variable is often set
+    for a whole cluster), so it warns, names the allowed values and falls back.
+    """
+    default = os.cpu_count() or 1
+    if value is None or not value.strip():
+        return default
+    try:
+        n = int(value.strip())
+    except ValueError:
+        n = 0
+    if n < 1:
+        warnings.warn(
+            f"FIELDOPS_NUM_THREADS={value!r} is not a positive integer; using "
+            f"{default} threads (all cores). Set it to a whole number >= 1, or leave "
+            "it unset or empty for all cores.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return default
+    return n
+
+
+_num_threads = _threads_from_env(os.environ.get("FIELDOPS_NUM_THREADS"))
 
 
 def set_num_threads(n: int) -> None:
@@ -67,9 +95,10 @@ def set_num_threads(n: int) -> None:
         raise ValueError(f"number of threads must be at least 1, got {n}")
     with _pool_lock:
         _num_threads = int(n)
-        if _pool is not None:
-            _pool.shutdown(wait=False)
-            _pool = None
+        # The old pool is dropped, not shut down: a call in another thread may
+        # still be submitting to it. Its workers exit once its last user lets go
+        # of it (ThreadPoolExecutor wakes them when it is garbage collected).
+        _pool = None
 
 
 def get_num_threads() -> int:

@@ -8,9 +8,7 @@ is computed.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from functools import partial
-from itertools import product
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -125,14 +123,14 @@ def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float, gaps: Gap
     """Lazy ``apply_stencil`` on a Dask array: at most two layers, never a rechunk.
 
     When ``axis`` is one chunk, one ``map_blocks`` layer (which Dask may fuse
-    with the layers below). Otherwise a *halo* layer cuts, for every block, the
-    ``reach`` rows its stencil needs from its neighbours (from as many blocks as
-    it takes, so chunks narrower than the halo need no rechunk; wrapped around
-    for periodic axes), and an *operator* layer computes each block from its own
-    data and those two thin slabs, without copying the block.
+    with the layers below). Otherwise a lazy *halo* layer
+    (:class:`fieldops.stencils.halo.HaloLayer`) cuts, for every block, the rows its
+    stencil needs from its neighbours (from as many blocks as it takes, so
+    chunks narrower than the halo need no rechunk; wrapped around for periodic
+    axes) into one task, and a ``blockwise`` *operator* layer computes each
+    block from its own data and those two thin slabs, without copying the
+    block. Neither layer is materialised when the graph is built.
     """
-    from dask.array import Array
-    from dask.highlevelgraph import HighLevelGraph
     from dask.tokenize import tokenize
 
     dtype = float_dtype(x.dtype)
@@ -151,76 +149,46 @@ def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float, gaps: Gap
             name="fieldops-" + tokenize(x, axis, stencil, fill_value, starts, gaps),
         )
 
+    from dask.array import blockwise
+    from dask.array.core import ArrayValuesDep
+
+    from fieldops.stencils.halo import slabs
+
     token = tokenize(x, axis, stencil, fill_value, gaps)
-    halo_name = "fieldops-halo-" + token
-    op_name = "fieldops-" + token
     n = stencil.n
     starts = np.concatenate([[0], np.cumsum(axis_chunks)]).tolist()
-    nblocks = len(axis_chunks)
-
-    def pieces(g0: int, g1: int) -> list[tuple[int, int, int]]:
-        """(block, local start, local stop) covering global rows [g0, g1) (wrapped)."""
-        out = []
-        g = g0
-        while g < g1:
-            r = g % n
-            j = bisect_right(starts, r) - 1
-            stop = min(starts[j + 1], r + (g1 - g))
-            out.append((j, r - starts[j], stop - starts[j]))
-            g += stop - r
-        return out
-
-    halos: list[tuple[list, list]] = []
-    for j in range(nblocks):
+    rows = []
+    for j in range(len(axis_chunks)):
         s, e = starts[j], starts[j + 1]
         lo, hi = rows_needed(stencil, s, e)
         if gaps is not None:
             lo, hi = min(lo, s - gaps.reach), max(hi, e + gaps.reach)
             if not stencil.periodic:
                 lo, hi = max(lo, 0), min(hi, n)
-        halos.append((pieces(lo, s), pieces(e, hi)))
+        rows.append((lo, hi))
+    halo = slabs(x, axis, rows, n, "fieldops-halo-" + token)
+    ind = tuple(range(x.ndim))
+    bounds = {(j,): (starts[j], starts[j + 1]) for j in range(len(axis_chunks))}
+    return blockwise(
+        partial(_halo_pair_block, axis=axis, stencil=stencil, fill_value=fill_value, gaps=gaps),
+        ind,
+        x,
+        ind,
+        halo,
+        ind,
+        ArrayValuesDep((axis_chunks,), bounds),
+        (axis,),
+        name="fieldops-" + token,
+        dtype=dtype,
+        meta=meta,
+        concatenate=True,
+        align_arrays=False,
+    )
 
-    dsk: dict = {}
-    other = [range(nb) for nb in x.numblocks]
-    for idx in product(*other):
-        j = idx[axis]
-        keys = []
-        for side, parts in zip("lr", halos[j]):
-            if not parts:
-                keys.append(None)
-                continue
-            src = [(x.name, *idx[:axis], k, *idx[axis + 1 :]) for k, _, _ in parts]
-            hkey = (halo_name, side, *idx)
-            dsk[hkey] = (
-                _take_rows,
-                axis,
-                src,
-                [a for _, a, _ in parts],
-                [b for _, _, b in parts],
-            )
-            keys.append(hkey)
-        dsk[(op_name, *idx)] = (
-            _halo_block,
-            (x.name, *idx),
-            keys[0],
-            keys[1],
-            axis,
-            starts[j],
-            starts[j + 1],
-            stencil,
-            fill_value,
-            gaps,
-        )
-    halo_dsk = {k: v for k, v in dsk.items() if k[0] == halo_name}
-    op_dsk = {k: v for k, v in dsk.items() if k[0] == op_name}
-    layers = dict(x.dask.layers)
-    deps = dict(x.dask.dependencies)
-    layers[halo_name] = halo_dsk
-    deps[halo_name] = {x.name}
-    layers[op_name] = op_dsk
-    deps[op_name] = {x.name, halo_name}
-    graph = HighLevelGraph(layers, deps)
-    return Array(graph, op_name, x.chunks, meta=meta)
+
+def _halo_pair_block(mid, pair, bounds, *, axis, stencil, fill_value, gaps):
+    """:func:`_halo_block` of one block, its ``(left, right)`` slabs and its rows."""
+    return _halo_block(mid, pair[0], pair[1], axis, bounds[0], bounds[1], stencil, fill_value, gaps)
 
 
 def rows_needed(stencil: AxisStencil, s: int, e: int) -> tuple[int, int]:
@@ -443,3 +411,40 @@ def _apply_fused_dask(x, plan: Plan, fill_value: float, lead: int, slot_shape: t
     if out.chunks[len(lead_chunks) :] != chunks_in:
         out = out.rechunk(lead_chunks + chunks_in)
     return out
+
+
+def stack_dask(parts: list[tuple[object, int | None]]):
+    """Stack fields along a new leading axis in one lazy ``blockwise`` layer.
+
+    ``parts`` holds ``(array, index)`` pairs: ``index`` picks a slice of an
+    array that has a leading axis of one chunk (a vector's component), None
+    takes the array as it is. The arrays share their chunks along the field's
+    dims. One task per chunk, where ``da.stack`` of ``x[0]``-style slices would
+    add materialised getitem and stack layers.
+    """
+    import dask.array as da
+
+    first, index = parts[0]
+    ndim = first.ndim - (index is not None)
+    field = tuple(range(1, ndim + 1))
+    args, spec, seen = [], [], {}
+    for arr, index in parts:
+        if arr.name not in seen:
+            seen[arr.name] = len(seen)
+            args += [arr, ((-1,) + field) if index is not None else field]
+        spec.append((seen[arr.name], index))
+    dtype = np.result_type(*[a.dtype for a, _ in parts])
+    return da.blockwise(
+        partial(_stack_blocks, spec=tuple(spec)),
+        (0,) + field,
+        *args,
+        new_axes={0: len(parts)},
+        dtype=dtype,
+        meta=np.empty((0,) * (ndim + 1), dtype),
+        concatenate=True,
+        align_arrays=False,
+    )
+
+
+def _stack_blocks(*blocks, spec):
+    return np.stack([blocks[k] if i is None else blocks[k][i] for k, i in spec])

@@ -6,9 +6,11 @@
     Fornberg stencils of the given ``accuracy`` (:mod:`fieldops.stencils.weights`).
 ``"savgol"``
     Savitzky-Golay: the derivative of a least-squares polynomial of degree
-    ``polyorder`` over a ``window`` (an odd int: points; a float: a width in the
-    coordinate's units, the points within ``+-window/2``, counted with the median
-    spacing on non-uniform grids).
+    ``polyorder`` over a ``window``: ``"7 points"`` (an odd count), or ``"0.6 wide"``
+    or a timedelta (a width in the coordinate's units: the points within
+    ``+-window/2``, counted with the median spacing on non-uniform grids). A bare
+    number (``7`` points, ``0.6`` wide) still works but is deprecated: the two
+    differ only by a decimal point (a ``FutureWarning`` says what to write).
 ``"gaussian"``
     Derivative of a Gaussian of standard deviation ``sigma`` (coordinate units).
 ``"spectral"``

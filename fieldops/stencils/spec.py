@@ -8,6 +8,8 @@ themselves are built in :mod:`fieldops.stencils.methods`.
 from __future__ import annotations
 
 import datetime
+import re
+import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -51,6 +53,52 @@ def _is_int(value: object) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
+_WINDOW_RE = re.compile(r"^\s*([-+0-9.eE]+)\s*(points?|wide)\s*$")
+
+
+def parse_window(value: object, dim: Hashable) -> object:
+    """A savgol ``window`` as the kernels read it: an int counts points, a float is a width.
+
+    Explicit spellings: ``"7 points"`` and ``"0.6 wide"`` (coordinate units), or a
+    timedelta. A bare number is read the old way (an int: points, a float: a
+    width) with a ``FutureWarning``: ``5`` and ``5.0`` give different results.
+
+    Examples
+    --------
+    >>> parse_window("7 points", "x"), parse_window("0.6 wide", "x")
+    (7, 0.6)
+    """
+    if isinstance(value, str):
+        match = _WINDOW_RE.match(value)
+        number = None
+        if match:
+            try:
+                number = float(match.group(1))
+            except ValueError:
+                number = None
+        if number is None:
+            raise ValueError(
+                f"window of dim {dim!r} must be like '7 points' (an odd count) or '0.6 wide' "
+                f"(a width in the coordinate's units), got {value!r}"
+            )
+        if match.group(2) == "wide":
+            return number
+        if not number.is_integer():
+            raise ValueError(f"window of dim {dim!r} counts points: a whole number, got {value!r}")
+        return int(number)
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        spelled = f"'{value} points'" if _is_int(value) else f"'{value} wide'"
+        meaning = "points" if _is_int(value) else "a width in the coordinate's units"
+        warnings.warn(
+            f"window={value!r} (dim {dim!r}) is a bare number, read as {meaning}; an int "
+            "counts points and a float is a width, so 5 and 5.0 differ. Write "
+            f"window={spelled} to say which; bare numbers will become an error.",
+            FutureWarning,
+            stacklevel=2,
+        )
+    return value
+
+
 def _per_dim(value: object, dims: Sequence[Hashable], name: str) -> dict[Hashable, object]:
     if isinstance(value, Mapping):
         extra = [d for d in value if d not in dims]
@@ -92,7 +140,7 @@ def resolve_methods(
 
     Examples
     --------
-    >>> resolve_methods(["x", "y"], {"x": "savgol"}, window=7)["x"]
+    >>> resolve_methods(["x", "y"], {"x": "savgol"}, window="7 points")["x"]
     MethodSpec(method='savgol', window=7, polyorder=None, sigma=None)
     """
     dims = list(dims)
@@ -113,13 +161,14 @@ def resolve_methods(
             if win is None:
                 raise ValueError(
                     f"method='savgol' along {d!r} needs window=: an odd number of points "
-                    "(int) or a width in the coordinate's units (float)"
+                    "('7 points') or a width in the coordinate's units ('0.6 wide')"
                 )
+            win = parse_window(win, d)
             _check_scale(win, "window", d)
             if _is_int(win) and win % 2 == 0:
                 raise ValueError(
                     f"window of dim {d!r} must be an odd number of points, got {win}; "
-                    f"use {win + 1} (or a float for a width in coordinate units)"
+                    f"use '{win + 1} points' (or '{win} wide' for a width in coordinate units)"
                 )
             if poly is not None and (not _is_int(poly) or poly < 0):
                 raise ValueError(f"polyorder of dim {d!r} must be an integer >= 0, got {poly!r}")
