@@ -72,7 +72,7 @@ def _engine(src: Source, engine: str | None) -> str | None:
             import cfgrib  # noqa: F401
         except ImportError:
             raise ImportError(
-                f"reading GRIB ({str(src)!r}) needs cfgrib: pip install 'fieldops[grib]' "
+                f"reading GRIB ({str(src)!r}) needs cfgrib: pip install 'fieldops-xr[grib]' "
                 "(or conda install -c conda-forge cfgrib)"
             ) from None
     return engine
