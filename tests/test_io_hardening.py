@@ -140,5 +140,5 @@ def test_grib_without_cfgrib_names_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "cfgrib", None)  # as if not installed
     path = tmp_path / "era5.grib2"
     path.write_bytes(b"GRIB")
-    with pytest.raises(ImportError, match=r"needs cfgrib: pip install 'fieldops\[grib\]'"):
+    with pytest.raises(ImportError, match=r"needs cfgrib: pip install 'fieldops-xr\[grib\]'"):
         open_dataset(path)
