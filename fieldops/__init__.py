@@ -34,6 +34,7 @@ from fieldops.sample import open_sample
 from fieldops.scattered.points import at, from_points
 from fieldops.scattered.rbf import ScatteredDerivatives
 from fieldops.stencils.apply import get_num_threads, set_num_threads
+from fieldops.vertical.formula_terms import vertical_coordinate
 
 __all__ = [
     "EARTH_RADIUS",
@@ -71,5 +72,7 @@ __all__ = [
     "total_deformation",
     "vorticity",
     "write",
+    # model levels (issue 16)
+    "vertical_coordinate",
 ]
 __version__ = "0.1.0"
