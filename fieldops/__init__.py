@@ -35,6 +35,7 @@ from fieldops.scattered.points import at, from_points
 from fieldops.scattered.rbf import ScatteredDerivatives
 from fieldops.stencils.apply import get_num_threads, set_num_threads
 from fieldops.vertical.formula_terms import vertical_coordinate
+from fieldops.vertical.interp import interp_vertical
 
 __all__ = [
     "EARTH_RADIUS",
@@ -73,6 +74,7 @@ __all__ = [
     "vorticity",
     "write",
     # model levels (issue 16)
+    "interp_vertical",
     "vertical_coordinate",
 ]
 __version__ = "0.1.0"
