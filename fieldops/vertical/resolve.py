@@ -13,6 +13,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import xarray as xr
 
+from fieldops.options import Where
 from fieldops.vertical.formula_terms import FORMULAS, find_level_coordinate, vertical_coordinate
 
 KINDS = ("height", "pressure", "auto")
@@ -36,16 +37,8 @@ _LEVEL_NAMES = (
 
 
 def check_vertical(vertical: object, level_dim: object = None) -> None:
-    """Validate the ``vertical=`` and ``level_dim=`` options (no data needed)."""
-    if vertical is None or isinstance(vertical, xr.DataArray):
-        pass
-    elif not isinstance(vertical, str) or vertical not in KINDS:
-        raise ValueError(
-            f"vertical must be 'height', 'pressure', 'auto' (from the file's CF formula_terms) "
-            f"or a DataArray of the height or pressure of every point; got {vertical!r}"
-        )
-    if level_dim is not None and vertical is None:
-        raise ValueError("level_dim= names the level dim of vertical=; pass vertical= too")
+    """Validate ``vertical=`` and ``level_dim=`` (by :func:`~fieldops.options.check_where`)."""
+    Where(vertical=vertical, level_dim=level_dim)
 
 
 def kind_of(z: xr.DataArray) -> str | None:
