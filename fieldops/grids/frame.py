@@ -51,7 +51,7 @@ def register(kind: str) -> Callable[[type[Frame]], type[Frame]]:
 
 def frame_class(kind: str) -> type[Frame]:
     """The registered frame of grid ``kind``."""
-    if not _REGISTRY:
+    if kind not in _REGISTRY:  # a frame module imported alone registers only its own
         for module in _MODULES:
             importlib.import_module(module)
     return _REGISTRY[kind]

@@ -7,7 +7,9 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import xarray as xr
 
+from fieldops import _attrs
 from fieldops.stencils.dispatch import is_dask
+from fieldops.units import quantified
 from fieldops.vertical.kernel import EXTRAPOLATE, METHODS, interp_columns
 from fieldops.vertical.resolve import kind_of, resolve_vertical
 
@@ -15,6 +17,8 @@ _TARGET_NAMES = {"pressure": "plev", "height": "height"}
 _STANDARD = {"pressure": "air_pressure", "height": "altitude"}
 
 
+@quantified
+@_attrs.same_quantity
 def interp_vertical(
     f: xr.DataArray,
     levels: Sequence[float] | np.ndarray | xr.DataArray,
@@ -54,7 +58,7 @@ def interp_vertical(
     -------
     DataArray
         ``f``'s dims with ``level_dim`` replaced by the target dim, at the same
-        position; ``f``'s name and attrs; coordinates along ``level_dim``
+        position; ``f``'s name and attrs (a ``long_name`` that says which levels); coordinates along ``level_dim``
         dropped; the target coordinate with ``units``, ``standard_name``,
         ``positive`` and ``axis: Z``. Float32 stays float32.
 
@@ -101,7 +105,12 @@ def interp_vertical(
         t = target.values if target.ndim == 1 else tb.values
         data = interp_columns(f.values, zb.values, t, axis, method, extrapolate)
     coords = {k: v for k, v in f.coords.items() if level_dim not in v.dims and k not in (tdim,)}
-    out = xr.DataArray(data, dims=out_dims, coords=coords, name=f.name, attrs=dict(f.attrs))
+    # The same quantity: the attrs policy (fieldops._attrs) keeps the input's.
+    what = f.attrs.get("long_name") or f.name or "the field"
+    attrs = {"long_name": f"{what} on {kind or 'target'} levels"}
+    if "units" in f.attrs:
+        attrs["units"] = f.attrs["units"]
+    out = xr.DataArray(data, dims=out_dims, coords=coords, name=f.name, attrs=attrs)
     return out.assign_coords({target.name: target})
 
 
