@@ -60,7 +60,8 @@ def interp_vertical(
         ``f``'s dims with ``level_dim`` replaced by the target dim, at the same
         position; ``f``'s name and attrs (a ``long_name`` that says which
         levels); coordinates along ``level_dim`` dropped; the target
-        coordinate with ``units``, ``standard_name``, ``positive`` and ``axis: Z``. Float32 stays float32.
+        coordinate with ``units``, ``standard_name``, ``positive`` and ``axis: Z``.
+        Float32 stays float32.
 
     Notes
     -----
