@@ -40,7 +40,13 @@ import xarray as xr
 
 from fieldops import units as _units
 
-__all__ = ["FORMULAS", "find_level_coordinate", "parse_formula_terms", "vertical_coordinate"]
+__all__ = [
+    "FORMULAS",
+    "describe_vertical",
+    "find_level_coordinate",
+    "parse_formula_terms",
+    "vertical_coordinate",
+]
 
 PRESSURE, HEIGHT = "pressure", "height"
 
@@ -61,6 +67,19 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 _COMPUTED = {PRESSURE: "air_pressure", HEIGHT: "altitude"}
+_FORMULA_TEXT = {
+    "atmosphere_ln_pressure_coordinate": "p = p0 exp(-lev)",
+    "atmosphere_sigma_coordinate": "p = ptop + sigma (ps - ptop)",
+    "atmosphere_hybrid_sigma_pressure_coordinate": "p = a p0 + b ps  (or ap + b ps)",
+    "atmosphere_hybrid_height_coordinate": "z = a + b orog",
+    "ocean_sigma_coordinate": "z = eta + sigma (depth + eta)",
+    "ocean_s_coordinate": "z = eta (1 + s) + depth_c s + (depth - depth_c) C(s; a, b)",
+    "ocean_s_coordinate_g1": "z = S + eta (1 + S / depth), S = depth_c s + (depth - depth_c) C",
+    "ocean_s_coordinate_g2": (
+        "z = eta + (eta + depth) S, S = (depth_c s + depth C) / (depth_c + depth)"
+    ),
+    "ocean_sigma_z_coordinate": "z = eta + sigma (min(depth_c, depth) + eta); zlev below nsigma",
+}
 
 
 def parse_formula_terms(text: object, name: Hashable = "") -> dict[str, str]:
@@ -227,6 +246,34 @@ def vertical_coordinate(
         "axis": "Z",
     }
     return out.rename(_COMPUTED[kind]).assign_attrs({k: v for k, v in attrs.items() if v})
+
+
+def describe_vertical(ds: xr.Dataset) -> list[str]:
+    """Lines that say which parametric vertical coordinate ``ds`` has, for ``fieldops info``.
+
+    Examples
+    --------
+    >>> lev = xr.DataArray([0.5, 0.9], dims="lev", attrs={
+    ...     "standard_name": "atmosphere_sigma_coordinate",
+    ...     "formula_terms": "sigma: lev ps: ps ptop: ptop"})
+    >>> describe_vertical(xr.Dataset(coords={"lev": lev}))[1]
+    '  lev: atmosphere_sigma_coordinate, p = ptop + sigma (ps - ptop)'
+    """
+    level = find_level_coordinate(ds)
+    if level is None:
+        return []
+    name = level.attrs["standard_name"]
+    lines = ["vertical coordinate:", f"  {level.name}: {name}, {_FORMULA_TEXT[name]}"]
+    try:
+        z = vertical_coordinate(ds)
+    except ValueError as err:
+        return [*lines, f"  not usable: {err}"]
+    lines.append(
+        f"  terms: {level.attrs['formula_terms']}; gives {z.attrs.get('standard_name')} in "
+        f"{z.attrs.get('units', 'no units')} on {tuple(z.dims)} (--vertical "
+        f"{'pressure' if z.attrs.get('positive') == 'down' else 'height'})"
+    )
+    return lines
 
 
 # --------------------------------------------------------------------------- the formulas
