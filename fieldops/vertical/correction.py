@@ -33,6 +33,7 @@ from fieldops.grids.detect import Geometry
 from fieldops.grids.frame import Entries, Frame, register
 from fieldops.grids.partials import derivative_attrs, like, partial_data
 from fieldops.options import How, Options, Where, resolve_how
+from fieldops.vertical.kernel import _correct_rows, _slope_rows, fused_pair
 from fieldops.vertical.resolve import check_monotonic, kind_of, resolve_vertical
 
 
@@ -105,8 +106,14 @@ class Terrain(Frame):
         dzds = level_derivative(zb, level_dim, self._opts)
         east, north = inner.east_north(zb)
         # The slopes of the levels, once per call: dz/dx|_s / dz/ds.
-        self._slope_east = east / dzds
-        self._slope_north = north / dzds
+        fast = _same_numpy(east, north, dzds)
+        if fast:
+            se, sn = fused_pair(_slope_rows, *(a.data for a in (east, north, dzds)))
+            self._slope_east = xr.DataArray(se, dims=east.dims)
+            self._slope_north = xr.DataArray(sn, dims=east.dims)
+        else:
+            self._slope_east = east / dzds
+            self._slope_north = north / dzds
         return self
 
     def bare(self, da: xr.DataArray) -> xr.DataArray:
@@ -133,6 +140,10 @@ class Terrain(Frame):
         """Both, sharing one level derivative of ``b``."""
         e, n = self.inner.east_north(b)
         ds = self._ds(b)
+        se, sn = self._slope_east, self._slope_north
+        if _same_numpy(e, n, ds, se, sn):  # one threaded pass, no temporaries
+            oe, on = fused_pair(_correct_rows, *(a.data for a in (e, n, ds, se, sn)))
+            return xr.DataArray(oe, dims=e.dims), xr.DataArray(on, dims=e.dims)
         dt = b.dtype if b.dtype.kind == "f" else np.float64
         return (
             e - ds * self._slope_east.astype(dt, copy=False),
@@ -162,6 +173,19 @@ class Terrain(Frame):
     def words(self) -> str:
         """What the components are, for a ``long_name``."""
         return f"{self.inner.words()} at constant {self._what}"
+
+
+def _same_numpy(*arrays: xr.DataArray) -> bool:
+    """True when the bare ``arrays`` are numpy, C-contiguous, of one dims order and shape
+    (the fused kernels' case; anything else goes through xarray's broadcasting)."""
+    first = arrays[0]
+    return all(
+        isinstance(a.data, np.ndarray)
+        and a.dims == first.dims
+        and a.shape == first.shape
+        and a.data.flags.c_contiguous
+        for a in arrays
+    )
 
 
 def _cartesian(field, dims, where: Where, how: How) -> Cartesian:

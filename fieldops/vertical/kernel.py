@@ -213,3 +213,55 @@ def _as3(a: np.ndarray, shape: tuple[int, ...], axis: int, n: int) -> np.ndarray
         if all(s == 1 for s in head + tail):
             return np.ascontiguousarray(a).reshape(1, n, 1)
     return np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(pre, n, post)
+
+
+# --------------------------------------------------------------------------- the correction
+
+
+@njit(cache=True, nogil=True)
+def _correct_rows(e, n, ds, se, sn, oe, on, r0, r1):  # pragma: no cover  (compiled)
+    """oe = e - ds * se and on = n - ds * sn over rows ``[r0, r1)``, in one pass."""
+    for r in range(r0, r1):
+        for c in range(e.shape[1]):
+            d = ds[r, c]
+            oe[r, c] = e[r, c] - d * se[r, c]
+            on[r, c] = n[r, c] - d * sn[r, c]
+
+
+@njit(cache=True, nogil=True)
+def _slope_rows(ez, nz, dz, oe, on, r0, r1):  # pragma: no cover  (compiled)
+    """oe = ez / dz and on = nz / dz over rows ``[r0, r1)``, in one pass."""
+    for r in range(r0, r1):
+        for c in range(ez.shape[1]):
+            inv = 1.0 / dz[r, c]
+            oe[r, c] = ez[r, c] * inv
+            on[r, c] = nz[r, c] * inv
+
+
+def _rows(a: np.ndarray) -> np.ndarray:
+    return a.reshape(-1, a.shape[-1]) if a.ndim > 1 else a.reshape(1, -1)
+
+
+def _fresh(a: np.ndarray) -> bool:
+    """True for an array this call made and may overwrite (a result of the kernels)."""
+    return a.flags.writeable and a.flags.c_contiguous and a.flags.owndata
+
+
+def fused_pair(kernel, a, b, c, d=None, e=None) -> tuple[np.ndarray, np.ndarray]:
+    """Run a two-output row kernel over same-shape C-contiguous arrays, threaded.
+
+    Writes into ``a`` and ``b`` when they are fresh (owned, writeable), else into
+    new arrays. ``(a, b, c)`` for the slopes, ``(a, b, c, d, e)`` for the correction.
+    """
+    oa = a if _fresh(a) else np.empty_like(a)
+    ob = b if _fresh(b) else np.empty_like(b)
+    args = [_rows(x) for x in (a, b, c) + (() if d is None else (d, e))]
+    outs = (_rows(oa), _rows(ob))
+    rows = args[0].shape[0]
+    threads = max(1, min(get_num_threads(), a.size // 65536))
+    if threads == 1:
+        kernel(*args, *outs, 0, rows)
+    else:
+        jobs = _split(0, rows, threads)
+        list(_get_pool().map(lambda j: kernel(*args, *outs, *j), jobs))
+    return oa, ob

@@ -235,3 +235,15 @@ def test_bad_vertical_input():
         fieldops.grad(f, ["y", "x"], level_dim="lev")
     with pytest.raises(ValueError, match="fieldops.diff"):
         fieldops.grad(f, ["lev", "x"], vertical=z, level_dim="lev")
+
+
+def test_inputs_are_not_mutated():
+    z, _ = _sphere()
+    u = (10.0 + z / 1000.0).rename("u").assign_attrs(units="m s-1")
+    before_u, before_z = u.copy(deep=True), z.copy(deep=True)
+    vec = xr.concat([0 * u, u], "component").assign_coords(component=["lat", "lon"])
+    fieldops.grad(u, vertical=z)
+    fieldops.laplacian(u, vertical=z)
+    fieldops.curl(vec, vertical=z)
+    xr.testing.assert_identical(u, before_u)
+    xr.testing.assert_identical(z, before_z)
