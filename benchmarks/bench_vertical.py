@@ -170,7 +170,7 @@ def seamount_case() -> None:
         for acc in (2, 4):
             c = float(abs(fieldops.grad(rho, ["y", "x"], accuracy=acc, vertical=zda)).max())
             u = float(abs(fieldops.grad(rho, ["y", "x"], accuracy=acc)).max())
-            print(f"{f'{n}x{n}, {nk} levels':<18}{acc:>4}{c:>12.3g}{u:>13.3g}{c / u:>10.2%}")
+            print(f"{f'{n}x{n}, {nk} levels':<18}{acc:>4}{c:>12.3g}{u:>13.3g}{c / u * 100:>9.3g}%")
 
 
 def main() -> None:
