@@ -34,6 +34,8 @@ from fieldops.sample import open_sample
 from fieldops.scattered.points import at, from_points
 from fieldops.scattered.rbf import ScatteredDerivatives
 from fieldops.stencils.apply import get_num_threads, set_num_threads
+from fieldops.vertical.formula_terms import vertical_coordinate
+from fieldops.vertical.interp import interp_vertical
 
 __all__ = [
     "EARTH_RADIUS",
@@ -71,5 +73,8 @@ __all__ = [
     "total_deformation",
     "vorticity",
     "write",
+    # model levels (issue 16)
+    "interp_vertical",
+    "vertical_coordinate",
 ]
 __version__ = "0.1.0"

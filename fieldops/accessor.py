@@ -21,6 +21,7 @@ from fieldops import components, kinematics
 from fieldops.calculus import critical, derived, diffusion, scalar, vector
 from fieldops.calculus import derivative as derivative_module
 from fieldops.scattered import points
+from fieldops.vertical import formula_terms, interp
 
 
 def _method(func: Callable) -> Callable:
@@ -108,6 +109,9 @@ class FieldopsAccessor:
     diffuse = _method(diffusion.diffuse)
     at = _method(points.at)
     to_dataset = _method(components.to_dataset)
+    # model levels (issue 16)
+    vertical_coordinate = _method(formula_terms.vertical_coordinate)
+    interp_vertical = _method(interp.interp_vertical)
 
     geostrophic_wind = _method(kinematics.geostrophic_wind)
 

@@ -327,6 +327,9 @@ class Where:
         Pole policy on a grid with pole rows.
     x_dim, y_dim : hashable, optional
         The x/y dims of a plane (found from attributes and names by default).
+    vertical : {"height", "pressure", "auto"} or DataArray, optional
+        Differentiate at constant height or pressure on model levels (see
+        :mod:`fieldops.vertical.correction`); ``level_dim`` names the level dim.
 
     Examples
     --------
@@ -339,6 +342,9 @@ class Where:
     poles: str = "limit"
     x_dim: Hashable | None = None
     y_dim: Hashable | None = None
+    # model levels (issue 16): derivatives at constant height or pressure
+    vertical: str | xr.DataArray | None = None
+    level_dim: Hashable | None = None
 
     def __post_init__(self) -> None:
         check_where(self)
@@ -377,3 +383,13 @@ def check_where(where: Where) -> None:
         raise ValueError(f"radius must be a positive number of metres, got {where.radius!r}")
     if where.poles not in POLE_POLICIES:
         raise ValueError(f"unknown poles policy {where.poles!r}; use one of {POLE_POLICIES}")
+    # model levels (issue 16)
+    if not (where.vertical is None or isinstance(where.vertical, xr.DataArray)) and (
+        not isinstance(where.vertical, str) or where.vertical not in ("height", "pressure", "auto")
+    ):
+        raise ValueError(
+            "vertical must be 'height', 'pressure', 'auto' (from the file's CF formula_terms) "
+            f"or a DataArray of the height or pressure of every point; got {where.vertical!r}"
+        )
+    if where.level_dim is not None and where.vertical is None:
+        raise ValueError("level_dim= names the level dim of vertical=; pass vertical= too")

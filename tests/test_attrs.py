@@ -84,6 +84,14 @@ OPERATORS = {
 DIFF_UNITS = {"cartesian": "s-1", "sphere": "m s-1 degree-1"}
 NEEDS_LATITUDE = {("absolute_vorticity", "cartesian"), ("geostrophic_wind", "cartesian")}
 SAME_QUANTITY = {"diffuse"}  # a smoothing: the input's standard_name and range still hold
+# model levels (issue 16): interpolation to other levels is the same quantity
+OPERATORS["interp_vertical"] = (
+    lambda f: fieldops.interp_vertical(
+        f, [0.5], vertical=xr.DataArray(np.arange(f.shape[0]) + 0.0, dims=f.dims[0])
+    ),
+    "m s-1",
+)
+SAME_QUANTITY |= {"interp_vertical"}
 
 
 def _call(name: str, grid: str):
@@ -102,6 +110,7 @@ def test_every_public_operator_is_in_the_table():
         "ScatteredDerivatives", "at", "detect_geometry", "from_points", "get_num_threads",
         "open_dataset", "open_sample", "process", "set_num_threads", "to_dataset", "write",
     }  # fmt: skip
+    not_operators |= {"vertical_coordinate"}  # model levels (issue 16): builds a coordinate
     assert public - not_operators == set(OPERATORS)
 
 

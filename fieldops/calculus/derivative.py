@@ -67,6 +67,8 @@ def diff(
     sigma: ScaleArg = None,
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray | xr.Dataset:
     """Derivative of order ``order`` along ``dim``, in the units of ``dim``'s coordinate.
 
@@ -118,6 +120,13 @@ def diff(
     mask : DataArray of bool, optional
         True where the data are valid; masked cells are treated as gaps
         (implies ``nan_policy="omit"``).
+    vertical : {"height", "pressure", "auto"} or DataArray, optional
+        On model levels: along the level dim, the derivative with respect to
+        this vertical coordinate (``df/ds / dz/ds``); along another dim, the
+        derivative at constant height or pressure (see
+        :mod:`fieldops.vertical.correction`). First derivatives only.
+    level_dim : hashable, optional
+        The model level dim of ``vertical`` (found when not given).
 
     Returns
     -------
@@ -147,6 +156,14 @@ def diff(
     >>> round(float(smooth.sel(x=0.5)), 12)
     1.0
     """
+    if vertical is not None:  # model levels (issue 16)
+        from fieldops.options import Where
+        from fieldops.vertical.correction import constant_level_diff
+
+        how, where = How.pick(locals()), Where(vertical=vertical, level_dim=level_dim)
+        if isinstance(obj, xr.DataArray):
+            return constant_level_diff(obj, dim, order, how, where)
+        return map_dataset(obj, [dim], lambda da: constant_level_diff(da, dim, order, how, where))
     return differentiate(obj, dim, order, How.pick(locals()))
 
 

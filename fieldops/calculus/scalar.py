@@ -73,6 +73,8 @@ def grad(
     geometry: str = "auto",
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray | xr.Dataset:
     """Gradient: the first derivative along each of ``dims``, as a vector field.
 
@@ -105,6 +107,15 @@ def grad(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+    vertical : {"height", "pressure", "auto"} or DataArray, optional
+        On model levels (terrain-following, hybrid): the horizontal derivatives
+        at constant height or pressure, by the chain rule through this vertical
+        coordinate (``"height"``/``"pressure"``/``"auto"``: from the CF
+        ``formula_terms`` of the level coordinate; a DataArray: the height or
+        pressure of every point). See :mod:`fieldops.vertical.correction`.
+    level_dim : hashable, optional
+        The model level dim (the dim of ``vertical`` not differentiated, found
+        from attributes and names when not given).
 
     Returns
     -------
@@ -166,6 +177,8 @@ def laplacian(
     geometry: str = "auto",
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray | xr.Dataset:
     """Laplacian: the sum of the second derivatives along ``dims``, in one pass.
 
@@ -198,6 +211,15 @@ def laplacian(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+    vertical : {"height", "pressure", "auto"} or DataArray, optional
+        On model levels (terrain-following, hybrid): the horizontal derivatives
+        at constant height or pressure, by the chain rule through this vertical
+        coordinate (``"height"``/``"pressure"``/``"auto"``: from the CF
+        ``formula_terms`` of the level coordinate; a DataArray: the height or
+        pressure of every point). See :mod:`fieldops.vertical.correction`.
+    level_dim : hashable, optional
+        The model level dim (the dim of ``vertical`` not differentiated, found
+        from attributes and names when not given).
 
     Raises
     ------
@@ -262,6 +284,8 @@ def hessian(
     geometry: str = "auto",
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray | xr.Dataset:
     """Hessian: every second partial derivative, symmetric, in one pass.
 
@@ -286,6 +310,15 @@ def hessian(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+    vertical : {"height", "pressure", "auto"} or DataArray, optional
+        On model levels (terrain-following, hybrid): the horizontal derivatives
+        at constant height or pressure, by the chain rule through this vertical
+        coordinate (``"height"``/``"pressure"``/``"auto"``: from the CF
+        ``formula_terms`` of the level coordinate; a DataArray: the height or
+        pressure of every point). See :mod:`fieldops.vertical.correction`.
+    level_dim : hashable, optional
+        The model level dim (the dim of ``vertical`` not differentiated, found
+        from attributes and names when not given).
     geometry, radius, poles : optional
         As in :func:`grad`. On a sphere or curvilinear grid (``dims`` holding both
         horizontal dims) the horizontal block is the covariant Hessian in the

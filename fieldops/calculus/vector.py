@@ -49,6 +49,8 @@ def div(
     geometry: str = "auto",
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray:
     """Divergence: ``sum over dims d of dF_d / dd``, in one pass.
 
@@ -82,6 +84,15 @@ def div(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+    vertical : {"height", "pressure", "auto"} or DataArray, optional
+        On model levels (terrain-following, hybrid): the horizontal derivatives
+        at constant height or pressure, by the chain rule through this vertical
+        coordinate (``"height"``/``"pressure"``/``"auto"``: from the CF
+        ``formula_terms`` of the level coordinate; a DataArray: the height or
+        pressure of every point). See :mod:`fieldops.vertical.correction`.
+    level_dim : hashable, optional
+        The model level dim (the dim of ``vertical`` not differentiated, found
+        from attributes and names when not given).
 
     Returns
     -------
@@ -127,6 +138,8 @@ def curl(
     geometry: str = "auto",
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray:
     """Curl of a 2-D or 3-D vector field, in one pass.
 
@@ -169,6 +182,15 @@ def curl(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+    vertical : {"height", "pressure", "auto"} or DataArray, optional
+        On model levels (terrain-following, hybrid): the horizontal derivatives
+        at constant height or pressure, by the chain rule through this vertical
+        coordinate (``"height"``/``"pressure"``/``"auto"``: from the CF
+        ``formula_terms`` of the level coordinate; a DataArray: the height or
+        pressure of every point). See :mod:`fieldops.vertical.correction`.
+    level_dim : hashable, optional
+        The model level dim (the dim of ``vertical`` not differentiated, found
+        from attributes and names when not given).
 
     Returns
     -------
@@ -232,6 +254,8 @@ def jacobian(
     geometry: str = "auto",
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray:
     """Jacobian ``J[component=c, wrt=d] = dF_c / dd``, in one pass.
 
@@ -254,6 +278,15 @@ def jacobian(
     nan_policy, mask : optional
         ``nan_policy="omit"`` or a boolean ``mask`` (True where valid) make NaN or
         masked cells domain boundaries, as in :func:`fieldops.diff`.
+    vertical : {"height", "pressure", "auto"} or DataArray, optional
+        On model levels (terrain-following, hybrid): the horizontal derivatives
+        at constant height or pressure, by the chain rule through this vertical
+        coordinate (``"height"``/``"pressure"``/``"auto"``: from the CF
+        ``formula_terms`` of the level coordinate; a DataArray: the height or
+        pressure of every point). See :mod:`fieldops.vertical.correction`.
+    level_dim : hashable, optional
+        The model level dim (the dim of ``vertical`` not differentiated, found
+        from attributes and names when not given).
     geometry, radius, poles : optional
         As in :func:`div`. On a sphere or curvilinear grid (``dims`` holding both
         horizontal dims) the components labelled by them are the northward and

@@ -327,6 +327,11 @@ def run_operator(opts: RunOptions, compute: Callable[..., xr.Dataset]) -> None:
             extra["mask"], closer = open_mask(opts.mask, ds, opts.engine)
             closers.append(closer)
             data = ds.drop_vars(opts.mask) if opts.mask in ds.data_vars else ds
+        # model levels (issue 16): --vertical is built from the whole file (its
+        # formula_terms variables), before the variables are selected
+        spec = click.get_current_context().params.get("vertical")
+        if spec is not None:
+            extra["vertical"] = vertical_for(data, spec)
         selected = select_variables(data, opts.variables, opts.dims)
         result = compute(selected, **extra)
         argv = click.get_current_context().meta.get("fieldops.argv", [])
@@ -389,16 +394,49 @@ def _as_dataset(result: xr.DataArray | xr.Dataset, name: str) -> xr.Dataset:
     return result.to_dataset(name=result.name or name)
 
 
+# model levels (issue 16) ------------------------------------------------------------
+def vertical_option(func):
+    """--vertical: derivatives at constant height or pressure on model levels."""
+    return click.option(
+        "--vertical",
+        default=None,
+        metavar="height|pressure|auto|VAR",
+        help="On model levels: horizontal derivatives at constant height or pressure, "
+        "from the file's CF formula_terms, or the variable VAR holding the height or "
+        "pressure of every point.",
+    )(func)
+
+
+def vertical_for(ds: xr.Dataset, spec: str) -> xr.DataArray:
+    """The vertical coordinate --vertical names: built from ``formula_terms``, or a variable."""
+    from fieldops.vertical.formula_terms import vertical_coordinate
+    from fieldops.vertical.resolve import KINDS, kind_of
+
+    if spec not in KINDS:
+        if spec not in ds.variables:
+            raise ValueError(
+                f"--vertical {spec!r} is neither height, pressure, auto nor a variable of the "
+                f"input (its variables are {sorted(map(str, ds.variables))})"
+            )
+        return ds[spec]
+    z = vertical_coordinate(ds)
+    if spec != "auto" and kind_of(z) != spec:
+        raise ValueError(f"--vertical {spec}: the file's vertical coordinate gives {kind_of(z)}")
+    return z
+
+
 def _scalar_command(name: str, func_name: str, help_text: str) -> None:
     """A subcommand applying ``fieldops.<func_name>(ds, dims, ...)`` to the variables."""
 
     @main.command(name, help=help_text)
     @common_options
     @operator_options
+    @vertical_option
     def command(**options) -> None:
         import fieldops
 
         how = pop_operator_options(options)
+        options.pop("vertical")  # model levels (issue 16): run_operator reads it
         opts = RunOptions(**options)
         func = getattr(fieldops, func_name)
 
@@ -434,10 +472,12 @@ def _vector_command(name: str, func_name: str, help_text: str) -> None:
         help="DIM=VAR: the variable holding the component along DIM (repeatable).",
     )
     @operator_options
+    @vertical_option
     def command(components: tuple[str, ...], **options) -> None:
         import fieldops
 
         how = pop_operator_options(options)
+        options.pop("vertical")  # model levels (issue 16): run_operator reads it
         pairs = parse_pairs(components, "--component", str)
         options["variables"] = tuple(options["variables"]) or tuple(pairs.values())
         if not options["dims"]:

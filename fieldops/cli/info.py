@@ -81,6 +81,10 @@ def describe(ds: xr.Dataset, *, title: str = "") -> str:
     if geo is not None:
         lines.append(f"geometry: {geo.kind}")
         lines += frame_class(geo.kind).describe(ds, geo)
+    # model levels (issue 16): the parametric vertical coordinate and its formula
+    from fieldops.vertical.formula_terms import describe_vertical
+
+    lines += describe_vertical(ds)
     lines.append("variables:")
     numeric = []
     for name, var in ds.data_vars.items():

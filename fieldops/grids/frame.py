@@ -30,7 +30,12 @@ Entries = dict[tuple[Hashable, Hashable], xr.DataArray]
 _REGISTRY: dict[str, type[Frame]] = {}
 # The modules that register the built-in frames (imported when first needed, so
 # that each frame module can import this one).
-_MODULES = ("fieldops.grids.cartesian", "fieldops.grids.sphere", "fieldops.grids.curvilinear")
+_MODULES = (
+    "fieldops.grids.cartesian",
+    "fieldops.grids.sphere",
+    "fieldops.grids.curvilinear",
+    "fieldops.vertical.correction",  # model levels (issue 16)
+)
 
 
 def register(kind: str) -> Callable[[type[Frame]], type[Frame]]:
@@ -46,7 +51,7 @@ def register(kind: str) -> Callable[[type[Frame]], type[Frame]]:
 
 def frame_class(kind: str) -> type[Frame]:
     """The registered frame of grid ``kind``."""
-    if not _REGISTRY:
+    if kind not in _REGISTRY:  # a frame module imported alone registers only its own
         for module in _MODULES:
             importlib.import_module(module)
     return _REGISTRY[kind]
@@ -89,9 +94,12 @@ def frame_for(
             )
     else:
         geo = locate(field, dims, where)
-        if geo is None:
+        if geo is None and where.vertical is None:
             return None
-    return frame_class(geo.kind)(field, geo, where, how)
+    frame = None if geo is None else frame_class(geo.kind)(field, geo, where, how)
+    if where.vertical is not None:  # model levels (issue 16): at constant height or pressure
+        return frame_class("terrain").over(field, dims, frame, where, how)
+    return frame
 
 
 def locate(
