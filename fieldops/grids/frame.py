@@ -30,7 +30,14 @@ Entries = dict[tuple[Hashable, Hashable], xr.DataArray]
 _REGISTRY: dict[str, type[Frame]] = {}
 # The modules that register the built-in frames (imported when first needed, so
 # that each frame module can import this one).
-_MODULES = ("fieldops.grids.cartesian", "fieldops.grids.sphere", "fieldops.grids.curvilinear")
+_MODULES = (
+    "fieldops.grids.cartesian",
+    "fieldops.grids.sphere",
+    "fieldops.grids.curvilinear",
+    # Rotated-pole and projected grids (CF grid mappings).
+    "fieldops.mappings.rotated",
+    "fieldops.mappings.projected",
+)
 
 
 def register(kind: str) -> Callable[[type[Frame]], type[Frame]]:
@@ -46,7 +53,7 @@ def register(kind: str) -> Callable[[type[Frame]], type[Frame]]:
 
 def frame_class(kind: str) -> type[Frame]:
     """The registered frame of grid ``kind``."""
-    if not _REGISTRY:
+    if kind not in _REGISTRY:
         for module in _MODULES:
             importlib.import_module(module)
     return _REGISTRY[kind]
@@ -141,6 +148,8 @@ class Frame:
     length_unit: str | None = "m"
     dims: tuple[Hashable, Hashable]
     pole_rows: tuple[int, ...] = ()
+    # What the (y, x) components point along, for component_directions attrs.
+    directions: tuple[str, str] = ("northward", "eastward")
 
     def __init__(self, ref: xr.DataArray | xr.Dataset, geo: Geometry, where: Where, how: How):
         raise NotImplementedError  # pragma: no cover  (each grid builds its own metric)
@@ -200,6 +209,10 @@ class Frame:
     def latitude(self) -> xr.DataArray | None:
         """Latitude in degrees, when the grid has one."""
         return None
+
+    def frame_attrs(self) -> dict[str, str]:
+        """Attrs that say which frame a result's vector components are in (none: east/north)."""
+        return {}
 
     # Put ``like``'s coords, dim order, chunks and attrs (units derived) on a bare result.
     finish = staticmethod(finish)
