@@ -172,6 +172,11 @@ class Projected(Cartesian):
         lines.append("  components: grid-relative (along x/y), per metre on the Earth")
         return lines
 
+    def _d(self, b: xr.DataArray, dim: Hashable) -> xr.DataArray:
+        """Per map metre; a bare intermediate (a Hessian's gradient) gets the grid's coords."""
+        missing = {d: self._ref[d] for d in self.dims if d not in b.coords and d in self._ref}
+        return super()._d(b.assign_coords(missing) if missing else b, dim)
+
     # -- metric ------------------------------------------------------------------
     def _m(self, dtype: np.dtype, power: int = 1) -> xr.DataArray:
         key = ("m", np.dtype(dtype).str, power)
@@ -184,11 +189,7 @@ class Projected(Cartesian):
         """(m_x, m_y) per map metre, with the fields' stencils."""
         if self._m_grad is None:
             b = xr.DataArray(self.map_factor, dims=self.dims)
-            b = b.assign_coords({d: self._ref[d] for d in self.dims if d in self._ref.coords})
-            self._m_grad = (
-                Cartesian._d(self, b, self.x_dim).values,
-                Cartesian._d(self, b, self.y_dim).values,
-            )
+            self._m_grad = (self._d(b, self.x_dim).values, self._d(b, self.y_dim).values)
         return self._m_grad
 
     def _scaled(self, res: xr.DataArray) -> xr.DataArray:
@@ -233,6 +234,8 @@ class Projected(Cartesian):
         """``m**2 (f_xx + f_yy)`` with second-derivative stencils."""
         if self.mask is not None:
             b = b.where(self.mask)
+        missing = {d: self._ref[d] for d in self.dims if d not in b.coords and d in self._ref}
+        b = b.assign_coords(missing)
         parts = []
         for dim in self.dims:
             data, _ = partial_data(b, {dim: 2}, self.opts)
