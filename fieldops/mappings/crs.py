@@ -160,9 +160,9 @@ class GridMapping:
             return "not given (radius= of the call, default 6 371 008.8 m)"
         a, b = self.axes
         if a == b:
-            return f"sphere of radius {a:g} m"
+            return f"sphere of radius {a:.1f} m"
         return (
-            f"ellipsoid a={a:g} m, b={b:g} m (spherical terms use its mean radius "
+            f"ellipsoid a={a:.1f} m, b={b:.4f} m (spherical terms use its mean radius "
             f"{self.radius:.1f} m; pyproj works on the ellipsoid)"
         )
 

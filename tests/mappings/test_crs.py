@@ -136,3 +136,15 @@ def test_a_netcdf_file_opened_with_decode_coords_all(tmp_path):
         assert "crs" in ds.t.coords
         geo = fieldops.detect_geometry(ds.t)
         assert (geo.kind, geo.mapping.name, geo.radius) == ("projected", "polar_stereographic", R)
+
+
+def test_fieldops_open_dataset_keeps_the_mapping_as_a_coordinate(tmp_path):
+    # as most files have it: the mapping a data variable, named by t's grid_mapping
+    ds = _plane(PS, keep=False).rename("t").to_dataset().assign(crs=xr.DataArray(0, attrs=PS))
+    path = tmp_path / "ps.nc"
+    ds.to_netcdf(path)
+    with xr.open_dataset(path) as plain:  # xarray's default: a data variable, lost by ds.t
+        assert "crs" in plain.data_vars and "crs" not in plain.t.coords
+    ds = fieldops.open_dataset(path, variables=["t"])
+    assert "crs" in ds.t.coords
+    assert fieldops.detect_geometry(ds.t).mapping.name == "polar_stereographic"
