@@ -143,8 +143,9 @@ def _is_lon(name: Hashable, var: xr.DataArray, by_name: bool) -> bool:
 def _find(obj: xr.DataArray | xr.Dataset, test) -> Hashable | None:
     """The coordinate ``test`` accepts: by attributes first, then by name; 1-D dim coords first."""
     coords = obj.coords
+    variables = coords.variables  # not DataArrays: detection runs on every call
     for by_name in (False, True):
-        hits = [k for k, v in coords.items() if v.ndim in (1, 2) and test(k, v, by_name)]
+        hits = [k for k, v in variables.items() if v.ndim in (1, 2) and test(k, v, by_name)]
         if hits:
             hits.sort(key=lambda k: (coords[k].ndim, k not in obj.dims))
             return hits[0]
@@ -328,9 +329,9 @@ def _rotated_coords(obj, mapping: GridMapping | None) -> tuple[Hashable, Hashabl
     """The 1-D rotated latitude and longitude coordinates, or None."""
     found = []
     for std, names in zip(_ROTATED_STD, _ROTATED_NAMES):
-        hits = [
+        hits = [  # Variables, not DataArrays: this runs on every call
             k
-            for k, v in obj.coords.items()
+            for k, v in obj.coords.variables.items()
             if v.ndim == 1 and str(v.attrs.get("standard_name", "")).lower() == std
         ]
         if not hits and mapping is not None and mapping.kind == "rotated":

@@ -106,7 +106,7 @@ class GridMapping:
     @property
     def key(self) -> str:
         """A string that identifies the mapping (for caches)."""
-        return self.crs.to_wkt()
+        return self.__dict__.get("_key") or self.__dict__.setdefault("_key", self.crs.to_wkt())
 
     def _geodetic(self):
         pyproj = require_pyproj()
@@ -302,9 +302,10 @@ def find_mapping(obj: xr.DataArray | xr.Dataset, *, warn: bool = True) -> GridMa
     for _, gm in names:
         if gm in holder:
             return read_mapping(holder[gm], gm)
-    for key, var in holder.items():
+    variables = holder.variables if isinstance(obj, xr.DataArray) else holder
+    for key, var in variables.items():
         if var.ndim == 0 and "grid_mapping_name" in var.attrs:
-            return read_mapping(var, key)
+            return read_mapping(holder[key], key)
     if names and warn:
         who, gm = names[0]
         who = "the data" if who is None else repr(who)

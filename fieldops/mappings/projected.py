@@ -26,6 +26,7 @@ gives (:class:`ProjectedCurvilinear`, components true east/north).
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Hashable
 
@@ -37,23 +38,29 @@ from fieldops.grids.coords import coordinate_values
 from fieldops.grids.curvilinear import Curvilinear
 from fieldops.grids.detect import _MAPFAC, Geometry
 from fieldops.grids.frame import Entries, register
-from fieldops.grids.partials import partial_data
+from fieldops.grids.partials import COMPONENT, partial_data, partials
 from fieldops.mappings.rotated import check_latlon, mapping_latlon
-from fieldops.options import How, Where
+from fieldops.options import How, Where, frame_options, resolve_how
 from fieldops.stencils.apply import float_dtype
 from fieldops.stencils.cache import shared
+from fieldops.stencils.scale import scale_inplace
 
 # Map factors from two sources further apart than this (relative) are reported.
 _MAPFAC_RTOL = 1e-3
 
 
-def metres_per_unit(ref, dim: Hashable) -> float:
-    """Metres per unit of ``dim``'s coordinate (no units: the CRS's metres)."""
+@functools.lru_cache(maxsize=64)
+def _metres(units: str | None) -> float:
     from fieldops import units as _units
 
-    units = coordinate_values(ref, dim)[1]
     factor = None if units is None else _units.factor(units, "m")
     return 1.0 if factor is None else float(factor)
+
+
+def metres_per_unit(ref, dim: Hashable) -> float:
+    """Metres per unit of ``dim``'s coordinate (no units: the CRS's metres)."""
+    units = ref.coords.variables[dim].attrs.get("units") if dim in ref.coords else None
+    return _metres(None if units is None else str(units))
 
 
 def grid_metres(ref, geo: Geometry) -> tuple[np.ndarray, np.ndarray]:
@@ -126,7 +133,15 @@ class Projected(Cartesian):
     directions = ("grid_northward", "grid_eastward")
 
     def __init__(self, ref: xr.DataArray | xr.Dataset, geo: Geometry, where: Where, how: How):
-        super().__init__(ref, geo, where, how)
+        # Cartesian's options and mask, without its unit parsing (the scale is set below):
+        # this frame is built on every call, its metric only once per grid.
+        self.dims = (geo.y_dim, geo.x_dim)
+        self.mask = None
+        if how.plain:
+            self.opts = resolve_how(ref, self.dims, how.grid(self.dims))
+        else:
+            self.opts, self.mask = frame_options(ref, self.dims, how)
+        self._coords = {d: ref.coords[d] for d in self.dims if d in ref.coords}
         y, x = grid_metres(ref, geo)
         # Map metres, whatever the coordinates' length units (no units: the CRS's metres).
         self.scale = {d: 1.0 / metres_per_unit(ref, d) for d in self.dims}
@@ -158,8 +173,17 @@ class Projected(Cartesian):
         if lat is None and geo.lat is not None:
             lat = np.asarray(ref.coords[geo.lat].transpose(*self.dims).values, dtype=np.float64)
         self.map_factor = m
+        # pyproj's map factors are the grid's: their dtype casts are cached with them.
+        self._key = (
+            None if self.source != "pyproj" else (self.mapping.key, y.tobytes(), x.tobytes())
+        )
         self._lat_true = None if lat is None else xr.DataArray(lat, dims=self.dims)
         self._m_grad: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def _ref(self) -> xr.Dataset:
+        """The grid's dim coordinates (what Cartesian keeps of ``ref``)."""
+        return xr.Dataset(coords=self._coords)
 
     @classmethod
     def describe(cls, ds: xr.Dataset, geo: Geometry) -> list[str]:
@@ -174,15 +198,23 @@ class Projected(Cartesian):
 
     def _d(self, b: xr.DataArray, dim: Hashable) -> xr.DataArray:
         """Per map metre; a bare intermediate (a Hessian's gradient) gets the grid's coords."""
-        missing = {d: self._ref[d] for d in self.dims if d not in b.coords and d in self._ref}
+        missing = {d: self._coords[d] for d in self.dims if d not in b.coords and d in self._coords}
         return super()._d(b.assign_coords(missing) if missing else b, dim)
 
     # -- metric ------------------------------------------------------------------
     def _m(self, dtype: np.dtype, power: int = 1) -> xr.DataArray:
+        """``m**power`` in ``dtype`` over the grid's dims (built once per grid)."""
         key = ("m", np.dtype(dtype).str, power)
         cache = self.__dict__.setdefault("_mcache", {})
         if key not in cache:
-            cache[key] = xr.DataArray((self.map_factor**power).astype(dtype), dims=self.dims)
+
+            def build() -> np.ndarray:
+                out = (self.map_factor**power).astype(dtype)
+                out.setflags(write=False)
+                return out
+
+            data = build() if self._key is None else shared(("mapfac", *self._key, *key), build)
+            cache[key] = xr.DataArray(data, dims=self.dims)
         return cache[key]
 
     def _grad_m(self) -> tuple[np.ndarray, np.ndarray]:
@@ -203,6 +235,54 @@ class Projected(Cartesian):
             return res
         return res * m
 
+    def grad_stacked(self, b: xr.DataArray) -> xr.DataArray | None:
+        """(along +y, along +x) in one fused pass, times the map factor (in place on numpy).
+
+        None (use :meth:`grad`) under a mask or NaN policy.
+        """
+        if self.mask is not None or self.opts.omit:
+            return None
+        y, x = self.dims
+        missing = {d: self._coords[d] for d in self.dims if d not in b.coords}
+        b = b.assign_coords(missing) if missing else b  # b is bare() already: index coords
+        data, _ = partials(b, [[(0, 1.0, {y: 1})], [(0, 1.0, {x: 1})]], self.opts)
+        dims = (COMPONENT, *b.dims)
+        ax = [b.dims.index(d) + 1 for d in self.dims]
+        shape = [1] * data.ndim
+        shape[ax[0]], shape[ax[1]] = self.map_factor.shape
+        if ax[0] > ax[1]:
+            shape[ax[0]], shape[ax[1]] = shape[ax[1]], shape[ax[0]]
+        out = []
+        for dim in self.dims:
+            m = self._m_scaled(data.dtype, dim)
+            m = m.T if ax[0] > ax[1] else m
+            out.append(m.reshape(shape[1:]))
+        if isinstance(data, np.ndarray):
+            last_two = list(b.dims[-2:]) == list(self.dims) and data.flags.c_contiguous
+            same = self._m_scaled(data.dtype, y) is self._m_scaled(data.dtype, x)
+            if last_two and same:
+                scale_inplace(data, self._m_scaled(data.dtype, y))  # one pass, both components
+            else:
+                for k in range(2):
+                    np.multiply(data[k], out[k], out=data[k])
+            return xr.DataArray(data, dims=dims)
+        import dask.array as dsa
+
+        scale = dsa.stack([dsa.from_array(o) for o in out])  # tiny next to the field: kept whole
+        return xr.DataArray(data * scale, dims=dims)
+
+    def _m_scaled(self, dtype: np.dtype, dim: Hashable) -> np.ndarray:
+        """``m`` times the metres-per-unit factor of ``dim``, in ``dtype`` (cached)."""
+        scale = self.scale[dim]
+        m = self._m(dtype).data
+        if scale == 1.0:
+            return m  # the same object for both dims: one pass scales both components
+        cache = self.__dict__.setdefault("_mcache", {})
+        key = ("scaled", np.dtype(dtype).str, scale)  # one array when both dims share units
+        if key not in cache:
+            cache[key] = (m * dtype.type(scale)).astype(dtype)
+        return cache[key]
+
     def east(self, b: xr.DataArray) -> xr.DataArray:
         """Derivative along +x per metre on the Earth."""
         return self._scaled(self._d(b, self.x_dim))
@@ -221,6 +301,9 @@ class Projected(Cartesian):
 
     def _flux(self, east: xr.DataArray, north: xr.DataArray, sign: float) -> xr.DataArray:
         dt = float_dtype(np.result_type(east.dtype, north.dtype))
+        fused = self._flux_fused(east, north.transpose(*east.dims), sign, dt)
+        if fused is not None:
+            return fused
         inv = self._m(dt, -1)
         bu = self.bare(east).astype(dt, copy=False) * inv
         bv = self.bare(north).astype(dt, copy=False) * inv
@@ -230,11 +313,35 @@ class Projected(Cartesian):
             res = self._d(bv, self.x_dim) - self._d(bu, self.y_dim)
         return res * self._m(dt, 2)
 
+    def _flux_fused(self, east, north, sign: float, dt: np.dtype) -> xr.DataArray | None:
+        """:meth:`_flux` on numpy data with x/y last: ``u/m``, ``v/m`` into one stacked
+        array, both derivatives summed in one fused pass, ``m**2`` applied in place."""
+        numpy = isinstance(east.data, np.ndarray) and isinstance(north.data, np.ndarray)
+        if not numpy or self.mask is not None or self.opts.omit:
+            return None
+        if list(east.dims[-2:]) != list(self.dims):
+            return None
+        y, x = self.dims
+        inv = self._m(dt, -1).data
+        src = np.empty((2, *east.shape), dtype=dt)
+        np.multiply(east.data, inv, out=src[0], casting="unsafe")
+        np.multiply(north.data, inv, out=src[1], casting="unsafe")
+        field = xr.DataArray(src, dims=(COMPONENT, *east.dims), coords=self._coords)
+        sx, sy = self.scale[x], self.scale[y]
+        if sign > 0:
+            slot = [(0, sx, {x: 1}), (1, sy, {y: 1})]
+        else:
+            slot = [(1, sx, {x: 1}), (0, -sy, {y: 1})]
+        data, _ = partials(field, [slot], self.opts)
+        data = np.ascontiguousarray(data)
+        scale_inplace(data, self._m(dt, 2).data)
+        return xr.DataArray(data[0], dims=east.dims)
+
     def laplacian(self, b: xr.DataArray) -> xr.DataArray:
         """``m**2 (f_xx + f_yy)`` with second-derivative stencils."""
         if self.mask is not None:
             b = b.where(self.mask)
-        missing = {d: self._ref[d] for d in self.dims if d not in b.coords and d in self._ref}
+        missing = {d: self._coords[d] for d in self.dims if d not in b.coords and d in self._coords}
         b = b.assign_coords(missing)
         parts = []
         for dim in self.dims:
