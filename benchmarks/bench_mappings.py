@@ -92,10 +92,11 @@ def old_errors() -> None:
     ue, ve = fieldops.to_earth_relative(u, v)
     turn = np.rad2deg(np.arctan2(ve.values, ue.values) - np.arctan2(v.values, u.values))
     turn = (turn + 180) % 360 - 180
+    worst = np.abs(turn).max()
+    chord = 2 * np.sin(np.deg2rad(worst) / 2)  # |a - b| / |a| for two vectors of one length
     print(
         f"  rotated pole: grid-relative winds read as true east/north point up to "
-        f"{np.abs(turn).max():.1f} degrees off (a {2 * np.sin(np.deg2rad(np.abs(turn).max()) / 2):.0%}"
-        " vector error); now fieldops.to_earth_relative"
+        f"{worst:.1f} degrees off (a {chord:.0%} vector error); now fieldops.to_earth_relative"
     )
     print(
         f"  file Earth radius 6371229 m ignored (default 6371008.8 m): derivatives off by "
@@ -115,7 +116,8 @@ def timings(n: int, repeat: int) -> None:
     fieldops.grad(u)
     second = time.perf_counter() - start
     print(
-        f"  first projected grad (pyproj map factors built): {build * 1e3:.0f} ms; next {second * 1e3:.0f} ms"
+        f"  first projected grad (pyproj map factors built): {build * 1e3:.0f} ms; "
+        f"next {second * 1e3:.0f} ms"
     )
     data = u.values
     contenders = {
