@@ -59,7 +59,7 @@ def old_errors() -> None:
         ("polar stereographic, true scale at the pole, 7000 km square", ps_k0, 3.5e6),
         ("Lambert conformal 30N/60N, 4000 km square", LCC, 2e6),
     ):
-        u, v, lat, _, m = projected_winds(attrs, 81, half=half)
+        u, v, lat, _lon, m = projected_winds(attrs, 81, half=half)
         k = np.asarray(m.factors(lat * 0 + 10.0, lat * 0 + 60.0).parallel_scale)[0, 0]
         exact = 2 * U / R * np.sin(np.deg2rad(lat))
         new = fieldops.vorticity(u, v).values
@@ -67,9 +67,12 @@ def old_errors() -> None:
         near60 = np.abs(lat - 60.0) < 1.0
         err_old = np.abs(old / exact - 1)
         err_new = np.abs(new / exact - 1)
+        mf = np.asarray(m.factors(_lon, lat).parallel_scale)
         print(
-            f"  {name}: map factor at 60N {k:.4f} -> every derivative off by {abs(k - 1):.1%} "
-            f"there; solid-body vorticity near 60N off by {err_old[near60].max():.2%} "
+            f"  {name}: map factor {mf.min():.3f}..{mf.max():.3f} on the grid, {k:.4f} at 60N "
+            f"-> every derivative off by {abs(1 / k - 1):.1%} there, up to "
+            f"{np.abs(1 / mf - 1).max():.1%} on the grid; "
+            f"solid-body vorticity near 60N off by {err_old[near60].max():.2%} "
             f"[{err_new[near60].max():.1e}], anywhere up to {err_old.max():.1%} "
             f"[{err_new.max():.1e}]"
         )
