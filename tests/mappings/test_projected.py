@@ -146,3 +146,23 @@ def test_cell_areas_are_on_the_earth():
     dx = float(u.x[1] - u.x[0])
     area = frame.cell_areas().values
     np.testing.assert_allclose(area[1:-1, 1:-1], (dx / frame.map_factor[1:-1, 1:-1]) ** 2)
+
+
+def test_the_vector_operators_take_the_projected_frame():
+    u, v, lat, _, _ = projected_winds(LCC, 31)
+    vec = xr.concat([v, u], dim="component").assign_coords(component=["y", "x"])
+    np.testing.assert_allclose(fieldops.curl(vec).values, fieldops.vorticity(u, v).values)
+    np.testing.assert_allclose(fieldops.div(vec).values, fieldops.divergence(u, v).values)
+    jac = fieldops.jacobian(vec)
+    assert jac.sizes["component"] == 2 and "projected grid" in jac.attrs["long_name"]
+
+
+def test_gaps_are_omitted_on_the_projected_grid():
+    u, _, lat, _, _ = projected_winds(LCC, 31)
+    f = _field(u, np.sin(np.deg2rad(lat)))
+    holed = f.where((np.abs(f.x) > 2e5) | (np.abs(f.y - 6e5) > 2e5))
+    full = fieldops.grad(f)
+    got = fieldops.grad(holed, nan_policy="omit")
+    far = (np.abs(f.x) > 6e5) & (np.abs(f.y - 6e5) > 6e5)
+    np.testing.assert_allclose(got.where(far).values, full.where(far).values, equal_nan=True)
+    assert int(got.isnull().sum()) == 2 * int(holed.isnull().sum())
