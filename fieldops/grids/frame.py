@@ -89,6 +89,7 @@ def frame_for(
         geo = detect_geometry(
             field, detect, y_dim=where.y_dim, x_dim=where.x_dim, radius=where.radius
         )
+        geo = _as_curvilinear(geo, geometry)
         if geometry == "curvilinear" and geo.kind != "curvilinear":
             raise ValueError(
                 "geometry='curvilinear' but no 2-D latitude/longitude coordinates were found "
@@ -115,6 +116,7 @@ def locate(
     geo = detect_geometry(
         field, "auto" if geometry == "curvilinear" else geometry, radius=where.radius
     )
+    geo = _as_curvilinear(geo, geometry)
     if geo.kind == "cartesian":
         if geometry != "auto":
             raise ValueError(
@@ -130,6 +132,13 @@ def locate(
             f"{[geo.y_dim, geo.x_dim]}; dims {dims} lack one of them"
         )
     return None
+
+
+def _as_curvilinear(geo: Geometry, geometry: str) -> Geometry:
+    """A projected grid's 2-D latitude/longitude route when ``geometry="curvilinear"``."""
+    if geometry == "curvilinear" and geo.kind.startswith("projected") and geo.lat is not None:
+        return Geometry("curvilinear", geo.y_dim, geo.x_dim, geo.lat, geo.lon, geo.radius)
+    return geo
 
 
 class Frame:

@@ -166,3 +166,14 @@ def test_gaps_are_omitted_on_the_projected_grid():
     far = (np.abs(f.x) > 6e5) & (np.abs(f.y - 6e5) > 6e5)
     np.testing.assert_allclose(got.where(far).values, full.where(far).values, equal_nan=True)
     assert int(got.isnull().sum()) == 2 * int(holed.isnull().sum())
+
+
+def test_geometry_curvilinear_takes_the_2d_latitude_longitude_route():
+    u, v, lat, lon, _ = projected_winds(LCC, 31)
+    both = u.assign_coords(lat=(("y", "x"), lat), lon=(("y", "x"), lon))
+    ue, ve = fieldops.to_earth_relative(both, v.assign_coords(lat=both.lat, lon=both.lon))
+    curvi = fieldops.vorticity(ue, ve, geometry="curvilinear")  # true east/north components
+    proj = fieldops.vorticity(both, v.assign_coords(lat=both.lat, lon=both.lon))
+    np.testing.assert_allclose(curvi.values[2:-2, 2:-2], proj.values[2:-2, 2:-2], rtol=2e-3)
+    g = fieldops.grad(both, ["y", "x"], geometry="curvilinear")
+    assert "curvilinear" in g.attrs["long_name"]
