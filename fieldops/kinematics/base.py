@@ -121,7 +121,8 @@ _GRID_DOC = """geometry : {"auto", "cartesian", "spherical", "curvilinear"}, def
     boundary : str or dict, optional
         Edge rule per dim (longitude spanning 360 degrees is periodic by default).
     radius : float, default 6 371 008.8
-        Sphere radius in metres.
+        Sphere radius in metres; by default the file's Earth when its CF grid
+        mapping gives one (``earth_radius``, ``semi_major_axis``).
     poles : {"limit", "nan"}, default "limit"
         Pole policy on a grid with pole rows (see :mod:`fieldops.grids.spherical`).
     method : str or dict, default "finite_difference"
