@@ -6,12 +6,13 @@ cartesian grid; along the grid's axes on rotated-pole and projected grids, see
 (the grid mapping's on a rotated-pole or projected grid). The grid is found by
 :func:`fieldops.grids.detect_geometry` (``geometry="auto"``): 1-D
 latitude/longitude give the spherical forms with analytic metric terms (flux form
-for vorticity and divergence) and the pole policy of :mod:`fieldops.grids.spherical`;
-2-D latitude/longitude give the chain rule of :mod:`fieldops.grids.curvilinear`;
-rotated-pole and projected grids the frames of :mod:`fieldops.mappings`; anything else is a plane, with derivatives per
-metre when the coordinates carry length units. Results are lazy on Dask input,
-keep the input's dims, coords and dtype, and carry ``units``, ``long_name`` and
-(where CF has one) ``standard_name``.
+for vorticity and divergence) and the pole policy of
+:mod:`fieldops.grids.spherical`; 2-D latitude/longitude give the chain rule of
+:mod:`fieldops.grids.curvilinear`; rotated-pole and projected grids the frames of
+:mod:`fieldops.mappings`; anything else is a plane, with derivatives per metre
+when the coordinates carry length units. Results are lazy on Dask input, keep the
+input's dims, coords and dtype, and carry ``units``, ``long_name`` and (where CF
+has one) ``standard_name``.
 
 Sign conventions follow MetPy: ``advection`` is ``-(u df/dx + v df/dy)`` (the
 tendency of ``f`` due to advection); stretching deformation is
