@@ -30,6 +30,7 @@ from fieldops.kinematics.winds import (
     total_deformation,
     vorticity,
 )
+from fieldops.mappings.winds import to_earth_relative, to_grid_relative
 from fieldops.sample import open_sample
 from fieldops.scattered.points import at, from_points
 from fieldops.scattered.rbf import ScatteredDerivatives
@@ -70,6 +71,8 @@ __all__ = [
     "strain_rate",
     "stretching_deformation",
     "to_dataset",
+    "to_earth_relative",
+    "to_grid_relative",
     "total_deformation",
     "vorticity",
     "write",

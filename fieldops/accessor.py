@@ -20,6 +20,7 @@ import xarray as xr
 from fieldops import components, kinematics
 from fieldops.calculus import critical, derived, diffusion, scalar, vector
 from fieldops.calculus import derivative as derivative_module
+from fieldops.mappings import winds as mapping_winds
 from fieldops.scattered import points
 from fieldops.vertical import formula_terms, interp
 
@@ -138,6 +139,8 @@ class DatasetFieldopsAccessor(FieldopsAccessor):
     shearing_deformation = _dataset_method(kinematics.shearing_deformation, u="u", v="v")
     total_deformation = _dataset_method(kinematics.total_deformation, u="u", v="v")
     geostrophic_wind = _dataset_method(kinematics.geostrophic_wind, field=None)
+    to_earth_relative = _dataset_method(mapping_winds.to_earth_relative, u="u", v="v")
+    to_grid_relative = _dataset_method(mapping_winds.to_grid_relative, u="u", v="v")
 
 
 _DATASET_ONLY = {

@@ -34,6 +34,8 @@ WIND_METHODS = {
     "stretching_deformation",
     "shearing_deformation",
     "total_deformation",
+    "to_earth_relative",
+    "to_grid_relative",
 }
 
 

@@ -68,11 +68,12 @@ def grad(f: xr.DataArray, dims: list[Hashable], frame: Frame, how: How) -> xr.Da
         found = {p.attrs.get("units") for p in parts}
         out = _concat_components(parts)
     out = out.assign_coords({COMPONENT: list(dims)}).transpose(COMPONENT, *f.dims)
+    north_word, east_word = frame.directions
     out.attrs = {
-        "long_name": f"gradient of {f.attrs.get('long_name') or f.name} on the "
-        f"{frame.kind} grid ({y}: northward, {x}: eastward, per metre)",
+        "long_name": f"gradient of {f.attrs.get('long_name') or f.name} {frame.words()}",
         # Machine-readable, for fieldops.to_dataset (eastward_/northward_ names).
-        "component_directions": f"{y}: northward {x}: eastward",
+        "component_directions": f"{y}: {north_word} {x}: {east_word}",
+        **frame.frame_attrs(),  # grid-relative components say so (fieldops.mappings)
     }
     if len(found) == 1 and None not in found:
         out.attrs["units"] = found.pop()

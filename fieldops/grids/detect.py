@@ -11,19 +11,22 @@ Detection reads the coordinates themselves, never a third-party convention libra
 1-D latitude and longitude coordinates, each along its own dim, make a
 *spherical* grid; 2-D ones on the same two logical dims make a *curvilinear*
 grid; anything else is *cartesian*. Rotated-pole ``grid_latitude`` /
-``grid_longitude`` are not true latitude/longitude and are not picked.
+``grid_longitude`` (or a ``rotated_latitude_longitude`` grid mapping) make a
+*rotated* grid, and projected x/y with a CF ``grid_mapping`` (or WRF's
+``MAPFAC_M``) a *projected* one (:mod:`fieldops.mappings`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import xarray as xr
 
 from fieldops._validate import check_xarray
+from fieldops.mappings.crs import GridMapping, find_mapping
 from fieldops.options import EARTH_RADIUS
 from fieldops.stencils.weights import is_uniform
 
@@ -77,6 +80,10 @@ _LON_NAMES = (
 )
 _X_NAMES = ("x", "xc", "x_rho", "easting", "projection_x_coordinate")
 _Y_NAMES = ("y", "yc", "y_rho", "northing", "projection_y_coordinate")
+# Rotated-pole and projected grids (fieldops.mappings).
+_ROTATED_STD = ("grid_latitude", "grid_longitude")
+_ROTATED_NAMES = (("rlat", "grid_latitude", "rlatitude"), ("rlon", "grid_longitude", "rlongitude"))
+_MAPFAC = ("MAPFAC_M", "MAPFAC_U", "MAPFAC_V")
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,8 @@ class Geometry:
     lat: Hashable | None = None
     lon: Hashable | None = None
     radius: float = EARTH_RADIUS
+    # The CF grid mapping of a rotated or projected grid (fieldops.mappings).
+    mapping: GridMapping | None = field(default=None, repr=False, compare=False)
 
 
 def _units_of(var: xr.DataArray) -> str:
@@ -113,6 +122,8 @@ def _is_lat(name: Hashable, var: xr.DataArray, by_name: bool) -> bool:
     std = str(var.attrs.get("standard_name", "")).lower()
     if std == "latitude" or _units_of(var) in _LAT_UNITS:
         return True
+    if std in _ROTATED_STD:
+        return False  # a rotated-pole latitude is not a true one
     if str(var.attrs.get("axis", "")).upper() == "Y" and _units_of(var) in _DEGREES:
         return True
     return by_name and std != "grid_latitude" and str(name).lower() in _LAT_NAMES
@@ -122,6 +133,8 @@ def _is_lon(name: Hashable, var: xr.DataArray, by_name: bool) -> bool:
     std = str(var.attrs.get("standard_name", "")).lower()
     if std == "longitude" or _units_of(var) in _LON_UNITS:
         return True
+    if std in _ROTATED_STD:
+        return False
     if str(var.attrs.get("axis", "")).upper() == "X" and _units_of(var) in _DEGREES:
         return True
     return by_name and std != "grid_longitude" and str(name).lower() in _LON_NAMES
@@ -130,8 +143,9 @@ def _is_lon(name: Hashable, var: xr.DataArray, by_name: bool) -> bool:
 def _find(obj: xr.DataArray | xr.Dataset, test) -> Hashable | None:
     """The coordinate ``test`` accepts: by attributes first, then by name; 1-D dim coords first."""
     coords = obj.coords
+    variables = coords.variables  # not DataArrays: detection runs on every call
     for by_name in (False, True):
-        hits = [k for k, v in coords.items() if v.ndim in (1, 2) and test(k, v, by_name)]
+        hits = [k for k, v in variables.items() if v.ndim in (1, 2) and test(k, v, by_name)]
         if hits:
             hits.sort(key=lambda k: (coords[k].ndim, k not in obj.dims))
             return hits[0]
@@ -267,6 +281,12 @@ def detect_geometry(
     if geometry == "cartesian":
         y, x = _cartesian_dims(obj, y_dim, x_dim)
         return Geometry("cartesian", y, x, radius=radius)
+    mapping = find_mapping(obj, warn=False)
+    radius = file_radius(mapping, radius)
+    if geometry == "auto":
+        mapped = mapped_geometry(obj, mapping, y_dim=y_dim, x_dim=x_dim, radius=radius)
+        if mapped is not None:
+            return _dangling(obj, mapped)
     lat, lon = find_latlon(obj)
     found = lat is not None and lon is not None
     geo = _spherical_geometry(obj, lat, lon, radius) if found else None
@@ -279,8 +299,102 @@ def detect_geometry(
                 "geometry='cartesian'"
             )
         y, x = _cartesian_dims(obj, y_dim, x_dim)
-        return Geometry("cartesian", y, x, radius=radius)
+        return _dangling(obj, Geometry("cartesian", y, x, radius=radius))
+    return _dangling(obj, geo)
+
+
+def _dangling(obj, geo: Geometry) -> Geometry:
+    """``geo``; warn when a ``grid_mapping`` names a missing variable and it could matter.
+
+    On a true latitude/longitude grid only the Earth's radius would be lost, so
+    the warning is for the other grids (where the mapping decides the metric).
+    """
+    if geo.mapping is None and geo.kind != "spherical":
+        find_mapping(obj, warn=True)
     return geo
+
+
+def file_radius(mapping: GridMapping | None, radius: float) -> float:
+    """The file's Earth as the radius, unless the call gave its own (not the default)."""
+    if mapping is None or mapping.radius is None or radius != EARTH_RADIUS:
+        return radius
+    return float(mapping.radius)
+
+
+def _one_d(obj, name: Hashable | None) -> bool:
+    return name is not None and name in obj.coords and obj.coords[name].ndim == 1
+
+
+def _rotated_coords(obj, mapping: GridMapping | None) -> tuple[Hashable, Hashable] | None:
+    """The 1-D rotated latitude and longitude coordinates, or None."""
+    found = []
+    for std, names in zip(_ROTATED_STD, _ROTATED_NAMES):
+        hits = [  # Variables, not DataArrays: this runs on every call
+            k
+            for k, v in obj.coords.variables.items()
+            if v.ndim == 1 and str(v.attrs.get("standard_name", "")).lower() == std
+        ]
+        if not hits and mapping is not None and mapping.kind == "rotated":
+            hits = [k for k in obj.coords if _one_d(obj, k) and str(k).lower() in names]
+        found.append(hits[0] if hits else None)
+    y, x = found
+    if y is None or x is None or obj.coords[y].dims == obj.coords[x].dims:
+        return None
+    return y, x
+
+
+def mapped_geometry(
+    obj: xr.DataArray | xr.Dataset,
+    mapping: GridMapping | None,
+    *,
+    y_dim: Hashable | None = None,
+    x_dim: Hashable | None = None,
+    radius: float = EARTH_RADIUS,
+) -> Geometry | None:
+    """A rotated-pole or projected grid of ``obj``, or None.
+
+    ``rotated``: 1-D ``grid_latitude``/``grid_longitude`` coordinates (by
+    ``standard_name``, or ``rlat``/``rlon`` with a ``rotated_latitude_longitude``
+    mapping); the mapping, when there is one, gives the true latitude.
+    ``projected``: a projected CF grid mapping (or WRF's ``MAPFAC_M``) and 1-D
+    x/y coordinates in lengths; ``projected_curvilinear`` for a mapping that is
+    not conformal (Lambert azimuthal equal area). ``lat``/``lon`` name 2-D
+    latitude/longitude coordinates when the data have them (checked against
+    the mapping).
+
+    Examples
+    --------
+    >>> ds = xr.Dataset(coords={
+    ...     "rlat": ("rlat", [0.0, 1.0], {"standard_name": "grid_latitude"}),
+    ...     "rlon": ("rlon", [0.0, 1.0, 2.0], {"standard_name": "grid_longitude"})})
+    >>> mapped_geometry(ds, None)
+    Geometry(kind='rotated', y_dim='rlat', x_dim='rlon', lat='rlat', lon='rlon', radius=6371008.8)
+    """
+    kind = None if mapping is None else mapping.kind
+    rotated = _rotated_coords(obj, mapping)
+    if rotated is not None:
+        y, x = rotated
+        ydim, xdim = obj.coords[y].dims[0], obj.coords[x].dims[0]
+        return Geometry("rotated", ydim, xdim, y, x, float(radius), mapping)
+    mapfac = [k for k in _MAPFAC if k in obj.coords or k in getattr(obj, "data_vars", {})]
+    if kind != "projected" and not mapfac:
+        return None
+    y, x = _cartesian_dims(obj, y_dim, x_dim)
+    lengths = all(_one_d(obj, d) and _is_length(obj.coords[d]) for d in (y, x))
+    if kind != "projected" and not lengths:
+        return None  # WRF without x/y in metres: its 2-D latitude/longitude are used
+    lat, lon = find_latlon(obj)
+    two_d = lat is not None and lon is not None and _pair_kind(obj, lat, lon) == "curvilinear"
+    lat, lon = (lat, lon) if two_d and set(obj.coords[lat].dims) == {y, x} else (None, None)
+    name = "projected" if mapping is None or mapping.conformal else "projected_curvilinear"
+    return Geometry(name, y, x, lat, lon, float(radius), mapping)
+
+
+def _is_length(coord: xr.DataArray) -> bool:
+    from fieldops import units as _units
+
+    units = coord.attrs.get("units")
+    return units is None or _units.factor(units, "m") is not None
 
 
 def _pair_kind(obj, lat: Hashable, lon: Hashable) -> str | None:
@@ -308,6 +422,9 @@ def horizontal_dims(obj: xr.DataArray | xr.Dataset) -> tuple[Hashable, Hashable]
     >>> horizontal_dims(xr.Dataset(coords={"x": [0.0, 1.0]})) is None
     True
     """
+    mapped = mapped_geometry(obj, find_mapping(obj, warn=False))
+    if mapped is not None:
+        return mapped.y_dim, mapped.x_dim
     lat, lon = find_latlon(obj)
     if lat is None or lon is None:
         return None

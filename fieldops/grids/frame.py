@@ -35,6 +35,9 @@ _MODULES = (
     "fieldops.grids.sphere",
     "fieldops.grids.curvilinear",
     "fieldops.vertical.correction",  # model levels (issue 16)
+    # Rotated-pole and projected grids (CF grid mappings).
+    "fieldops.mappings.rotated",
+    "fieldops.mappings.projected",
 )
 
 
@@ -87,6 +90,7 @@ def frame_for(
         geo = detect_geometry(
             field, detect, y_dim=where.y_dim, x_dim=where.x_dim, radius=where.radius
         )
+        geo = _as_curvilinear(geo, geometry)
         if geometry == "curvilinear" and geo.kind != "curvilinear":
             raise ValueError(
                 "geometry='curvilinear' but no 2-D latitude/longitude coordinates were found "
@@ -116,6 +120,7 @@ def locate(
     geo = detect_geometry(
         field, "auto" if geometry == "curvilinear" else geometry, radius=where.radius
     )
+    geo = _as_curvilinear(geo, geometry)
     if geo.kind == "cartesian":
         if geometry != "auto":
             raise ValueError(
@@ -131,6 +136,13 @@ def locate(
             f"{[geo.y_dim, geo.x_dim]}; dims {dims} lack one of them"
         )
     return None
+
+
+def _as_curvilinear(geo: Geometry, geometry: str) -> Geometry:
+    """A projected grid's 2-D latitude/longitude route when ``geometry="curvilinear"``."""
+    if geometry == "curvilinear" and geo.kind.startswith("projected") and geo.lat is not None:
+        return Geometry("curvilinear", geo.y_dim, geo.x_dim, geo.lat, geo.lon, geo.radius)
+    return geo
 
 
 class Frame:
@@ -149,6 +161,8 @@ class Frame:
     length_unit: str | None = "m"
     dims: tuple[Hashable, Hashable]
     pole_rows: tuple[int, ...] = ()
+    # What the (y, x) components point along, for component_directions attrs.
+    directions: tuple[str, str] = ("northward", "eastward")
 
     def __init__(self, ref: xr.DataArray | xr.Dataset, geo: Geometry, where: Where, how: How):
         raise NotImplementedError  # pragma: no cover  (each grid builds its own metric)
@@ -208,6 +222,10 @@ class Frame:
     def latitude(self) -> xr.DataArray | None:
         """Latitude in degrees, when the grid has one."""
         return None
+
+    def frame_attrs(self) -> dict[str, str]:
+        """Attrs that say which frame a result's vector components are in (none: east/north)."""
+        return {}
 
     # Put ``like``'s coords, dim order, chunks and attrs (units derived) on a bare result.
     finish = staticmethod(finish)

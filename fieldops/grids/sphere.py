@@ -93,7 +93,7 @@ class Sphere(Frame):
         self.dims = (lat_dim, lon_dim)
         self.lat_dim, self.lon_dim = lat_dim, lon_dim
         self.poles = where.poles
-        self.radius = float(where.radius)
+        self.radius = float(geo.radius)  # the call's radius, or the file's Earth
         lat = _degrees(ref, lat_dim, "latitude")
         if np.nanmax(np.abs(lat)) > 90.0 + _POLE_ATOL_DEG:
             raise ValueError(

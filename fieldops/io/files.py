@@ -234,7 +234,9 @@ def open_dataset(
             raise ValueError(
                 f"dim(s) {bad_dims} not in {str(files[0])!r}; its dims: {list(probe.dims)}"
             )
-        drop = [v for v in names if v not in keep]
+        # Grid-mapping variables (fieldops.mappings) of the kept ones stay, as coordinates.
+        mappings = _mapping_variables(probe, keep)
+        drop = [v for v in names if v not in keep and v not in mappings]
         if isinstance(chunks, Mapping):
             extra = [concat_dim] if concat_dim is not None and len(files) > 1 else []
             unknown = [d for d in chunks if d not in probe.dims and d not in extra]
@@ -246,7 +248,7 @@ def open_dataset(
         spec = _resolve_chunks(probe, keep, dims, chunks, target_chunk_bytes)
     kw = dict(chunks=spec, drop_variables=drop or None, **open_kw)
     if len(files) == 1:
-        return xr.open_dataset(files[0], **kw)
+        return xr.open_dataset(files[0], **kw).set_coords(mappings)
     combine = (
         dict(combine="by_coords")
         if concat_dim is None
@@ -261,7 +263,18 @@ def open_dataset(
         combine_attrs="override",
         **combine,
         **kw,
-    )
+    ).set_coords(mappings)
+
+
+def _mapping_variables(ds: xr.Dataset, keep: list[Hashable]) -> list[Hashable]:
+    """The CF grid-mapping variables that the variables ``keep`` name (``grid_mapping``)."""
+    found = []
+    for name in keep:
+        text = str(ds[name].attrs.get("grid_mapping", "")).split()
+        gm = text[0].rstrip(":") if text else None
+        if gm is not None and gm in ds.data_vars and gm not in found:
+            found.append(gm)
+    return found
 
 
 def _resolve_chunks(

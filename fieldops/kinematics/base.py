@@ -92,6 +92,24 @@ def _coriolis(frame: Frame, coriolis: float | xr.DataArray | None, what: str):
     return 2 * OMEGA * np.sin(np.deg2rad(lat))
 
 
+WIND_FRAMES = ("auto", "grid", "earth")
+
+
+def _in_frame(
+    frame: Frame, u: xr.DataArray, v: xr.DataArray, wind_frame: str
+) -> tuple[xr.DataArray, xr.DataArray]:
+    """``u``, ``v`` turned into the frame's own components (grid-relative on mapped grids)."""
+    if wind_frame not in WIND_FRAMES:
+        raise ValueError(f"unknown wind_frame {wind_frame!r}; use one of {WIND_FRAMES}")
+    own = "grid" if frame.frame_attrs() else "earth"
+    if wind_frame in ("auto", own):
+        return u, v
+    from fieldops.mappings.winds import to_earth_relative, to_grid_relative
+
+    turn = to_grid_relative if own == "grid" else to_earth_relative
+    return turn(u, v, x_dim=frame.x_dim, y_dim=frame.y_dim)
+
+
 _GRID_DOC = """geometry : {"auto", "cartesian", "spherical", "curvilinear"}, default "auto"
         Grid of the data (see :func:`fieldops.grids.detect_geometry`); "curvilinear"
         requires 2-D latitude/longitude coordinates.
@@ -103,7 +121,8 @@ _GRID_DOC = """geometry : {"auto", "cartesian", "spherical", "curvilinear"}, def
     boundary : str or dict, optional
         Edge rule per dim (longitude spanning 360 degrees is periodic by default).
     radius : float, default 6 371 008.8
-        Sphere radius in metres.
+        Sphere radius in metres; by default the file's Earth when its CF grid
+        mapping gives one (``earth_radius``, ``semi_major_axis``).
     poles : {"limit", "nan"}, default "limit"
         Pole policy on a grid with pole rows (see :mod:`fieldops.grids.spherical`).
     method : str or dict, default "finite_difference"
@@ -125,7 +144,14 @@ _GRID_DOC = """geometry : {"auto", "cartesian", "spherical", "curvilinear"}, def
         it, so it stays NaN when they hold a NaN.
     mask : DataArray of bool, optional
         True where the fields are valid; False cells are treated as NaN
-        (implies ``nan_policy="omit"``)."""
+        (implies ``nan_policy="omit"``).
+    wind_frame : {"auto", "grid", "earth"}, default "auto"
+        Which way the wind components point (for ``geostrophic_wind``, the
+        result's): ``"grid"`` along the grid's x/y (rotated east/north on a
+        rotated-pole grid: CORDEX, the UM, WRF's U/V), ``"earth"`` true east/north.
+        ``"auto"`` takes the frame's own: grid-relative on rotated-pole and
+        projected grids, true east/north elsewhere. Others are turned by
+        :func:`fieldops.to_grid_relative` / :func:`fieldops.to_earth_relative`."""
 
 
 def _doc(func):

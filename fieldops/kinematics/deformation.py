@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from fieldops.grids.frame import frame_for
-from fieldops.kinematics.base import _doc, _inputs, _per_length, _wind, _with_units
+from fieldops.kinematics.base import _doc, _in_frame, _inputs, _per_length, _wind, _with_units
 from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where, option_keywords
 from fieldops.stencils.apply import float_dtype
 from fieldops.stencils.boundary import BoundarySpec
@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # the frames stand below; only their type is named here
 def _deform(frame: Frame, u: xr.DataArray, v: xr.DataArray):
     dt = float_dtype(np.result_type(u.dtype, v.dtype))
     bu, bv = frame.bare(u).astype(dt, copy=False), frame.bare(v).astype(dt, copy=False)
+    if getattr(frame, "deform", None) is not None:
+        return frame.deform(bu, bv)  # a frame with its own connection terms (projected grids)
     ue, un = frame.east_north(bu)
     ve, vn = frame.east_north(bv)
     tan = frame.tan_term(dt)
@@ -56,6 +58,7 @@ def deformation(
     sigma: ScaleArg = None,
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
+    wind_frame: str = "auto",
 ) -> xr.Dataset:
     """Stretching, shearing and total deformation of a horizontal wind.
 
@@ -89,6 +92,7 @@ def deformation(
     frame = frame_for(u, None, Where.pick(locals()), How.pick(locals()))
     _inputs(frame, u, v)
     u, v, wunits = _wind(u, v)
+    u, v = _in_frame(frame, u, v, wind_frame)
     stretch, shear = _deform(frame, u, v)
     total = np.sqrt(stretch**2 + shear**2)
     units = _per_length(wunits, frame)
@@ -125,6 +129,7 @@ def stretching_deformation(
     sigma: ScaleArg = None,
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
+    wind_frame: str = "auto",
 ) -> xr.DataArray:
     """Stretching deformation ``du/dx - dv/dy``.
 
@@ -147,7 +152,9 @@ def stretching_deformation(
     >>> float(stretching_deformation(u, 0 * u)[1, 1])
     1.0
     """
-    return deformation(u, v, **option_keywords(locals()))["stretching_deformation"]
+    return deformation(u, v, wind_frame=wind_frame, **option_keywords(locals()))[
+        "stretching_deformation"
+    ]
 
 
 @_doc
@@ -168,6 +175,7 @@ def shearing_deformation(
     sigma: ScaleArg = None,
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
+    wind_frame: str = "auto",
 ) -> xr.DataArray:
     """Shearing deformation ``dv/dx + du/dy``.
 
@@ -190,7 +198,9 @@ def shearing_deformation(
     >>> float(shearing_deformation(u, 0 * u)[1, 1])
     1.0
     """
-    return deformation(u, v, **option_keywords(locals()))["shearing_deformation"]
+    return deformation(u, v, wind_frame=wind_frame, **option_keywords(locals()))[
+        "shearing_deformation"
+    ]
 
 
 @_doc
@@ -211,6 +221,7 @@ def total_deformation(
     sigma: ScaleArg = None,
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
+    wind_frame: str = "auto",
 ) -> xr.DataArray:
     """Total deformation ``sqrt(stretching**2 + shearing**2)``.
 
@@ -233,4 +244,6 @@ def total_deformation(
     >>> float(total_deformation(u, 0 * u)[1, 1])
     1.0
     """
-    return deformation(u, v, **option_keywords(locals()))["total_deformation"]
+    return deformation(u, v, wind_frame=wind_frame, **option_keywords(locals()))[
+        "total_deformation"
+    ]

@@ -1,14 +1,18 @@
 """Kinematics of horizontal wind fields, on spherical, cartesian and curvilinear grids.
 
 ``u`` and ``v`` are the eastward and northward components (along x and y on a
-cartesian grid). The grid is found by :func:`fieldops.grids.detect_geometry`
-(``geometry="auto"``): 1-D latitude/longitude give the spherical forms with
-analytic metric terms (flux form for vorticity and divergence) and the pole
-policy of :mod:`fieldops.grids.spherical`; 2-D latitude/longitude give the chain rule
-of :mod:`fieldops.grids.curvilinear`; anything else is a plane, with derivatives per
-metre when the coordinates carry length units. Results are lazy on Dask input,
-keep the input's dims, coords and dtype, and carry ``units``, ``long_name`` and
-(where CF has one) ``standard_name``.
+cartesian grid; along the grid's axes on rotated-pole and projected grids, see
+``wind_frame``). The Coriolis parameter comes from the true latitude on every grid
+(the grid mapping's on a rotated-pole or projected grid). The grid is found by
+:func:`fieldops.grids.detect_geometry` (``geometry="auto"``): 1-D
+latitude/longitude give the spherical forms with analytic metric terms (flux form
+for vorticity and divergence) and the pole policy of
+:mod:`fieldops.grids.spherical`; 2-D latitude/longitude give the chain rule of
+:mod:`fieldops.grids.curvilinear`; rotated-pole and projected grids the frames of
+:mod:`fieldops.mappings`; anything else is a plane, with derivatives per metre
+when the coordinates carry length units. Results are lazy on Dask input, keep the
+input's dims, coords and dtype, and carry ``units``, ``long_name`` and (where CF
+has one) ``standard_name``.
 
 Sign conventions follow MetPy: ``advection`` is ``-(u df/dx + v df/dy)`` (the
 tendency of ``f`` due to advection); stretching deformation is
@@ -29,6 +33,7 @@ from fieldops.kinematics.base import (
     OMEGA,
     _coriolis,
     _doc,
+    _in_frame,
     _inputs,
     _per_length,
     _wind,
@@ -78,6 +83,7 @@ def vorticity(
     sigma: ScaleArg = None,
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
+    wind_frame: str = "auto",
 ) -> xr.DataArray:
     """Vertical component of the relative vorticity, ``dv/dx - du/dy``.
 
@@ -109,6 +115,7 @@ def vorticity(
     frame = frame_for(u, None, Where.pick(locals()), How.pick(locals()))
     _inputs(frame, u, v)
     u, v, wunits = _wind(u, v)
+    u, v = _in_frame(frame, u, v, wind_frame)
     res = frame.curl(u, v)
     return _with_units(
         res,
@@ -139,6 +146,7 @@ def absolute_vorticity(
     sigma: ScaleArg = None,
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
+    wind_frame: str = "auto",
 ) -> xr.DataArray:
     """Absolute vorticity: relative vorticity plus the Coriolis parameter.
 
@@ -165,7 +173,7 @@ def absolute_vorticity(
     >>> bool(np.isclose(eta.sel(lat=90, lon=0), 2 * OMEGA))
     True
     """
-    zeta = vorticity(u, v, **option_keywords(locals()))
+    zeta = vorticity(u, v, wind_frame=wind_frame, **option_keywords(locals()))
     frame = frame_for(
         u, None, Where.pick(locals()), How(accuracy=accuracy, boundary=boundary)
     )  # for the latitude only: no derivatives, so no method options
@@ -205,6 +213,7 @@ def divergence(
     sigma: ScaleArg = None,
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
+    wind_frame: str = "auto",
 ) -> xr.DataArray:
     """Horizontal divergence, ``du/dx + dv/dy``.
 
@@ -235,6 +244,7 @@ def divergence(
     frame = frame_for(u, None, Where.pick(locals()), How.pick(locals()))
     _inputs(frame, u, v)
     u, v, wunits = _wind(u, v)
+    u, v = _in_frame(frame, u, v, wind_frame)
     res = frame.div(u, v)
     return _with_units(
         res,
@@ -265,6 +275,7 @@ def advection(
     sigma: ScaleArg = None,
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
+    wind_frame: str = "auto",
 ) -> xr.DataArray:
     """Horizontal advection of a scalar, ``-(u df/dx + v df/dy)`` (MetPy's sign).
 
@@ -295,6 +306,7 @@ def advection(
     frame = frame_for(scalar, None, Where.pick(locals()), How.pick(locals()))
     _inputs(frame, scalar, u, v)
     u, v, wunits = _wind(u, v)
+    u, v = _in_frame(frame, u, v, wind_frame)
     fe, fn = frame.east_north(frame.bare(scalar))
     dt = fe.dtype
     res = -(frame.bare(u).astype(dt, copy=False) * fe + frame.bare(v).astype(dt, copy=False) * fn)
@@ -346,6 +358,7 @@ def geostrophic_wind(
     sigma: ScaleArg = None,
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
+    wind_frame: str = "auto",
 ) -> xr.Dataset:
     """Geostrophic wind from geopotential or geopotential height.
 
@@ -403,6 +416,18 @@ def geostrophic_wind(
     vg = frame.fix_poles(pe * inv_f, "meridian")
     units = _units.combine(_units.product("m2 s-2", "s"), [frame.length_unit])
     what = f"from {kind} {field.attrs.get('long_name') or field.name or ''}".rstrip()
+    if wind_frame not in ("auto", "grid", "earth"):
+        raise ValueError(f"unknown wind_frame {wind_frame!r}; use 'auto', 'grid' or 'earth'")
+    own = frame.frame_attrs()
+    if wind_frame not in ("auto", "grid" if own else "earth"):
+        # Asked for the other frame than the grid's own: turn the result.
+        from fieldops.mappings.winds import grid_angle
+
+        cos, sin, _ = grid_angle(field, x_dim=frame.x_dim, y_dim=frame.y_dim)
+        cos, sin = cos.astype(dt), sin.astype(dt) * dt.type(1 if own else -1)
+        ug, vg = ug * cos - vg * sin, ug * sin + vg * cos
+        words = "earth-relative: true east/north" if own else "grid-relative: along +x/+y"
+        own = {"component_frame": words}
     out = {
         "ug": _with_units(
             ug, field, "ug", f"eastward geostrophic wind {what}", units, "geostrophic_eastward_wind"
@@ -416,4 +441,6 @@ def geostrophic_wind(
             "geostrophic_northward_wind",
         ),
     }
+    for var in out.values():
+        var.attrs.update(own)
     return xr.Dataset(out)

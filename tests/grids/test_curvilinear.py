@@ -186,7 +186,8 @@ def test_detects_curvilinear_and_cartesian():
         {"standard_name": "grid_latitude", "units": "degrees"},
         {"standard_name": "grid_longitude", "units": "degrees"},
     )
-    assert detect_geometry(rotated).kind == "cartesian"
+    # Rotated-pole coordinates are a rotated sphere, not true latitude/longitude (issue 18).
+    assert detect_geometry(rotated).kind == "rotated"
     assert detect_geometry(grid("lat", "lon"), "cartesian").kind == "cartesian"
 
 
