@@ -18,6 +18,7 @@ from fieldops.calculus.scalar import grad, hessian, laplacian
 from fieldops.calculus.vector import curl, div, jacobian
 from fieldops.components import to_dataset
 from fieldops.grids.detect import EARTH_RADIUS, detect_geometry
+from fieldops.integrals import cumulative_integrate, integrate, mass_integrate
 from fieldops.io import open_dataset, process, write
 from fieldops.kinematics.winds import (
     absolute_vorticity,
@@ -71,5 +72,9 @@ __all__ = [
     "total_deformation",
     "vorticity",
     "write",
+    # integrals and dynamics (issue 19)
+    "cumulative_integrate",
+    "integrate",
+    "mass_integrate",
 ]
 __version__ = "0.1.0"

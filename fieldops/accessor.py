@@ -20,6 +20,8 @@ import xarray as xr
 from fieldops import components, kinematics
 from fieldops.calculus import critical, derived, diffusion, scalar, vector
 from fieldops.calculus import derivative as derivative_module
+from fieldops.integrals import cumulative as cumulative_module
+from fieldops.integrals import definite as definite_module
 from fieldops.scattered import points
 
 
@@ -110,6 +112,11 @@ class FieldopsAccessor:
     to_dataset = _method(components.to_dataset)
 
     geostrophic_wind = _method(kinematics.geostrophic_wind)
+
+    # integrals and dynamics (issue 19)
+    integrate = _method(definite_module.integrate)
+    cumulative_integrate = _method(cumulative_module.cumulative_integrate)
+    mass_integrate = _method(definite_module.mass_integrate)
 
     def __getattr__(self, name: str):
         # Only called for names the class lacks: explain the Dataset-only ones.

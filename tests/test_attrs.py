@@ -79,7 +79,23 @@ OPERATORS = {
         ],
         "m s-1",
     ),
+    # integrals and dynamics (issue 19): the integrals over every dim are in m3 s-1
+    # (an area integral in m2 on the sphere); along a dim without coordinate, the field's.
+    "integrate": (lambda f: fieldops.integrate(f, list(f.dims)), "m3 s-1"),
+    "cumulative_integrate": (
+        lambda f: fieldops.cumulative_integrate(f.drop_vars(f.dims[0]), f.dims[0]),
+        "m s-1",
+    ),
+    "mass_integrate": (lambda f: fieldops.mass_integrate(_on_pressure(f), f.dims[0]), "kg m-1 s-1"),
 }
+
+
+def _on_pressure(f: xr.DataArray) -> xr.DataArray:
+    dim = f.dims[0]
+    levels = np.linspace(1000.0, 100.0, f.sizes[dim])
+    return f.assign_coords({dim: (dim, levels, {"units": "hPa"})})
+
+
 # The derivative along one dim has the coordinate's units (degrees on the sphere).
 DIFF_UNITS = {"cartesian": "s-1", "sphere": "m s-1 degree-1"}
 NEEDS_LATITUDE = {("absolute_vorticity", "cartesian"), ("geostrophic_wind", "cartesian")}
