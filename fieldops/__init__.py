@@ -17,6 +17,12 @@ from fieldops.calculus.diffusion import diffuse
 from fieldops.calculus.scalar import grad, hessian, laplacian
 from fieldops.calculus.vector import curl, div, jacobian
 from fieldops.components import to_dataset
+from fieldops.dynamics import (
+    frontogenesis,
+    potential_vorticity_baroclinic,
+    q_vector,
+    thermal_wind,
+)
 from fieldops.grids.detect import EARTH_RADIUS, detect_geometry
 from fieldops.integrals import cumulative_integrate, integrate, mass_integrate
 from fieldops.io import open_dataset, process, write
@@ -76,5 +82,9 @@ __all__ = [
     "cumulative_integrate",
     "integrate",
     "mass_integrate",
+    "frontogenesis",
+    "q_vector",
+    "potential_vorticity_baroclinic",
+    "thermal_wind",
 ]
 __version__ = "0.1.0"

@@ -20,6 +20,7 @@ import xarray as xr
 from fieldops import components, kinematics
 from fieldops.calculus import critical, derived, diffusion, scalar, vector
 from fieldops.calculus import derivative as derivative_module
+from fieldops.dynamics import fronts, pv
 from fieldops.integrals import cumulative as cumulative_module
 from fieldops.integrals import definite as definite_module
 from fieldops.scattered import points
@@ -117,6 +118,7 @@ class FieldopsAccessor:
     integrate = _method(definite_module.integrate)
     cumulative_integrate = _method(cumulative_module.cumulative_integrate)
     mass_integrate = _method(definite_module.mass_integrate)
+    thermal_wind = _method(pv.thermal_wind)
 
     def __getattr__(self, name: str):
         # Only called for names the class lacks: explain the Dataset-only ones.
@@ -141,6 +143,13 @@ class DatasetFieldopsAccessor(FieldopsAccessor):
     shearing_deformation = _dataset_method(kinematics.shearing_deformation, u="u", v="v")
     total_deformation = _dataset_method(kinematics.total_deformation, u="u", v="v")
     geostrophic_wind = _dataset_method(kinematics.geostrophic_wind, field=None)
+
+    # dynamics (issue 19): the fields by name, pressure as a DataArray (ds.level)
+    frontogenesis = _dataset_method(fronts.frontogenesis, potential_temperature=None, u="u", v="v")
+    q_vector = _dataset_method(fronts.q_vector, u=None, v=None, temperature=None)
+    potential_vorticity_baroclinic = _dataset_method(
+        pv.potential_vorticity_baroclinic, potential_temperature=None, u="u", v="v"
+    )
 
 
 _DATASET_ONLY = {

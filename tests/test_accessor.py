@@ -34,6 +34,10 @@ WIND_METHODS = {
     "stretching_deformation",
     "shearing_deformation",
     "total_deformation",
+    # dynamics (issue 19)
+    "frontogenesis",
+    "q_vector",
+    "potential_vorticity_baroclinic",
 }
 
 

@@ -87,7 +87,28 @@ OPERATORS = {
         "m s-1",
     ),
     "mass_integrate": (lambda f: fieldops.mass_integrate(_on_pressure(f), f.dims[0]), "kg m-1 s-1"),
+    "frontogenesis": (lambda f: fieldops.frontogenesis(f, f, 2 * f), "s-2"),
+    "q_vector": (lambda f: fieldops.q_vector(f, 2 * f, f, 5e4), "m3 kg-1 K-1 s-2"),
+    "potential_vorticity_baroclinic": (
+        lambda f: fieldops.potential_vorticity_baroclinic(
+            _levels(f), _levels(f).level, _levels(f), 2 * _levels(f), coriolis=1e-4
+        ),
+        "m3 kg-1 s-2",
+    ),
+    "thermal_wind": (
+        lambda f: fieldops.thermal_wind(
+            _levels(f).assign_attrs(units="m"), "level", top=500.0, bottom=850.0, coriolis=1e-4
+        )["u_thermal"],
+        "m s-1",
+    ),
 }
+
+
+def _levels(f: xr.DataArray) -> xr.DataArray:
+    """``f`` on three pressure levels (attrs kept)."""
+    levels = xr.DataArray([850.0, 700.0, 500.0], dims="level", attrs={"units": "hPa"})
+    out = xr.concat([f, 1.5 * f, 2 * f], dim="level", combine_attrs="override")
+    return out.assign_coords(level=levels).assign_attrs(f.attrs)
 
 
 def _on_pressure(f: xr.DataArray) -> xr.DataArray:

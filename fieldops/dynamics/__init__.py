@@ -1,0 +1,11 @@
+"""Dynamics on any frame: fronts, Q-vectors, potential vorticity, thermal wind, extrema.
+
+Definitions and sign conventions follow MetPy's (so a user can switch); the
+grids are the kinematics' (:func:`fieldops.grids.frame.frame_for`): cartesian,
+latitude/longitude with bounded pole rows and periodic longitude, curvilinear.
+"""
+
+from fieldops.dynamics.fronts import frontogenesis, q_vector
+from fieldops.dynamics.pv import potential_vorticity_baroclinic, thermal_wind
+
+__all__ = ["frontogenesis", "potential_vorticity_baroclinic", "q_vector", "thermal_wind"]
