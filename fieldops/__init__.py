@@ -18,6 +18,7 @@ from fieldops.calculus.scalar import grad, hessian, laplacian
 from fieldops.calculus.vector import curl, div, jacobian
 from fieldops.components import to_dataset
 from fieldops.dynamics import (
+    extrema,
     frontogenesis,
     potential_vorticity_baroclinic,
     q_vector,
@@ -86,5 +87,6 @@ __all__ = [
     "q_vector",
     "potential_vorticity_baroclinic",
     "thermal_wind",
+    "extrema",
 ]
 __version__ = "0.1.0"

@@ -21,6 +21,7 @@ from fieldops import components, kinematics
 from fieldops.calculus import critical, derived, diffusion, scalar, vector
 from fieldops.calculus import derivative as derivative_module
 from fieldops.dynamics import fronts, pv
+from fieldops.dynamics.extrema import extrema as find_extrema
 from fieldops.integrals import cumulative as cumulative_module
 from fieldops.integrals import definite as definite_module
 from fieldops.scattered import points
@@ -119,6 +120,7 @@ class FieldopsAccessor:
     cumulative_integrate = _method(cumulative_module.cumulative_integrate)
     mass_integrate = _method(definite_module.mass_integrate)
     thermal_wind = _method(pv.thermal_wind)
+    extrema = _method(find_extrema)
 
     def __getattr__(self, name: str):
         # Only called for names the class lacks: explain the Dataset-only ones.

@@ -101,6 +101,7 @@ OPERATORS = {
         )["u_thermal"],
         "m s-1",
     ),
+    "extrema": (lambda f: fieldops.extrema(f)["value"], "m s-1"),
 }
 
 

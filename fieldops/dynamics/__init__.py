@@ -5,7 +5,8 @@ grids are the kinematics' (:func:`fieldops.grids.frame.frame_for`): cartesian,
 latitude/longitude with bounded pole rows and periodic longitude, curvilinear.
 """
 
+from fieldops.dynamics.extrema import extrema
 from fieldops.dynamics.fronts import frontogenesis, q_vector
 from fieldops.dynamics.pv import potential_vorticity_baroclinic, thermal_wind
 
-__all__ = ["frontogenesis", "potential_vorticity_baroclinic", "q_vector", "thermal_wind"]
+__all__ = ["extrema", "frontogenesis", "potential_vorticity_baroclinic", "q_vector", "thermal_wind"]
