@@ -21,6 +21,7 @@ import xarray as xr
 from fieldops import _attrs
 from fieldops._validate import check_dim, check_numeric
 from fieldops.grids.coords import coordinate_values
+from fieldops.integrals.scan import cumsum_inplace
 from fieldops.integrals.weights import check_points, increment_stencil
 from fieldops.options import How, resolve_how
 from fieldops.stencils.cache import shared
@@ -172,9 +173,9 @@ def cumulate(data: object, axis: int, stencil, initial: float = 0.0) -> object:
 def scan(g: object, axis: int) -> object:
     """``cumsum`` along ``axis``: in place on numpy, a scan over chunk totals on Dask."""
     if not is_dask(g):
-        return np.cumsum(g, axis=axis, out=g)
+        return cumsum_inplace(g, axis)
     if len(g.chunks[axis]) == 1:
-        return g.map_blocks(partial(np.cumsum, axis=axis), dtype=g.dtype)
+        return g.map_blocks(_block_cumsum, axis=axis, dtype=g.dtype)
     return _dask_scan(g, axis)
 
 
@@ -215,12 +216,17 @@ def _dask_scan(g, axis: int):
     )
 
 
+def _block_cumsum(block: np.ndarray, *, axis: int) -> np.ndarray:
+    """The running sum of one block that holds the whole dim."""
+    return cumsum_inplace(np.array(block, copy=True), axis)
+
+
 def _carried_cumsum(block: np.ndarray, carry: np.ndarray, *, axis: int) -> np.ndarray:
     """``cumsum`` of ``block`` started from ``carry``, summed in numpy's order."""
     out = np.array(block, copy=True)
     first = tuple(slice(0, 1) if a == axis else slice(None) for a in range(out.ndim))
     out[first] = carry + out[first]  # (carry + g0) + g1 + ...: as numpy over the whole dim
-    return np.cumsum(out, axis=axis, out=out)
+    return cumsum_inplace(out, axis)
 
 
 def _next_carry(carry: np.ndarray, block: np.ndarray, axis: int) -> np.ndarray:

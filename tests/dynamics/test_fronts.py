@@ -144,3 +144,26 @@ def test_bad_input(sample):
         q_vector(sample.u, sample.v, sample.t, sample.level.assign_attrs(units="K"))
     with pytest.raises(ValueError, match="positive"):
         q_vector(sample.u, sample.v, sample.t, -5.0)
+
+
+def test_curvilinear_grid_gives_the_sphere_numbers(sample):
+    # the same regional lat/lon grid given as 2-D coordinates on logical dims
+    ds = sample.isel(level=1).sel(latitude=slice(70, 20), longitude=slice(-60, 30))
+    lon2, lat2 = np.meshgrid(ds.longitude.values.astype(float), ds.latitude.values.astype(float))
+
+    def curvilinear(da):
+        coords = {
+            "lat": (("j", "i"), lat2, {"units": "degrees_north", "standard_name": "latitude"}),
+            "lon": (("j", "i"), lon2, {"units": "degrees_east", "standard_name": "longitude"}),
+        }
+        return xr.DataArray(da.values, dims=("j", "i"), coords=coords, attrs=da.attrs)
+
+    on_sphere = frontogenesis(ds.theta, ds.u, ds.v)
+    on_curvilinear = frontogenesis(curvilinear(ds.theta), curvilinear(ds.u), curvilinear(ds.v))
+    scale = float(abs(on_sphere).max())
+    np.testing.assert_allclose(on_curvilinear.values, on_sphere.values, atol=1e-11 * scale)
+    q_sphere = q_vector(ds.u, ds.v, ds.t, 50000.0)
+    q_curv = q_vector(curvilinear(ds.u), curvilinear(ds.v), curvilinear(ds.t), 50000.0)
+    np.testing.assert_allclose(
+        q_curv.q1.values, q_sphere.q1.values, atol=1e-11 * float(abs(q_sphere.q1).max())
+    )
