@@ -158,12 +158,16 @@ def part_dynamics(repeat: int) -> None:
             if not name.startswith("extrema"):
                 a = np.asarray(ours())
                 b = np.asarray(theirs().metpy.dequantify())
-                ref = np.asarray(ours(8))
-                scale = np.nanmax(np.abs(ref[..., mid, :]))
+                try:  # the truncation error, where accuracy 8 has the points it needs
+                    ref = np.asarray(ours(8))
+                except ValueError:  # PV: 3 levels allow accuracy 2 only
+                    ref = None
+                scale = np.nanmax(np.abs((a if ref is None else ref)[..., mid, :]))
                 inner = (..., mid, slice(4, -4))  # away from MetPy's seam
                 agree = np.nanmax(np.abs(a - b)[inner]) / scale
-                err_ours = np.nanmax(np.abs(a - ref)[inner]) / scale
-                err_theirs = np.nanmax(np.abs(b - ref)[inner]) / scale
+                if ref is not None:
+                    err_ours = np.nanmax(np.abs(a - ref)[inner]) / scale
+                    err_theirs = np.nanmax(np.abs(b - ref)[inner]) / scale
             print(
                 f"{name:<32}{times['ours'] * 1e3:>12.1f}{times['theirs'] * 1e3:>10.1f}"
                 f"{times['theirs'] / times['ours']:>9.1f}{agree:>10.1e}{err_ours:>10.1e}"

@@ -14,7 +14,15 @@ from fieldops.kinematics.base import G0
 RD = 287.04749097718457
 """Gas constant of dry air in J kg-1 K-1 (MetPy's ``Rd``)."""
 
-__all__ = ["G0", "RD", "bare_pressure", "on_grid_of", "safe_ratio", "tidy_units"]
+__all__ = [
+    "G0",
+    "RD",
+    "bare_pressure",
+    "on_grid_of",
+    "pv_sum",
+    "safe_ratio",
+    "tidy_units",
+]
 
 
 def on_grid_of(
@@ -89,3 +97,48 @@ def tidy_units(units: str | None, preferred: str) -> str | None:
     if factor is not None and np.isclose(factor, 1.0, rtol=1e-12, atol=0.0):
         return preferred
     return units
+
+
+_PV_KERNEL = None
+
+
+def _pv_kernel():
+    global _PV_KERNEL
+    if _PV_KERNEL is None:
+        from numba import njit
+
+        def kernel(out, eta, tp, te, tn, up, vp, g, i0, i1):  # pragma: no cover  (compiled)
+            for i in range(i0, i1):
+                out[i] = -g * (eta[i] * tp[i] - vp[i] * te[i] + up[i] * tn[i])
+
+        _PV_KERNEL = njit(nogil=True, cache=True)(kernel)
+    return _PV_KERNEL
+
+
+def _pv_block(eta, tp, te, tn, up, vp):
+    """``-g (eta tp - vp te + up tn)`` of numpy blocks in one threaded pass."""
+    from fieldops.stencils.apply import _get_pool, _split, get_num_threads
+
+    arrays = np.broadcast_arrays(eta, tp, te, tn, up, vp)
+    dtype = np.result_type(*arrays)
+    flat = [np.ascontiguousarray(a, dtype=dtype).ravel() for a in arrays]
+    out = np.empty(flat[0].size, dtype=dtype)
+    kernel = _pv_kernel()
+    g = dtype.type(G0)
+    threads = get_num_threads() if out.size >= 1 << 18 else 1
+    parts = _split(0, out.size, threads)
+    if len(parts) <= 1:
+        kernel(out, *flat, g, 0, out.size)
+    else:
+        list(_get_pool().map(lambda p: kernel(out, *flat, g, p[0], p[1]), parts))
+    return out.reshape(arrays[0].shape)
+
+
+def pv_sum(eta, tp, te, tn, up, vp) -> xr.DataArray:
+    """``-g (eta dtheta/dp - dv/dp dtheta/dx + du/dp dtheta/dy)`` of bare fields, one pass.
+
+    Five products and sums in numpy are five passes over the arrays with a
+    temporary each; one fused loop is a third of the time (lazy on Dask, block
+    by block).
+    """
+    return xr.apply_ufunc(_pv_block, eta, tp, te, tn, up, vp, dask="parallelized")

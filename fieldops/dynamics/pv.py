@@ -16,7 +16,7 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops.calculus.derivative import diff
-from fieldops.dynamics.base import G0, bare_pressure, on_grid_of, tidy_units
+from fieldops.dynamics.base import bare_pressure, on_grid_of, pv_sum, tidy_units
 from fieldops.grids.frame import frame_for
 from fieldops.kinematics.base import _doc, _inputs, _wind, _with_units
 from fieldops.kinematics.winds import absolute_vorticity, geostrophic_wind
@@ -106,7 +106,7 @@ def potential_vorticity_baroclinic(
     )
     tn, te = frame.grad(frame.bare(theta).astype(dt, copy=False))
     bare_eta = xr.DataArray(eta.data, dims=eta.dims)
-    pv = -G0 * (bare_eta * dtheta_dp - dv_dp * te + du_dp * tn)
+    pv = pv_sum(bare_eta, dtheta_dp, te, tn, du_dp, dv_dp)
     pv = frame.fix_poles(pv, "scalar")  # a scalar: one value per pole
     units = _units.product("m s-2", "s-1", _units.combine(theta.attrs.get("units"), ["Pa"]))
     units = tidy_units(units, "K m2 kg-1 s-1")
