@@ -14,13 +14,13 @@
   the map from the logical indices to eastward/northward metres) integrated
   over the indices with the same 1-D rule (a periodic logical dim: all weights 1).
 
-Other grids (a projected or staggered frame from another issue) plug in by
-giving :func:`area_weights` a branch through their frame's ``cell_areas``.
+Other grids (a projected or staggered frame from another issue) plug in with
+:func:`area_rule`, or fall back to their frame's ``cell_areas``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 import numpy as np
 import xarray as xr
@@ -42,14 +42,31 @@ def area_weights(frame, accuracy: int) -> xr.DataArray:
     >>> bool(abs(float(w.sum()) / (4 * np.pi) - 1) < 1e-14)
     True
     """
-    if hasattr(frame, "phi") and hasattr(frame, "lam"):
-        return _sphere(frame, accuracy)
-    if hasattr(frame, "_jac"):
-        return _curvilinear(frame, accuracy)
-    areas = frame.cell_areas()  # any other frame: its own cells
+    rule = _RULES.get(frame.kind)
+    if rule is not None:
+        return rule(frame, accuracy)
+    areas = frame.cell_areas()  # a frame without a rule of its own: its cells
     return xr.DataArray(getattr(areas, "data", areas), dims=frame.dims)
 
 
+_RULES: dict[str, Callable[..., xr.DataArray]] = {}
+
+
+def area_rule(kind: str) -> Callable:
+    """Register the area weights of the frames of grid ``kind`` (as ``grids.frame.register``).
+
+    The table is keyed by the frame's own ``kind``: a new grid adds its rule here
+    (or falls back to its ``cell_areas``), and nothing else tests the grid kind.
+    """
+
+    def decorate(func: Callable[..., xr.DataArray]) -> Callable[..., xr.DataArray]:
+        _RULES[kind] = func
+        return func
+
+    return decorate
+
+
+@area_rule("spherical")
 def _sphere(frame, accuracy: int) -> xr.DataArray:
     lat_dim, lon_dim = frame.dims
     phi, lam = np.asarray(frame.phi), np.asarray(frame.lam)
@@ -83,6 +100,7 @@ def _longitude_weights(frame, lam: np.ndarray, accuracy: int, lon_dim: Hashable)
     return np.concatenate([w, [0.0]]) if frame.repeated_lon else w
 
 
+@area_rule("curvilinear")
 def _curvilinear(frame, accuracy: int) -> xr.DataArray:
     y, x = frame.dims
     (ex, nx), (ey, ny) = frame._jac[x], frame._jac[y]

@@ -156,8 +156,7 @@ def _horizontal_frame(da: xr.DataArray, dims: list[Hashable], where: Where, accu
         return None
     from fieldops.grids.frame import frame_for
 
-    frame = frame_for(da, dims, where, How(accuracy=accuracy))
-    return frame if frame is not None and frame.kind != "cartesian" else None
+    return frame_for(da, dims, where, How(accuracy=accuracy))  # None: plain coordinates
 
 
 def _bound(da: xr.DataArray, dim: Hashable, value: object, datetime_unit: str | None):
@@ -216,7 +215,7 @@ def mass_integrate(
     bounds: tuple[float, float] | None = None,
     nan_policy: str = "propagate",
 ) -> xr.DataArray | xr.Dataset:
-    """Mass-weighted vertical integral ``\u222b f dp / g`` over pressure levels, per m2.
+    """Mass-weighted vertical integral ``∫ f dp / g`` over pressure levels, per m2.
 
     The column integral from the top level to the bottom one (levels in either
     order), with the rule of :func:`integrate` in pressure: ``f`` in kg kg-1

@@ -17,7 +17,7 @@ accuracy:
   grid, Simpson's order), ``accuracy=4`` the six-point quintic one;
 - with a weight function ``w(x)`` (``cos(latitude)`` on the sphere) the
   polynomial is integrated against ``w`` exactly up to rounding ("product
-  integration"), so the integral of 1 is ``\u222b w`` itself to rounding.
+  integration"), so the integral of 1 is ``∫ w`` itself to rounding.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def segment_weights(
     *,
     weight: Weight | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weights of ``\u222b_lower^upper f(t) w(t) dt`` from the window of each interval.
+    """Weights of ``∫_lower^upper f(t) w(t) dt`` from the window of each interval.
 
     Parameters
     ----------
@@ -156,7 +156,7 @@ def definite_weights(
     upper: float | None = None,
     weight: Weight | None = None,
 ) -> np.ndarray:
-    """Weights ``w`` with ``sum(w * f) = \u222b_lower^upper f(t) w(t) dt`` (``n`` values).
+    """Weights ``w`` with ``sum(w * f) = ∫_lower^upper f(t) w(t) dt`` (``n`` values).
 
     ``lower``/``upper`` default to the ends of ``x`` and may lie between nodes
     (the interval holding a bound is integrated in part, from its own window)
@@ -195,7 +195,7 @@ def definite_weights(
 
 
 def increment_stencil(x: np.ndarray, accuracy: int) -> AxisStencil:
-    """The stencil of ``g[i] = \u222b_{x[i-1]}^{x[i]} f`` (``g[0] = 0``): same length as ``f``.
+    """The stencil of ``g[i] = ∫_{x[i-1]}^{x[i]} f`` (``g[0] = 0``): same length as ``f``.
 
     Its cumulative sum is the cumulative integral; as an
     :class:`~fieldops.stencils.weights.AxisStencil` it runs through the same
