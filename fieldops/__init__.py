@@ -18,8 +18,10 @@ from fieldops.calculus.scalar import grad, hessian, laplacian
 from fieldops.calculus.vector import curl, div, jacobian
 from fieldops.components import to_dataset
 from fieldops.dynamics import (
+    ertel_potential_vorticity,
     extrema,
     frontogenesis,
+    isentropic_potential_vorticity,
     potential_vorticity_baroclinic,
     q_vector,
     thermal_wind,
@@ -88,5 +90,7 @@ __all__ = [
     "potential_vorticity_baroclinic",
     "thermal_wind",
     "extrema",
+    "ertel_potential_vorticity",
+    "isentropic_potential_vorticity",
 ]
 __version__ = "0.1.0"

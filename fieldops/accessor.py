@@ -152,6 +152,12 @@ class DatasetFieldopsAccessor(FieldopsAccessor):
     potential_vorticity_baroclinic = _dataset_method(
         pv.potential_vorticity_baroclinic, potential_temperature=None, u="u", v="v"
     )
+    ertel_potential_vorticity = _dataset_method(
+        pv.ertel_potential_vorticity, potential_temperature=None, u="u", v="v"
+    )
+    isentropic_potential_vorticity = _dataset_method(
+        pv.isentropic_potential_vorticity, pressure=None, u="u", v="v"
+    )
 
 
 _DATASET_ONLY = {

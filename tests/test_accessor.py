@@ -38,6 +38,8 @@ WIND_METHODS = {
     "frontogenesis",
     "q_vector",
     "potential_vorticity_baroclinic",
+    "ertel_potential_vorticity",
+    "isentropic_potential_vorticity",
 }
 
 

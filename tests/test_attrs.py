@@ -102,7 +102,34 @@ OPERATORS = {
         "m s-1",
     ),
     "extrema": (lambda f: fieldops.extrema(f)["value"], "m s-1"),
+    # PV on heights (in km) and on isentropes (in K), fields in m s-1 standing in for theta
+    # and pressure, density 1 kg m-3
+    "ertel_potential_vorticity": (
+        lambda f: fieldops.ertel_potential_vorticity(
+            _levels(f),
+            _levels(f).level.assign_attrs(units="km"),
+            _levels(f),
+            2 * _levels(f),
+            density=1.0,
+            coriolis=1e-4,
+        ),
+        "m3 kg-1 s-2",
+    ),
+    "isentropic_potential_vorticity": (
+        lambda f: fieldops.isentropic_potential_vorticity(
+            _isentropes(f).assign_attrs(units="hPa"),
+            _isentropes(f),
+            _isentropes(f),
+            coriolis=1e-4,
+        ),
+        "K m2 kg-1 s-1",
+    ),
 }
+
+
+def _isentropes(f: xr.DataArray) -> xr.DataArray:
+    """``f`` on three isentropic levels (K)."""
+    return _levels(f).assign_coords(level=("level", [300.0, 310.0, 320.0], {"units": "K"}))
 
 
 def _levels(f: xr.DataArray) -> xr.DataArray:

@@ -7,6 +7,19 @@ latitude/longitude with bounded pole rows and periodic longitude, curvilinear.
 
 from fieldops.dynamics.extrema import extrema
 from fieldops.dynamics.fronts import frontogenesis, q_vector
-from fieldops.dynamics.pv import potential_vorticity_baroclinic, thermal_wind
+from fieldops.dynamics.pv import (
+    ertel_potential_vorticity,
+    isentropic_potential_vorticity,
+    potential_vorticity_baroclinic,
+    thermal_wind,
+)
 
-__all__ = ["extrema", "frontogenesis", "potential_vorticity_baroclinic", "q_vector", "thermal_wind"]
+__all__ = [
+    "ertel_potential_vorticity",
+    "extrema",
+    "frontogenesis",
+    "isentropic_potential_vorticity",
+    "potential_vorticity_baroclinic",
+    "q_vector",
+    "thermal_wind",
+]

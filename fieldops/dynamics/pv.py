@@ -16,7 +16,7 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops.calculus.derivative import diff
-from fieldops.dynamics.base import bare_pressure, on_grid_of, pv_sum, tidy_units
+from fieldops.dynamics.base import G0, bare_pressure, on_grid_of, pv_sum, tidy_units
 from fieldops.grids.frame import frame_for
 from fieldops.kinematics.base import _doc, _inputs, _wind, _with_units
 from fieldops.kinematics.winds import absolute_vorticity, geostrophic_wind
@@ -99,14 +99,7 @@ def potential_vorticity_baroclinic(
     vdim = _vertical_dim(pressure, u, frame.dims)
     p, _ = bare_pressure(pressure)
     eta = absolute_vorticity(u, v, coriolis=coriolis, **option_keywords(locals()))
-    u, v, wunits = _wind(u, v)
-    dt = float_dtype(np.result_type(theta.dtype, u.dtype, v.dtype))
-    dtheta_dp, du_dp, dv_dp = (
-        _d_dp(frame.bare(f).astype(dt, copy=False), vdim, p, accuracy) for f in (theta, u, v)
-    )
-    tn, te = frame.grad(frame.bare(theta).astype(dt, copy=False))
-    bare_eta = xr.DataArray(eta.data, dims=eta.dims)
-    pv = pv_sum(bare_eta, dtheta_dp, te, tn, du_dp, dv_dp)
+    pv = _vertical_sum(frame, theta, u, v, eta, vdim, p, accuracy)
     pv = frame.fix_poles(pv, "scalar")  # a scalar: one value per pole
     units = _units.product("m s-2", "s-1", _units.combine(theta.attrs.get("units"), ["Pa"]))
     units = tidy_units(units, "K m2 kg-1 s-1")
@@ -120,19 +113,241 @@ def potential_vorticity_baroclinic(
     )
 
 
-def _vertical_dim(pressure: xr.DataArray, ref: xr.DataArray, horizontal) -> Hashable:
-    if not isinstance(pressure, xr.DataArray):
-        raise TypeError(
-            "pressure must be a DataArray of the pressure levels with units (e.g. ds.level in "
-            f"hPa), got {type(pressure).__name__}"
-        )
-    if pressure.ndim != 1 or pressure.dims[0] not in ref.dims or pressure.dims[0] in horizontal:
+@_doc
+def ertel_potential_vorticity(
+    potential_temperature: xr.DataArray,
+    height: xr.DataArray,
+    u: xr.DataArray,
+    v: xr.DataArray,
+    *,
+    density: float | xr.DataArray,
+    coriolis: float | xr.DataArray | None = None,
+    geometry: str = "auto",
+    x_dim: Hashable | None = None,
+    y_dim: Hashable | None = None,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
+) -> xr.DataArray:
+    """Ertel potential vorticity on height levels (hydrostatic, no vertical wind).
+
+    ``PV = (eta dtheta/dz - dv/dz dtheta/dx + du/dz dtheta/dy) / rho``: the same
+    quantity as :func:`potential_vorticity_baroclinic` (``d/dp = -1/(rho g) d/dz``).
+
+    Parameters
+    ----------
+    potential_temperature : DataArray
+        Potential temperature (K) on the winds' grid and levels, any dims order.
+    height : DataArray
+        The height levels: 1-D along the vertical dim, with length units.
+    u, v : DataArray
+        Eastward and northward wind.
+    density : float or DataArray
+        Air density: a number in kg m-3 or a DataArray with density units.
+    coriolis : float or DataArray, optional
+        Coriolis parameter in s-1; ``2 Omega sin(latitude)`` by default.
+    {grid}
+
+    Returns
+    -------
+    DataArray
+        ``potential_vorticity`` (CF ``ertel_potential_vorticity``), K m2 kg-1 s-1.
+
+    Examples
+    --------
+    >>> x = xr.DataArray(np.linspace(0, 4e5, 5), dims="x", attrs={"units": "m"})
+    >>> z = xr.DataArray([1000.0, 2000, 3000], dims="z", attrs={"units": "m"})
+    >>> zz, _, _ = xr.broadcast(z, x, x.rename(x="y"))
+    >>> calm = (0 * zz).assign_attrs(units="m s-1").assign_coords(z=z, x=x, y=x.rename(x="y"))
+    >>> theta = (290 + 0.004 * zz).assign_attrs(units="K").assign_coords(calm.coords)
+    >>> pv = ertel_potential_vorticity(theta, z, calm, calm, density=1.0, coriolis=1e-4)
+    >>> bool(np.allclose(pv, 1e-4 * 0.004)), pv.attrs["units"]
+    (True, 'K m2 kg-1 s-1')
+    """
+    frame = frame_for(u, None, Where.pick(locals()), How.pick(locals()))
+    theta = on_grid_of(u, potential_temperature, "potential_temperature", frame.dims)
+    _inputs(frame, theta, u, v)
+    vdim = _vertical_dim(height, u, frame.dims, "height", "length units (m, km)")
+    factor = _units.factor(height.attrs.get("units"), "m")
+    if factor is None:
         raise ValueError(
-            f"pressure must be 1-D along the vertical dim of the fields {ref.dims}, got dims "
-            f"{pressure.dims}; pressure varying per column (hybrid model levels) is not "
-            "supported here yet: interpolate to pressure levels first"
+            f"height ({height.name!r}) needs length units (m, km), got "
+            f"{height.attrs.get('units')!r}; set them, e.g. z.attrs['units'] = 'm'"
         )
-    return pressure.dims[0]
+    z = xr.DataArray(np.asarray(height.values, dtype=np.float64) * factor, dims=height.dims)
+    rho = _density(density)
+    eta = absolute_vorticity(u, v, coriolis=coriolis, **option_keywords(locals()))
+    pv = _vertical_sum(frame, theta, u, v, eta, vdim, z, accuracy)  # -g (...), per m
+    pv = frame.fix_poles(pv * (-1.0 / G0) / rho, "scalar")
+    units = _units.combine(_units.combine(theta.attrs.get("units"), ["m", "s"]), ["kg m-3"])
+    return _with_units(
+        pv,
+        u,
+        "potential_vorticity",
+        "Ertel potential vorticity",
+        tidy_units(units, "K m2 kg-1 s-1"),
+        "ertel_potential_vorticity",
+    )
+
+
+@_doc
+def isentropic_potential_vorticity(
+    pressure: xr.DataArray,
+    u: xr.DataArray,
+    v: xr.DataArray,
+    *,
+    vertical_dim: Hashable | None = None,
+    coriolis: float | xr.DataArray | None = None,
+    geometry: str = "auto",
+    x_dim: Hashable | None = None,
+    y_dim: Hashable | None = None,
+    accuracy: int = 2,
+    boundary: BoundarySpec | None = None,
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
+    method: MethodArg = "finite_difference",
+    window: ScaleArg = None,
+    polyorder: int | Mapping[Hashable, int] | None = None,
+    sigma: ScaleArg = None,
+    nan_policy: str = "propagate",
+    mask: xr.DataArray | None = None,
+) -> xr.DataArray:
+    """Potential vorticity on isentropic levels, ``-g (zeta_theta + f) / (dp/dtheta)``.
+
+    MetPy's ``potential_vorticity_baroclinic`` on isentropic data (theta constant
+    on each level, so its horizontal terms vanish), with ``dtheta/dp`` taken as
+    ``1 / (dp/dtheta)`` along the theta levels.
+
+    Parameters
+    ----------
+    pressure : DataArray
+        Pressure on the isentropic levels (units Pa, hPa, ...), on the winds' grid.
+    u, v : DataArray
+        Eastward and northward wind on the isentropic levels.
+    vertical_dim : hashable, optional
+        The isentropic dim (its coordinate: potential temperature); by default the
+        one dim of the winds, besides the horizontal ones, whose coordinate is in K.
+    coriolis : float or DataArray, optional
+        Coriolis parameter in s-1; ``2 Omega sin(latitude)`` by default.
+    {grid}
+
+    Returns
+    -------
+    DataArray
+        ``potential_vorticity`` (CF ``ertel_potential_vorticity``), K m2 kg-1 s-1.
+
+    Examples
+    --------
+    >>> th = xr.DataArray([300.0, 310, 320], dims="theta", attrs={"units": "K"})
+    >>> x = xr.DataArray(np.linspace(0, 4e5, 5), dims="x", attrs={"units": "m"})
+    >>> p = (900 - 10 * th.rename("p") + 0 * x + 0 * x.rename(x="y")) * 1.0
+    >>> p = p.assign_coords(theta=th, x=x, y=x.rename(x="y")).assign_attrs(units="hPa")
+    >>> calm = (0 * p).assign_attrs(units="m s-1")
+    >>> pv = isentropic_potential_vorticity(p, calm, calm, coriolis=1e-4)
+    >>> bool(np.allclose(pv, 9.80665 * 1e-4 / 1000)), pv.attrs["units"]
+    (True, 'K m2 kg-1 s-1')
+    """
+    frame = frame_for(u, None, Where.pick(locals()), How.pick(locals()))
+    pressure = on_grid_of(u, pressure, "pressure", frame.dims)
+    _inputs(frame, pressure, u, v)
+    vdim = _isentropic_dim(u, frame.dims, vertical_dim)
+    p, _ = bare_pressure(pressure)
+    p = p.assign_coords({vdim: u[vdim].values}) if vdim in u.coords else p
+    eta = absolute_vorticity(u, v, coriolis=coriolis, **option_keywords(locals()))
+    dp_dtheta = diff(p, vdim, accuracy=accuracy)
+    den = xr.DataArray(dp_dtheta.data, dims=dp_dtheta.dims)
+    zero = den == 0
+    pv = -G0 * xr.DataArray(eta.data, dims=eta.dims) / xr.where(zero, np.nan, den)
+    pv = frame.fix_poles(pv, "scalar")
+    theta_units = u[vdim].attrs.get("units") if vdim in u.coords else None
+    units = _units.combine(_units.product("m s-2", "s-1", theta_units), ["Pa"])
+    return _with_units(
+        pv,
+        u,
+        "potential_vorticity",
+        "isentropic potential vorticity",
+        tidy_units(units, "K m2 kg-1 s-1"),
+        "ertel_potential_vorticity",
+    )
+
+
+def _isentropic_dim(u: xr.DataArray, horizontal, vertical_dim: Hashable | None) -> Hashable:
+    if vertical_dim is not None:
+        if vertical_dim not in u.dims or vertical_dim in horizontal:
+            raise ValueError(f"vertical_dim {vertical_dim!r} is not a vertical dim of {u.dims}")
+        return vertical_dim
+    found = [
+        d
+        for d in u.dims
+        if d not in horizontal
+        and d in u.coords
+        and _units.factor(u[d].attrs.get("units"), "K") == 1.0
+    ]
+    if len(found) != 1:
+        raise ValueError(
+            f"cannot tell the isentropic dim among {u.dims} (found {found} with a coordinate "
+            "in K); pass vertical_dim= (its coordinate: potential temperature in K)"
+        )
+    return found[0]
+
+
+def _density(density: float | xr.DataArray) -> float | xr.DataArray:
+    if isinstance(density, xr.DataArray):
+        factor = _units.factor(density.attrs.get("units"), "kg m-3")
+        if factor is None:
+            raise ValueError(
+                f"density ({density.name!r}) needs units of kg m-3, got "
+                f"{density.attrs.get('units')!r}"
+            )
+        return xr.DataArray(density.data * factor, dims=density.dims)
+    try:
+        value = float(density)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"density must be a number (kg m-3) or a DataArray, got {density!r}"
+        ) from None
+    if not value > 0:
+        raise ValueError(f"density must be positive (kg m-3), got {value!r}")
+    return value
+
+
+def _vertical_sum(frame, theta, u, v, eta, vdim, s, accuracy) -> xr.DataArray:
+    """``-g (eta theta_s - v_s theta_x + u_s theta_y)``, ``s`` the vertical coordinate."""
+    u, v, _ = _wind(u, v)
+    dt = float_dtype(np.result_type(theta.dtype, u.dtype, v.dtype))
+    dtheta, du, dv = (
+        _d_dp(frame.bare(f).astype(dt, copy=False), vdim, s, accuracy) for f in (theta, u, v)
+    )
+    tn, te = frame.grad(frame.bare(theta).astype(dt, copy=False))
+    return pv_sum(xr.DataArray(eta.data, dims=eta.dims), dtheta, te, tn, du, dv)
+
+
+def _vertical_dim(
+    levels: xr.DataArray,
+    ref: xr.DataArray,
+    horizontal,
+    what: str = "pressure",
+    units: str = "pressure units (e.g. ds.level in hPa)",
+) -> Hashable:
+    if not isinstance(levels, xr.DataArray):
+        raise TypeError(
+            f"{what} must be a DataArray of the {what} levels with {units}, "
+            f"got {type(levels).__name__}"
+        )
+    if levels.ndim != 1 or levels.dims[0] not in ref.dims or levels.dims[0] in horizontal:
+        raise ValueError(
+            f"{what} must be 1-D along the vertical dim of the fields {ref.dims}, got dims "
+            f"{levels.dims}; {what} varying per column (hybrid model levels) is not "
+            f"supported here yet: interpolate to {what} levels first"
+        )
+    return levels.dims[0]
 
 
 def _d_dp(field: xr.DataArray, vdim: Hashable, p: xr.DataArray, accuracy: int) -> xr.DataArray:
@@ -228,4 +443,9 @@ def thermal_wind(
     )
 
 
-__all__ = ["potential_vorticity_baroclinic", "thermal_wind"]
+__all__ = [
+    "ertel_potential_vorticity",
+    "isentropic_potential_vorticity",
+    "potential_vorticity_baroclinic",
+    "thermal_wind",
+]
