@@ -17,12 +17,15 @@ import xarray as xr
 from fieldops import units as _units
 from fieldops.calculus.derivative import diff
 from fieldops.dynamics.base import G0, bare_pressure, on_grid_of, pv_sum, tidy_units
+from fieldops.grids.coords import coordinate_values
 from fieldops.grids.frame import frame_for
 from fieldops.kinematics.base import _doc, _inputs, _wind, _with_units
 from fieldops.kinematics.winds import absolute_vorticity, geostrophic_wind
 from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where, option_keywords
 from fieldops.stencils.apply import float_dtype
 from fieldops.stencils.boundary import BoundarySpec
+from fieldops.stencils.dispatch import apply_along, stencil_for
+from fieldops.stencils.weights import is_uniform, minimum_points
 
 
 @_doc
@@ -351,10 +354,23 @@ def _vertical_dim(
 
 
 def _d_dp(field: xr.DataArray, vdim: Hashable, p: xr.DataArray, accuracy: int) -> xr.DataArray:
-    """d field / dp along ``vdim`` with ``p`` (Pa) as its coordinate, bare."""
-    on_p = field.assign_coords({vdim: p.values})
-    res = diff(on_p, vdim, accuracy=accuracy)
-    return xr.DataArray(res.data, dims=res.dims)
+    """d field / dp along ``vdim`` with ``p`` (Pa) as its coordinate, bare.
+
+    The stencil of :func:`fieldops.diff` (validated coordinate, one-sided edges,
+    the shared cache), applied straight to the bare data: no coordinates to build.
+    """
+    values, _ = coordinate_values(
+        xr.DataArray(field.data, dims=field.dims, coords={vdim: np.asarray(p.values)}), vdim
+    )
+    need = minimum_points(1, accuracy, "one_sided", uniform=is_uniform(values))
+    if values.size < need:
+        raise ValueError(
+            f"the vertical dim {vdim!r} has {values.size} levels; accuracy={accuracy} needs "
+            f"{need}: pass a lower accuracy"
+        )
+    stencil = stencil_for(values, 1, accuracy, "one_sided")
+    data = apply_along(field.data, field.get_axis_num(vdim), stencil)
+    return xr.DataArray(data, dims=field.dims)
 
 
 @_doc
