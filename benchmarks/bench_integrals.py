@@ -106,6 +106,22 @@ def _global(step: float):
     )
 
 
+def _isentropic(ds: xr.Dataset) -> xr.Dataset:
+    """The winds on three isentropes, with pressure varying smoothly on each."""
+    th = xr.DataArray([300.0, 310.0, 320.0], dims="level", attrs={"units": "K"})
+    phi = np.deg2rad(ds.latitude)
+    p = (
+        900.0
+        - 12.0 * (th - 300.0)
+        - 100 * np.sin(phi) ** 2
+        + 10 * ds.u.isel(level=0, drop=True) / 20
+    )
+    p = p.transpose("level", "latitude", "longitude").assign_attrs(units="hPa")
+    out = ds[["u", "v"]].assign_coords(level=th).assign(p=p)
+    out["theta3"] = (0 * p + th).assign_attrs(units="K")
+    return out
+
+
 def part_dynamics(repeat: int) -> None:
     import metpy.calc as mpcalc
     import metpy.xarray  # noqa: F401
@@ -115,6 +131,8 @@ def part_dynamics(repeat: int) -> None:
     crs = {"grid_mapping_name": "latitude_longitude", "earth_radius": fieldops.EARTH_RADIUS}
     mds = ds.metpy.assign_crs(crs).metpy.quantify()
     m1 = mds.isel(level=1)
+    isen = _isentropic(ds)
+    misen = isen.metpy.assign_crs(crs).metpy.quantify()
     mid = np.abs(ds.latitude.values) <= 60
     print(f"\ndynamics on 721x1440 float64 (PV: 3 levels), median of {repeat}")
     print(f"{'function':<32}{'fieldops ms':>12}{'MetPy ms':>10}{'x MetPy':>9}"
@@ -133,6 +151,12 @@ def part_dynamics(repeat: int) -> None:
                 ds.theta, ds.level, ds.u, ds.v, accuracy=acc
             ),
             lambda: mpcalc.potential_vorticity_baroclinic(mds.theta, mds.level, mds.u, mds.v),
+        ),
+        "isentropic_potential_vorticity": (
+            lambda acc=2: fieldops.isentropic_potential_vorticity(
+                isen.p, isen.u, isen.v, accuracy=acc
+            ),
+            lambda: mpcalc.potential_vorticity_baroclinic(misen.theta3, misen.p, misen.u, misen.v),
         ),
         "thermal_wind (u, 850-500)": (
             lambda acc=2: (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from functools import partial
 
 import numpy as np
 import xarray as xr
@@ -19,8 +20,8 @@ __all__ = [
     "RD",
     "bare_pressure",
     "on_grid_of",
+    "frontogenesis_sum",
     "pv_sum",
-    "safe_ratio",
     "tidy_units",
 ]
 
@@ -74,14 +75,6 @@ def bare_pressure(
     return value, "Pa"
 
 
-def safe_ratio(num: xr.DataArray, den: xr.DataArray) -> xr.DataArray:
-    """``num / den``, 0 where ``den`` is 0 (the limit of the dynamics' ratios there)."""
-    zero = den == 0
-    return xr.where(zero, 0.0, num / xr.where(zero, 1.0, den)).astype(
-        np.result_type(num.dtype, den.dtype)
-    )
-
-
 def tidy_units(units: str | None, preferred: str) -> str | None:
     """``preferred`` when ``units`` are the same quantity and scale, else ``units``.
 
@@ -99,38 +92,45 @@ def tidy_units(units: str | None, preferred: str) -> str | None:
     return units
 
 
-_PV_KERNEL = None
+_KERNELS: dict[str, object] = {}
 
 
-def _pv_kernel():
-    global _PV_KERNEL
-    if _PV_KERNEL is None:
+def _kernel(name: str):
+    """The compiled elementwise kernel ``name`` (Numba loaded on first use)."""
+    if name not in _KERNELS:
         from numba import njit
 
-        def kernel(out, eta, tp, te, tn, up, vp, g, i0, i1):  # pragma: no cover  (compiled)
+        def pv(out, eta, tp, te, tn, up, vp, i0, i1):  # pragma: no cover  (compiled)
             for i in range(i0, i1):
-                out[i] = -g * (eta[i] * tp[i] - vp[i] * te[i] + up[i] * tn[i])
+                out[i] = -G0 * (eta[i] * tp[i] - vp[i] * te[i] + up[i] * tn[i])
 
-        _PV_KERNEL = njit(nogil=True, cache=True)(kernel)
-    return _PV_KERNEL
+        def fronto(out, ux, uy, vx, vy, tx, ty, i0, i1):  # pragma: no cover  (compiled)
+            for i in range(i0, i1):
+                mag = np.sqrt(tx[i] * tx[i] + ty[i] * ty[i])
+                num = tx[i] * tx[i] * ux[i] + tx[i] * ty[i] * (uy[i] + vx[i])
+                num += ty[i] * ty[i] * vy[i]
+                out[i] = -num / mag if mag > 0 else 0.0 * num
+
+        kernels = {"pv": pv, "fronto": fronto}
+        _KERNELS[name] = njit(nogil=True, cache=True)(kernels[name])
+    return _KERNELS[name]
 
 
-def _pv_block(eta, tp, te, tn, up, vp):
-    """``-g (eta tp - vp te + up tn)`` of numpy blocks in one threaded pass."""
+def _block(*arrays, name: str):
+    """Kernel ``name`` over numpy blocks in one threaded pass."""
     from fieldops.stencils.apply import _get_pool, _split, get_num_threads
 
-    arrays = np.broadcast_arrays(eta, tp, te, tn, up, vp)
+    arrays = np.broadcast_arrays(*arrays)
     dtype = np.result_type(*arrays)
     flat = [np.ascontiguousarray(a, dtype=dtype).ravel() for a in arrays]
     out = np.empty(flat[0].size, dtype=dtype)
-    kernel = _pv_kernel()
-    g = dtype.type(G0)
+    kernel = _kernel(name)
     threads = get_num_threads() if out.size >= 1 << 18 else 1
     parts = _split(0, out.size, threads)
     if len(parts) <= 1:
-        kernel(out, *flat, g, 0, out.size)
+        kernel(out, *flat, 0, out.size)
     else:
-        list(_get_pool().map(lambda p: kernel(out, *flat, g, p[0], p[1]), parts))
+        list(_get_pool().map(lambda p: kernel(out, *flat, p[0], p[1]), parts))
     return out.reshape(arrays[0].shape)
 
 
@@ -141,4 +141,11 @@ def pv_sum(eta, tp, te, tn, up, vp) -> xr.DataArray:
     temporary each; one fused loop is a third of the time (lazy on Dask, block
     by block).
     """
-    return xr.apply_ufunc(_pv_block, eta, tp, te, tn, up, vp, dask="parallelized")
+    return xr.apply_ufunc(partial(_block, name="pv"), eta, tp, te, tn, up, vp, dask="parallelized")
+
+
+def frontogenesis_sum(ux, uy, vx, vy, tx, ty) -> xr.DataArray:
+    """``-(tx**2 ux + tx ty (uy + vx) + ty**2 vy) / |grad theta|`` (0 where it is 0), one pass."""
+    return xr.apply_ufunc(
+        partial(_block, name="fronto"), ux, uy, vx, vy, tx, ty, dask="parallelized"
+    )

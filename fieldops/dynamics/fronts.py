@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops.dynamics.base import RD, bare_pressure, on_grid_of, safe_ratio, tidy_units
+from fieldops.dynamics.base import RD, bare_pressure, frontogenesis_sum, on_grid_of, tidy_units
 from fieldops.grids.frame import frame_for
 from fieldops.kinematics.base import _doc, _inputs, _per_length, _wind, _with_units
 from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where
@@ -92,10 +92,8 @@ def frontogenesis(
     _inputs(frame, theta, u, v)
     u, v, wunits = _wind(u, v)
     (ux, uy, vx, vy), (tx, ty) = velocity_gradient(frame, u, v, theta)
-    mag = np.sqrt(tx**2 + ty**2)
-    num = -(tx * tx * ux + tx * ty * (uy + vx) + ty * ty * vy)
     # a scalar: one value per pole, from the zonal means of the rows next to it
-    res = frame.fix_poles(safe_ratio(num, mag), "scalar")
+    res = frame.fix_poles(frontogenesis_sum(ux, uy, vx, vy, tx, ty), "scalar")
     tgrad = _per_length(theta.attrs.get("units"), frame)
     units = _units.product(tgrad, _per_length(wunits, frame))
     return _with_units(res, u, "frontogenesis", "Petterssen frontogenesis", units)
