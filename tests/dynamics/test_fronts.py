@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+import fieldops
 from fieldops.dynamics import frontogenesis, q_vector
 from fieldops.dynamics.base import RD
 from tests.dynamics.conftest import metpy_dataset, relative_gap
@@ -167,3 +168,23 @@ def test_curvilinear_grid_gives_the_sphere_numbers(sample):
     np.testing.assert_allclose(
         q_curv.q1.values, q_sphere.q1.values, atol=1e-11 * float(abs(q_sphere.q1).max())
     )
+
+
+def test_dataset_methods_name_variables(sample):
+    ds = sample
+    xr.testing.assert_identical(
+        ds.fieldops.frontogenesis(potential_temperature="theta"),
+        frontogenesis(ds.theta, ds.u, ds.v),
+    )
+    xr.testing.assert_identical(
+        ds.fieldops.q_vector(u="u", v="v", temperature="t", pressure=ds.level),
+        q_vector(ds.u, ds.v, ds.t, ds.level),
+    )
+    pv = ds.fieldops.potential_vorticity_baroclinic(
+        potential_temperature="theta", pressure=ds.level
+    )
+    xr.testing.assert_identical(
+        pv, fieldops.potential_vorticity_baroclinic(ds.theta, ds.level, ds.u, ds.v)
+    )
+    highs = ds.z.sel(level=500).fieldops.extrema(kind="max")
+    xr.testing.assert_identical(highs, fieldops.extrema(ds.z.sel(level=500), kind="max"))
