@@ -136,9 +136,11 @@ def _integrate(
     for dim in rest:
         values, coord_units = coordinate_values(da, dim, datetime_unit=opts.datetime_unit)
         check_points(values.size, opts.accuracy, dim)
-        lower, upper = (
-            _bound(da, dim, b, opts.datetime_unit) for b in bounds.get(dim, (None,) * 2)
-        )
+        pair = bounds.get(dim, (None, None))
+        if isinstance(pair, (str, bytes)) or len(pair) != 2:
+            raise ValueError(f"bounds of {dim!r} must be a pair (lower, upper), got {pair!r}")
+        lower, upper = (_bound(da, dim, b, opts.datetime_unit) for b in pair)
+        _check_inside(values, (lower, upper), dim, pair)
         w = definite_weights(values, opts.accuracy, lower=lower, upper=upper)
         factors.append(xr.DataArray(w, dims=(dim,)))
         if coord_units is not None:
@@ -174,6 +176,19 @@ def _bound(da: xr.DataArray, dim: Hashable, value: object, datetime_unit: str | 
         return float(value)
     except (TypeError, ValueError):
         raise TypeError(f"bound {value!r} of dim {dim!r} is not a number") from None
+
+
+def _check_inside(values: np.ndarray, bounds: tuple, dim: Hashable, shown: object) -> None:
+    """Bounds beyond the coordinate would extrapolate: refuse, naming the range."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    span = hi - lo
+    for b in bounds:
+        if b is not None and not (lo - 1e-12 * span <= b <= hi + 1e-12 * span):
+            raise ValueError(
+                f"bounds {shown!r} of {dim!r} reach beyond its coordinate "
+                f"(from its first to its last value); select the data that cover them, "
+                "or pass bounds within the coordinate"
+            )
 
 
 def _weighted_sum(
@@ -263,6 +278,7 @@ def mass_integrate(
     lower = upper = None
     if bounds is not None:
         lower, upper = sorted(float(b) * factor for b in bounds)
+        _check_inside(pressure, (lower, upper), dim, bounds)
     if lower is None:
         lower, upper = float(pressure.min()), float(pressure.max())
     # From the lower pressure to the higher (top to bottom) whatever the levels' order.

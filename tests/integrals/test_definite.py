@@ -164,6 +164,10 @@ def test_bad_input():
         integrate(da, ["latitude", "longitude"], bounds={"latitude": (0, 10)})
     with pytest.raises(ValueError, match="not among dims"):
         integrate(da, ["latitude"], bounds={"longitude": (0, 10)})
+    with pytest.raises(ValueError, match="reach beyond its coordinate"):
+        integrate(da, ["latitude"], bounds={"latitude": (0, 95)})
+    with pytest.raises(ValueError, match="must be a pair"):
+        integrate(da, ["latitude"], bounds={"latitude": (0, 10, 20)})
     with pytest.raises(ValueError, match="name a dim twice"):
         integrate(da, ["latitude", "latitude"])
     with pytest.raises(ValueError, match="pressure with units"):
