@@ -24,12 +24,21 @@ from fieldops.stencils.boundary import BoundarySpec
 
 
 def velocity_gradient(frame, u: xr.DataArray, v: xr.DataArray, scalar: xr.DataArray):
-    """Bare ``(dudx, dudy, dvdx, dvdy)`` (covariant) and ``(dsdx, dsdy)`` on ``frame``."""
-    y, x = frame.dims
+    """Bare ``(dudx, dudy, dvdx, dvdy)`` (covariant) and ``(dsdx, dsdy)`` on ``frame``.
+
+    Pole rows are left as they come: the callers set the pole rows of their result
+    once (one pole fix instead of six: on Dask each is a layer of its own).
+    """
     dt = float_dtype(np.result_type(u.dtype, v.dtype, scalar.dtype))
-    jac = frame.jacobian(frame.bare(u).astype(dt, copy=False), frame.bare(v).astype(dt, copy=False))
-    dsdy, dsdx = frame.grad(frame.bare(scalar).astype(dt, copy=False))
-    return (jac[(x, x)], jac[(x, y)], jac[(y, x)], jac[(y, y)]), (dsdx, dsdy)
+    bu, bv = frame.bare(u).astype(dt, copy=False), frame.bare(v).astype(dt, copy=False)
+    ue, un = frame.east_north(bu)
+    ve, vn = frame.east_north(bv)
+    tan = frame.tan_term(dt)
+    if tan is not None:  # the metric terms of the covariant gradient (MetPy's signs)
+        ue = ue - bv * tan
+        ve = ve + bu * tan
+    se, sn = frame.east_north(frame.bare(scalar).astype(dt, copy=False))
+    return (ue, un, ve, vn), (se, sn)
 
 
 @_doc

@@ -328,7 +328,8 @@ def _vertical_sum(frame, theta, u, v, eta, vdim, s, accuracy) -> xr.DataArray:
     dtheta, du, dv = (
         _d_dp(frame.bare(f).astype(dt, copy=False), vdim, s, accuracy) for f in (theta, u, v)
     )
-    tn, te = frame.grad(frame.bare(theta).astype(dt, copy=False))
+    # pole rows as they come: the caller fixes the result's once
+    te, tn = frame.east_north(frame.bare(theta).astype(dt, copy=False))
     return pv_sum(xr.DataArray(eta.data, dims=eta.dims), dtheta, te, tn, du, dv)
 
 
