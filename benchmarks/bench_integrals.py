@@ -93,7 +93,10 @@ def _global(step: float):
     theta = t * (1000.0 / levels[:, None, None]) ** 0.2857
     z = 9.80665 * (1500 + 1500 * k + 200 * np.cos(phi) ** 2 * np.sin(3 * lam) + 40 * wave)
     dims = ("level", "latitude", "longitude")
-    make = lambda a, units: xr.DataArray(a, dims=dims, coords=coords, attrs={"units": units})  # noqa: E731
+
+    def make(a, units):
+        return xr.DataArray(a, dims=dims, coords=coords, attrs={"units": units})
+
     return xr.Dataset(
         {
             "u": make(u, "m s-1"),

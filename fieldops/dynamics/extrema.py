@@ -218,7 +218,10 @@ def _global(lat: np.ndarray) -> bool:
 def _pad_poles(data, lat, axis, lon_axis, w, lat_deg):
     """Rows across each pole: the same rows, longitude turned by 180 degrees."""
     n_lon = data.shape[lon_axis]
-    take = lambda rows: np.roll(np.take(data, rows, axis=axis), n_lon // 2, axis=lon_axis)  # noqa: E731
+
+    def take(rows: np.ndarray) -> np.ndarray:
+        return np.roll(np.take(data, rows, axis=axis), n_lon // 2, axis=lon_axis)
+
     n = lat.size
     first_pole = np.isclose(abs(lat[0]), 90.0)
     last_pole = np.isclose(abs(lat[-1]), 90.0)

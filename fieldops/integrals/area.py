@@ -26,10 +26,15 @@ import numpy as np
 import xarray as xr
 
 from fieldops.integrals.weights import check_points, definite_weights
+from fieldops.stencils.cache import shared
 
 
-def area_weights(frame, accuracy: int) -> xr.DataArray:
-    """Weights on the frame's two horizontal dims, in m2 (bare: dims only).
+def area_weights(frame, accuracy: int) -> list[xr.DataArray]:
+    """Weights on the frame's two horizontal dims whose product is in m2 (bare: dims only).
+
+    A list of factors: on the sphere one per dim (the sum over a 721x1440 grid is
+    then one contraction with two short vectors, no 2-D weight array), elsewhere
+    one 2-D array.
 
     Examples
     --------
@@ -38,18 +43,18 @@ def area_weights(frame, accuracy: int) -> xr.DataArray:
     >>> lat, lon = np.arange(-89.0, 90.0, 2.0), np.arange(0.0, 360.0, 2.0)
     >>> da = xr.DataArray(np.zeros((lat.size, lon.size)), dims=("lat", "lon"),
     ...                   coords={"lat": lat, "lon": lon})
-    >>> w = area_weights(frame_for(da, ["lat", "lon"], Where(radius=1.0), How()), 2)
-    >>> bool(abs(float(w.sum()) / (4 * np.pi) - 1) < 1e-14)
+    >>> wlat, wlon = area_weights(frame_for(da, ["lat", "lon"], Where(radius=1.0), How()), 2)
+    >>> bool(abs(float(wlat.sum() * wlon.sum()) / (4 * np.pi) - 1) < 1e-14)
     True
     """
     rule = _RULES.get(frame.kind)
     if rule is not None:
         return rule(frame, accuracy)
     areas = frame.cell_areas()  # a frame without a rule of its own: its cells
-    return xr.DataArray(getattr(areas, "data", areas), dims=frame.dims)
+    return [xr.DataArray(getattr(areas, "data", areas), dims=frame.dims)]
 
 
-_RULES: dict[str, Callable[..., xr.DataArray]] = {}
+_RULES: dict[str, Callable[..., list[xr.DataArray]]] = {}
 
 
 def area_rule(kind: str) -> Callable:
@@ -59,7 +64,7 @@ def area_rule(kind: str) -> Callable:
     (or falls back to its ``cell_areas``), and nothing else tests the grid kind.
     """
 
-    def decorate(func: Callable[..., xr.DataArray]) -> Callable[..., xr.DataArray]:
+    def decorate(func: Callable[..., list]) -> Callable[..., list]:
         _RULES[kind] = func
         return func
 
@@ -67,9 +72,21 @@ def area_rule(kind: str) -> Callable:
 
 
 @area_rule("spherical")
-def _sphere(frame, accuracy: int) -> xr.DataArray:
+def _sphere(frame, accuracy: int) -> list[xr.DataArray]:
     lat_dim, lon_dim = frame.dims
     phi, lam = np.asarray(frame.phi), np.asarray(frame.lam)
+    key = (
+        "area-sphere", phi.tobytes(), lam.tobytes(), accuracy,
+        bool(frame.periodic_lon), bool(frame.repeated_lon),
+    )  # fmt: skip
+    wlat, wlon = shared(key, lambda: _sphere_weights(frame, phi, lam, accuracy))
+    r2 = frame.radius**2
+    return [xr.DataArray(r2 * wlat, dims=(lat_dim,)), xr.DataArray(wlon, dims=(lon_dim,))]
+
+
+def _sphere_weights(frame, phi, lam, accuracy: int) -> tuple[np.ndarray, np.ndarray]:
+    """Latitude weights per unit radius squared and per radian, longitude weights (rad)."""
+    lat_dim, lon_dim = frame.dims
     check_points(phi.size, accuracy, lat_dim)
     lower, upper = float(phi.min()), float(phi.max())
     if frame.periodic_lon and phi.size > 1:
@@ -80,9 +97,7 @@ def _sphere(frame, accuracy: int) -> xr.DataArray:
         if np.pi / 2 - upper <= step[-1] * (1 + 1e-9):
             upper = np.pi / 2
     wlat = np.abs(definite_weights(phi, accuracy, lower=lower, upper=upper, weight=np.cos))
-    wlon = _longitude_weights(frame, lam, accuracy, lon_dim)
-    r2 = frame.radius**2
-    return xr.DataArray(r2 * wlat[:, None] * wlon[None, :], dims=(lat_dim, lon_dim))
+    return wlat, _longitude_weights(frame, lam, accuracy, lon_dim)
 
 
 def _longitude_weights(frame, lam: np.ndarray, accuracy: int, lon_dim: Hashable) -> np.ndarray:
@@ -101,7 +116,7 @@ def _longitude_weights(frame, lam: np.ndarray, accuracy: int, lon_dim: Hashable)
 
 
 @area_rule("curvilinear")
-def _curvilinear(frame, accuracy: int) -> xr.DataArray:
+def _curvilinear(frame, accuracy: int) -> list[xr.DataArray]:
     y, x = frame.dims
     (ex, nx), (ey, ny) = frame._jac[x], frame._jac[y]
     det = abs(ex * ny - nx * ey)
@@ -115,4 +130,4 @@ def _curvilinear(frame, accuracy: int) -> xr.DataArray:
             weights.append(definite_weights(np.arange(n, dtype=np.float64), accuracy))
     wy = xr.DataArray(weights[0], dims=(y,))
     wx = xr.DataArray(weights[1], dims=(x,))
-    return xr.DataArray((det * wy * wx).transpose(y, x).data, dims=(y, x))
+    return [xr.DataArray((det * wy * wx).transpose(y, x).data, dims=(y, x))]
