@@ -9,7 +9,7 @@ import xarray as xr
 import fieldops
 from fieldops.dynamics import frontogenesis, q_vector
 from fieldops.dynamics.base import RD
-from tests.dynamics.conftest import metpy_dataset, relative_gap
+from tests.dynamics.helpers import metpy_dataset, relative_gap
 
 
 def _plane(data, dx=1.0, dy=2.0, units="m s-1"):

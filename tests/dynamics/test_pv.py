@@ -8,7 +8,7 @@ import xarray as xr
 
 import fieldops
 from fieldops.dynamics import potential_vorticity_baroclinic, thermal_wind
-from tests.dynamics.conftest import metpy_dataset, relative_gap
+from tests.dynamics.helpers import metpy_dataset, relative_gap
 
 LEVELS = np.array([900.0, 800.0, 650.0, 500.0])  # non-uniform on purpose
 
