@@ -91,7 +91,9 @@ def extrema(
     data = np.asarray(f.transpose(*others, *dims).values, dtype=np.float64)
     frames = []
     for which in ("max", "min") if kind == "both" else (kind,):
-        frames.append(_find(data, f, others, dims, grid, sizes, which, threshold))
+        # NaN cells are -inf to the filters: differences next to them are NaN, quietly
+        with np.errstate(invalid="ignore"):
+            frames.append(_find(data, f, others, dims, grid, sizes, which, threshold))
     table = {k: np.concatenate([t[k] for t in frames]) for k in frames[0]}
     out = {}
     for dim in [*others, *dims]:

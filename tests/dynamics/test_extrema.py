@@ -141,3 +141,14 @@ def test_bad_input():
         extrema(da.to_dataset(name="z"))
     with pytest.raises(ValueError, match="threshold"):
         extrema(da, threshold=-1)
+
+
+def test_nan_cells_are_skipped_quietly():
+    x = np.arange(30.0)
+    X, Y = np.meshgrid(x, x)
+    data = _bump(X, Y, 10.3, 12.6, 3, 1.0)
+    data[20:25, 5:9] = np.nan  # a gap (land), next to nothing
+    data[11:14, 9:12] = np.where(np.hypot(X - 10.3, Y - 12.6) < 0.5, np.nan, data)[11:14, 9:12]
+    table = extrema(_plane(x, x, data), kind="max")  # filterwarnings=error: no warning
+    assert table.sizes["extremum"] >= 1
+    assert np.isfinite(table.value).all()
