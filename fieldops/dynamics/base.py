@@ -21,6 +21,7 @@ __all__ = [
     "bare_pressure",
     "on_grid_of",
     "frontogenesis_sum",
+    "pv_fused",
     "pv_sum",
     "tidy_units",
 ]
@@ -111,7 +112,25 @@ def _kernel(name: str):
                 num += ty[i] * ty[i] * vy[i]
                 out[i] = -num / mag if mag > 0 else 0.0 * num
 
-        kernels = {"pv": pv, "fronto": fronto}
+        def pv_levels(out, eta, th, te, tn, u, v, cols, wts, nterms, r0, r1):  # pragma: no cover
+            # rows r of the (pre * n, post) view: level k = r % n; d/ds from the band
+            n = cols.shape[0]
+            post = out.shape[1]
+            for r in range(r0, r1):
+                k = r % n
+                base = r - k
+                for q in range(post):
+                    dth = 0.0
+                    du = 0.0
+                    dv = 0.0
+                    for t in range(nterms[k]):
+                        j = base + cols[k, t]
+                        dth += wts[k, t] * th[j, q]
+                        du += wts[k, t] * u[j, q]
+                        dv += wts[k, t] * v[j, q]
+                    out[r, q] = -G0 * (eta[r, q] * dth - dv * te[r, q] + du * tn[r, q])
+
+        kernels = {"pv": pv, "fronto": fronto, "pv_levels": pv_levels}
         _KERNELS[name] = njit(nogil=True, cache=True)(kernels[name])
     return _KERNELS[name]
 
@@ -142,6 +161,44 @@ def pv_sum(eta, tp, te, tn, up, vp) -> xr.DataArray:
     by block).
     """
     return xr.apply_ufunc(partial(_block, name="pv"), eta, tp, te, tn, up, vp, dask="parallelized")
+
+
+def pv_fused(eta, th, te, tn, u, v, axis: int, stencil) -> np.ndarray:
+    """:func:`pv_sum` with the vertical derivatives of ``th``, ``u``, ``v`` taken inside.
+
+    numpy arrays of one shape, the levels along ``axis``; ``stencil`` is the
+    derivative's (dense rows of the small level-by-level matrix). One pass over
+    six arrays instead of four passes (three derivatives and the sum) over ten.
+    """
+    from fieldops.stencils.apply import _get_pool, _split, get_num_threads
+
+    dense = stencil.as_dense()
+    n = dense.shape[0]
+    width = max(int((dense != 0).sum(axis=1).max()), 1)
+    cols = np.zeros((n, width), dtype=np.int64)
+    wts = np.zeros((n, width))
+    nterms = np.zeros(n, dtype=np.int64)
+    for k in range(n):
+        nz = np.flatnonzero(dense[k])
+        nterms[k] = nz.size
+        cols[k, : nz.size], wts[k, : nz.size] = nz, dense[k, nz]
+    shape = th.shape
+    pre = int(np.prod(shape[:axis], dtype=np.int64))
+    post = int(np.prod(shape[axis + 1 :], dtype=np.int64))
+    dtype = np.result_type(eta, th, te, tn, u, v)
+    views = [
+        np.ascontiguousarray(a, dtype=dtype).reshape(pre * n, post) for a in (eta, th, te, tn, u, v)
+    ]
+    out = np.empty((pre * n, post), dtype=dtype)
+    kernel = _kernel("pv_levels")
+    threads = get_num_threads() if out.size >= 1 << 18 else 1
+    parts = _split(0, pre * n, threads)
+    if len(parts) <= 1:
+        kernel(out, *views, cols, wts.astype(dtype), nterms, 0, pre * n)
+    else:
+        w = wts.astype(dtype)
+        list(_get_pool().map(lambda p: kernel(out, *views, cols, w, nterms, p[0], p[1]), parts))
+    return out.reshape(shape)
 
 
 def frontogenesis_sum(ux, uy, vx, vy, tx, ty) -> xr.DataArray:

@@ -16,7 +16,7 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops.calculus.derivative import diff
-from fieldops.dynamics.base import G0, bare_pressure, on_grid_of, pv_sum, tidy_units
+from fieldops.dynamics.base import G0, bare_pressure, on_grid_of, pv_fused, pv_sum, tidy_units
 from fieldops.grids.coords import coordinate_values
 from fieldops.grids.frame import frame_for
 from fieldops.kinematics.base import _doc, _inputs, _wind, _with_units
@@ -325,12 +325,18 @@ def _vertical_sum(frame, theta, u, v, eta, vdim, s, accuracy) -> xr.DataArray:
     """``-g (eta theta_s - v_s theta_x + u_s theta_y)``, ``s`` the vertical coordinate."""
     u, v, _ = _wind(u, v)
     dt = float_dtype(np.result_type(theta.dtype, u.dtype, v.dtype))
-    dtheta, du, dv = (
-        _d_dp(frame.bare(f).astype(dt, copy=False), vdim, s, accuracy) for f in (theta, u, v)
-    )
+    bt, bu, bv = (frame.bare(f).astype(dt, copy=False) for f in (theta, u, v))
     # pole rows as they come: the caller fixes the result's once
-    te, tn = frame.east_north(frame.bare(theta).astype(dt, copy=False))
-    return pv_sum(xr.DataArray(eta.data, dims=eta.dims), dtheta, te, tn, du, dv)
+    te, tn = frame.east_north(bt)
+    bare_eta = xr.DataArray(eta.data, dims=eta.dims)
+    arrays = (bare_eta, bt, te, tn, bu, bv)
+    if all(isinstance(a.data, np.ndarray) for a in arrays) and len({a.dims for a in arrays}) == 1:
+        # In memory: the vertical derivatives inside the final sum, one pass
+        stencil = _vertical_stencil(bt, vdim, s, accuracy)
+        data = pv_fused(*(a.data for a in arrays), bt.get_axis_num(vdim), stencil)
+        return xr.DataArray(data, dims=bt.dims)
+    dtheta, du, dv = (_d_dp(f, vdim, s, accuracy) for f in (bt, bu, bv))
+    return pv_sum(bare_eta, dtheta, te, tn, du, dv)
 
 
 def _vertical_dim(
@@ -354,14 +360,10 @@ def _vertical_dim(
     return levels.dims[0]
 
 
-def _d_dp(field: xr.DataArray, vdim: Hashable, p: xr.DataArray, accuracy: int) -> xr.DataArray:
-    """d field / dp along ``vdim`` with ``p`` (Pa) as its coordinate, bare.
-
-    The stencil of :func:`fieldops.diff` (validated coordinate, one-sided edges,
-    the shared cache), applied straight to the bare data: no coordinates to build.
-    """
+def _vertical_stencil(field: xr.DataArray, vdim: Hashable, p: xr.DataArray, accuracy: int):
+    """The cached d/ds stencil along the levels ``p`` (validated, one-sided edges)."""
     values, _ = coordinate_values(
-        xr.DataArray(field.data, dims=field.dims, coords={vdim: np.asarray(p.values)}), vdim
+        xr.DataArray(np.zeros(p.shape), dims=p.dims, coords={vdim: np.asarray(p.values)}), vdim
     )
     need = minimum_points(1, accuracy, "one_sided", uniform=is_uniform(values))
     if values.size < need:
@@ -369,7 +371,16 @@ def _d_dp(field: xr.DataArray, vdim: Hashable, p: xr.DataArray, accuracy: int) -
             f"the vertical dim {vdim!r} has {values.size} levels; accuracy={accuracy} needs "
             f"{need}: pass a lower accuracy"
         )
-    stencil = stencil_for(values, 1, accuracy, "one_sided")
+    return stencil_for(values, 1, accuracy, "one_sided")
+
+
+def _d_dp(field: xr.DataArray, vdim: Hashable, p: xr.DataArray, accuracy: int) -> xr.DataArray:
+    """d field / dp along ``vdim`` with ``p`` (Pa) as its coordinate, bare.
+
+    The stencil of :func:`fieldops.diff` (validated coordinate, one-sided edges,
+    the shared cache), applied straight to the bare data: no coordinates to build.
+    """
+    stencil = _vertical_stencil(field, vdim, p, accuracy)
     data = apply_along(field.data, field.get_axis_num(vdim), stencil)
     return xr.DataArray(data, dims=field.dims)
 
