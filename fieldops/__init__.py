@@ -17,7 +17,17 @@ from fieldops.calculus.diffusion import diffuse
 from fieldops.calculus.scalar import grad, hessian, laplacian
 from fieldops.calculus.vector import curl, div, jacobian
 from fieldops.components import to_dataset
+from fieldops.dynamics import (
+    ertel_potential_vorticity,
+    extrema,
+    frontogenesis,
+    isentropic_potential_vorticity,
+    potential_vorticity_baroclinic,
+    q_vector,
+    thermal_wind,
+)
 from fieldops.grids.detect import EARTH_RADIUS, detect_geometry
+from fieldops.integrals import cumulative_integrate, integrate, mass_integrate
 from fieldops.io import open_dataset, process, write
 from fieldops.kinematics.winds import (
     absolute_vorticity,
@@ -79,5 +89,16 @@ __all__ = [
     # model levels (issue 16)
     "interp_vertical",
     "vertical_coordinate",
+    # integrals and dynamics (issue 19)
+    "cumulative_integrate",
+    "integrate",
+    "mass_integrate",
+    "frontogenesis",
+    "q_vector",
+    "potential_vorticity_baroclinic",
+    "thermal_wind",
+    "extrema",
+    "ertel_potential_vorticity",
+    "isentropic_potential_vorticity",
 ]
 __version__ = "0.1.0"

@@ -20,6 +20,10 @@ import xarray as xr
 from fieldops import components, kinematics
 from fieldops.calculus import critical, derived, diffusion, scalar, vector
 from fieldops.calculus import derivative as derivative_module
+from fieldops.dynamics import fronts, pv
+from fieldops.dynamics.extrema import extrema as find_extrema
+from fieldops.integrals import cumulative as cumulative_module
+from fieldops.integrals import definite as definite_module
 from fieldops.mappings import winds as mapping_winds
 from fieldops.scattered import points
 from fieldops.vertical import formula_terms, interp
@@ -116,6 +120,13 @@ class FieldopsAccessor:
 
     geostrophic_wind = _method(kinematics.geostrophic_wind)
 
+    # integrals and dynamics (issue 19)
+    integrate = _method(definite_module.integrate)
+    cumulative_integrate = _method(cumulative_module.cumulative_integrate)
+    mass_integrate = _method(definite_module.mass_integrate)
+    thermal_wind = _method(pv.thermal_wind)
+    extrema = _method(find_extrema)
+
     def __getattr__(self, name: str):
         # Only called for names the class lacks: explain the Dataset-only ones.
         if name in _DATASET_ONLY:
@@ -141,6 +152,19 @@ class DatasetFieldopsAccessor(FieldopsAccessor):
     geostrophic_wind = _dataset_method(kinematics.geostrophic_wind, field=None)
     to_earth_relative = _dataset_method(mapping_winds.to_earth_relative, u="u", v="v")
     to_grid_relative = _dataset_method(mapping_winds.to_grid_relative, u="u", v="v")
+
+    # dynamics (issue 19): the fields by name, pressure as a DataArray (ds.level)
+    frontogenesis = _dataset_method(fronts.frontogenesis, potential_temperature=None, u="u", v="v")
+    q_vector = _dataset_method(fronts.q_vector, u=None, v=None, temperature=None)
+    potential_vorticity_baroclinic = _dataset_method(
+        pv.potential_vorticity_baroclinic, potential_temperature=None, u="u", v="v"
+    )
+    ertel_potential_vorticity = _dataset_method(
+        pv.ertel_potential_vorticity, potential_temperature=None, u="u", v="v"
+    )
+    isentropic_potential_vorticity = _dataset_method(
+        pv.isentropic_potential_vorticity, pressure=None, u="u", v="v"
+    )
 
 
 _DATASET_ONLY = {

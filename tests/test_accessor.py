@@ -36,6 +36,12 @@ WIND_METHODS = {
     "total_deformation",
     "to_earth_relative",
     "to_grid_relative",
+    # dynamics (issue 19)
+    "frontogenesis",
+    "q_vector",
+    "potential_vorticity_baroclinic",
+    "ertel_potential_vorticity",
+    "isentropic_potential_vorticity",
 }
 
 

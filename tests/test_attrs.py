@@ -82,7 +82,72 @@ OPERATORS = {
         ],
         "m s-1",
     ),
+    # integrals and dynamics (issue 19): the integrals over every dim are in m3 s-1
+    # (an area integral in m2 on the sphere); along a dim without coordinate, the field's.
+    "integrate": (lambda f: fieldops.integrate(f, list(f.dims)), "m3 s-1"),
+    "cumulative_integrate": (
+        lambda f: fieldops.cumulative_integrate(f.drop_vars(f.dims[0]), f.dims[0]),
+        "m s-1",
+    ),
+    "mass_integrate": (lambda f: fieldops.mass_integrate(_on_pressure(f), f.dims[0]), "kg m-1 s-1"),
+    "frontogenesis": (lambda f: fieldops.frontogenesis(f, f, 2 * f), "s-2"),
+    "q_vector": (lambda f: fieldops.q_vector(f, 2 * f, f, 5e4), "m3 kg-1 K-1 s-2"),
+    "potential_vorticity_baroclinic": (
+        lambda f: fieldops.potential_vorticity_baroclinic(
+            _levels(f), _levels(f).level, _levels(f), 2 * _levels(f), coriolis=1e-4
+        ),
+        "m3 kg-1 s-2",
+    ),
+    "thermal_wind": (
+        lambda f: fieldops.thermal_wind(
+            _levels(f).assign_attrs(units="m"), "level", top=500.0, bottom=850.0, coriolis=1e-4
+        )["u_thermal"],
+        "m s-1",
+    ),
+    "extrema": (lambda f: fieldops.extrema(f)["value"], "m s-1"),
+    # PV on heights (in km) and on isentropes (in K), fields in m s-1 standing in for theta
+    # and pressure, density 1 kg m-3
+    "ertel_potential_vorticity": (
+        lambda f: fieldops.ertel_potential_vorticity(
+            _levels(f),
+            _levels(f).level.assign_attrs(units="km"),
+            _levels(f),
+            2 * _levels(f),
+            density=1.0,
+            coriolis=1e-4,
+        ),
+        "m3 kg-1 s-2",
+    ),
+    "isentropic_potential_vorticity": (
+        lambda f: fieldops.isentropic_potential_vorticity(
+            _isentropes(f).assign_attrs(units="hPa"),
+            _isentropes(f),
+            _isentropes(f),
+            coriolis=1e-4,
+        ),
+        "K m2 kg-1 s-1",
+    ),
 }
+
+
+def _isentropes(f: xr.DataArray) -> xr.DataArray:
+    """``f`` on three isentropic levels (K)."""
+    return _levels(f).assign_coords(level=("level", [300.0, 310.0, 320.0], {"units": "K"}))
+
+
+def _levels(f: xr.DataArray) -> xr.DataArray:
+    """``f`` on three pressure levels (attrs kept)."""
+    levels = xr.DataArray([850.0, 700.0, 500.0], dims="level", attrs={"units": "hPa"})
+    out = xr.concat([f, 1.5 * f, 2 * f], dim="level", combine_attrs="override")
+    return out.assign_coords(level=levels).assign_attrs(f.attrs)
+
+
+def _on_pressure(f: xr.DataArray) -> xr.DataArray:
+    dim = f.dims[0]
+    levels = np.linspace(1000.0, 100.0, f.sizes[dim])
+    return f.assign_coords({dim: (dim, levels, {"units": "hPa"})})
+
+
 # The derivative along one dim has the coordinate's units (degrees on the sphere).
 DIFF_UNITS = {"cartesian": "s-1", "sphere": "m s-1 degree-1"}
 NEEDS_LATITUDE = {("absolute_vorticity", "cartesian"), ("geostrophic_wind", "cartesian")}
