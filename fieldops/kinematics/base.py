@@ -151,7 +151,12 @@ _GRID_DOC = """geometry : {"auto", "cartesian", "spherical", "curvilinear"}, def
         rotated-pole grid: CORDEX, the UM, WRF's U/V), ``"earth"`` true east/north.
         ``"auto"`` takes the frame's own: grid-relative on rotated-pole and
         projected grids, true east/north elsewhere. Others are turned by
-        :func:`fieldops.to_grid_relative` / :func:`fieldops.to_earth_relative`."""
+        :func:`fieldops.to_grid_relative` / :func:`fieldops.to_earth_relative`.
+    vertical : {"height", "pressure", "auto"} or DataArray, optional
+        On model levels: the derivatives are taken at constant height or pressure
+        (the chain rule through the levels' slopes; see :func:`fieldops.grad` and
+        :mod:`fieldops.vertical.correction`). ``level_dim`` names the level dim when
+        the vertical coordinate has more than one dim besides the horizontal ones."""
 
 
 def _doc(func):

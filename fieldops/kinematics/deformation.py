@@ -59,6 +59,8 @@ def deformation(
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
     wind_frame: str = "auto",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.Dataset:
     """Stretching, shearing and total deformation of a horizontal wind.
 
@@ -130,6 +132,8 @@ def stretching_deformation(
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
     wind_frame: str = "auto",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray:
     """Stretching deformation ``du/dx - dv/dy``.
 
@@ -176,6 +180,8 @@ def shearing_deformation(
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
     wind_frame: str = "auto",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray:
     """Shearing deformation ``dv/dx + du/dy``.
 
@@ -222,6 +228,8 @@ def total_deformation(
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
     wind_frame: str = "auto",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray:
     """Total deformation ``sqrt(stretching**2 + shearing**2)``.
 

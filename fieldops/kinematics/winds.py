@@ -84,6 +84,8 @@ def vorticity(
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
     wind_frame: str = "auto",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray:
     """Vertical component of the relative vorticity, ``dv/dx - du/dy``.
 
@@ -147,6 +149,8 @@ def absolute_vorticity(
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
     wind_frame: str = "auto",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray:
     """Absolute vorticity: relative vorticity plus the Coriolis parameter.
 
@@ -214,6 +218,8 @@ def divergence(
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
     wind_frame: str = "auto",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray:
     """Horizontal divergence, ``du/dx + dv/dy``.
 
@@ -276,6 +282,8 @@ def advection(
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
     wind_frame: str = "auto",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.DataArray:
     """Horizontal advection of a scalar, ``-(u df/dx + v df/dy)`` (MetPy's sign).
 
@@ -359,6 +367,8 @@ def geostrophic_wind(
     nan_policy: str = "propagate",
     mask: xr.DataArray | None = None,
     wind_frame: str = "auto",
+    vertical: str | xr.DataArray | None = None,
+    level_dim: Hashable | None = None,
 ) -> xr.Dataset:
     """Geostrophic wind from geopotential or geopotential height.
 

@@ -247,3 +247,29 @@ def test_inputs_are_not_mutated():
     fieldops.curl(vec, vertical=z)
     xr.testing.assert_identical(u, before_u)
     xr.testing.assert_identical(z, before_z)
+
+
+@pytest.mark.parametrize(
+    ("kinematic", "vector_op"),
+    [("vorticity", "curl"), ("divergence", "div")],
+)
+def test_kinematics_at_constant_height_equal_the_vector_operators(kinematic, vector_op):
+    # The kinematics take vertical= too: the same Terrain frame as fieldops.curl/div.
+    rho, z = _seamount(41, 12)
+    u = (rho - 1025.0).rename("u").assign_attrs(units="m s-1")
+    v = (2.0 * u + 1e-6 * u.x).rename("v").assign_attrs(units="m s-1")
+    got = getattr(fieldops, kinematic)(u, v, vertical=z, level_dim="s")
+    vec = xr.concat([v, u], dim="component").assign_coords(component=["y", "x"])
+    want = getattr(fieldops, vector_op)(vec, dims=["y", "x"], vertical=z, level_dim="s")
+    np.testing.assert_allclose(got.values, want.values, rtol=1e-10, atol=1e-18)
+    plain = getattr(fieldops, kinematic)(u, v)
+    assert float(abs(got - plain).max()) > 1e-3 * float(abs(plain).max())  # it corrected
+
+
+def test_kinematics_of_a_wind_of_height_only_vanish_at_constant_height():
+    rho, z = _seamount(61, 20)
+    u = (rho - 1025.0).rename("u").assign_attrs(units="m s-1")  # a function of depth only
+    v = (3.0 * u).rename("v")
+    corrected = fieldops.vorticity(u, v, vertical=z)
+    uncorrected = fieldops.vorticity(u, v)
+    assert float(abs(corrected).max()) < 0.1 * float(abs(uncorrected).max())
