@@ -33,6 +33,9 @@ from fieldops.kinematics.winds import (
 from fieldops.sample import open_sample
 from fieldops.scattered.points import at, from_points
 from fieldops.scattered.rbf import ScatteredDerivatives
+
+# staggered model grids (issue 17)
+from fieldops.staggered.grid import StaggeredGrid, staggered_grid
 from fieldops.stencils.apply import get_num_threads, set_num_threads
 
 __all__ = [
@@ -71,5 +74,8 @@ __all__ = [
     "total_deformation",
     "vorticity",
     "write",
+    # staggered model grids (issue 17)
+    "StaggeredGrid",
+    "staggered_grid",
 ]
 __version__ = "0.1.0"

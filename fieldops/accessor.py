@@ -22,6 +22,9 @@ from fieldops.calculus import critical, derived, diffusion, scalar, vector
 from fieldops.calculus import derivative as derivative_module
 from fieldops.scattered import points
 
+# staggered model grids (issue 17)
+from fieldops.staggered import grid as staggered
+
 
 def _method(func: Callable) -> Callable:
     """``func(obj, ...)`` as a method ``obj.fieldops.<name>(...)``."""
@@ -110,6 +113,9 @@ class FieldopsAccessor:
     to_dataset = _method(components.to_dataset)
 
     geostrophic_wind = _method(kinematics.geostrophic_wind)
+
+    # staggered model grids (issue 17): the grid of this object's coordinates/variables
+    staggered_grid = _method(staggered.staggered_grid)
 
     def __getattr__(self, name: str):
         # Only called for names the class lacks: explain the Dataset-only ones.
