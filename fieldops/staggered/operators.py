@@ -83,6 +83,14 @@ def divergence_kernel(u, dy_u, v, dx_v, area, mask_u, mask_v, mask_t, *, axes, w
     return out if mask_t is None else np.where(mask_t, out, np.nan)
 
 
+def _trim(mask: np.ndarray, axis: int, edge: int) -> np.ndarray:
+    """``mask`` as small integers, less ``edge`` rows at both ends along ``axis``."""
+    mask = mask.astype(np.int8)
+    if edge == 0:
+        return mask
+    return mask[(slice(None),) * axis + (slice(edge, mask.shape[axis] - edge),)]
+
+
 def vorticity_kernel(u, dx_u, v, dy_v, area, mask_u, mask_v, *, axes, weights, slip):
     """Circulation of (u, v) around each corner over its area, with the coast rule."""
     ax_x, ax_y = axes
@@ -92,9 +100,10 @@ def vorticity_kernel(u, dx_u, v, dy_v, area, mask_u, mask_v, *, axes, weights, s
     if mask_u is None or mask_v is None:
         return out
     # Wet faces around each corner: the two V faces along x, the two U faces along y.
-    wet = stencil(mask_v.astype(np.int8), ax_x, (1, 1)) + stencil(
-        mask_u.astype(np.int8), ax_y, (1, 1)
-    )
+    # (the two faces next to the corner: the middle of a four-point stencil)
+    edge = (len(weights) - 2) // 2
+    wet = stencil(_trim(mask_v, ax_x, edge), ax_x, (1, 1))
+    wet = wet + stencil(_trim(mask_u, ax_y, edge), ax_y, (1, 1))
     if slip == "no-slip":
         out = np.where(wet == 4, out, 2.0 * out)
     else:
