@@ -192,15 +192,68 @@ def _assemble(block: np.ndarray, edges, axis: int) -> np.ndarray:
     return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axis)
 
 
-def _run_blocks(*args, kernel, exts, ndim, expand):
+class Pieces:
+    """The per-block pieces of the in-memory inputs (metrics, masks), opaque to Dask."""
+
+    __slots__ = ("arrays",)
+
+    def __init__(self, arrays: tuple) -> None:
+        self.arrays = arrays
+
+
+def _run_blocks(*args, kernel, exts, ndim, expand, lazy):
     extended = []
     it = iter(args)
-    for ext, where in zip(exts, expand):
+    constants = iter(args[-1].arrays) if not all(lazy) else None
+    for ext, where, is_lazy in zip(exts, expand, lazy):
+        if not is_lazy:
+            extended.append(_expand(next(constants), where, ndim))
+            continue
         block = next(it)
         if ext is not None:
             block = _assemble(block, next(it), ext.axis)
         extended.append(_expand(block, where, ndim))
     return kernel(*extended)
+
+
+def _constants(inputs, out_shape, out_chunks, name: str):
+    """One layer holding, per output block, the extended pieces of the in-memory inputs.
+
+    Metrics and masks are small (2-D) and in memory: they are extended once here,
+    cut per block and stored in the graph, instead of one Dask layer each.
+    """
+    from dask.array import Array
+    from dask.tokenize import tokenize
+
+    axes = sorted({w for _, where, _ in inputs for w in where})
+    starts = {w: np.concatenate([[0], np.cumsum(out_chunks[w])]).tolist() for w in axes}
+    full = []
+    for array, where, ext in inputs:
+        a = np.asarray(array)
+        if ext is not None:
+            a = _extend_numpy(a, ext, out_shape[where[ext.axis]])
+        full.append((a, where, ext))
+    name = f"{name}-metrics-{tokenize(*[a for a, _, _ in full], out_chunks)}"
+    dsk = {}
+    for idx in product(*(range(len(out_chunks[w])) for w in axes)):
+        pieces = []
+        for a, where, ext in full:
+            cut = []
+            for k, w in enumerate(where):
+                j = idx[axes.index(w)]
+                s, e = starts[w][j], starts[w][j + 1]
+                if a.shape[k] == 1 and out_shape[w] != 1:
+                    cut.append(slice(None))  # broadcast along w
+                elif ext is not None and k == ext.axis:
+                    cut.append(slice(s, e + ext.hi - 1 - ext.lo))
+                else:
+                    last = j == len(out_chunks[w]) - 1
+                    cut.append(slice(s, a.shape[k] if last else e))
+            pieces.append(a[tuple(cut)])
+        dsk[(name, *idx)] = Pieces(tuple(pieces))
+    graph = HighLevelGraph.from_collections(name, dsk, dependencies=[])
+    chunks = tuple(out_chunks[w] for w in axes)
+    return Array(graph, name, chunks, meta=np.empty((0,) * len(axes))), axes
 
 
 def _expand(block: np.ndarray, where: tuple[int, ...], ndim: int) -> np.ndarray:
@@ -256,17 +309,22 @@ def run(
 
     letters = "abcdefghijklmnopqrstuvwxyz"
     args = []
-    for array, where, ext in inputs:
-        a = array if is_dask(array) else dsa.from_array(np.asarray(array), chunks=-1)
-        want = tuple(_chunks_like(out_chunks[w], a.shape[k]) for k, w in enumerate(where))
-        if a.chunks != want:
-            a = a.rechunk(want)  # only metrics and masks given as numpy come here
+    lazy = [is_dask(a) for a, _, _ in inputs]
+    for (array, where, ext), is_lazy in zip(inputs, lazy):
+        if not is_lazy:
+            continue
+        want = tuple(_chunks_like(out_chunks[w], array.shape[k]) for k, w in enumerate(where))
+        a = array if array.chunks == want else array.rechunk(want)  # u and v chunked apart
         index = "".join(letters[w] for w in where)
         args += [a, index]
         if ext is not None:
             token = tokenize(a, ext, out_chunks[where[ext.axis]])
             edges = _edge_array(a, ext, out_chunks[where[ext.axis]], f"{name}-edges-{token}")
             args += [edges, index]
+    if not all(lazy):
+        constants = [i for i, is_lazy in zip(inputs, lazy) if not is_lazy]
+        array, axes = _constants(constants, out_shape, out_chunks, name)
+        args += [array, "".join(letters[w] for w in axes)]
     adjust = {letters[k]: c for k, c in enumerate(out_chunks)}
     return dsa.blockwise(
         _run_blocks,
@@ -276,11 +334,12 @@ def run(
         exts=[ext for _, _, ext in inputs],
         ndim=ndim,
         expand=[where for _, where, _ in inputs],
+        lazy=lazy,
         adjust_chunks=adjust,
         align_arrays=False,  # lengths n and n + 1 share an index: chunks matched above
         dtype=dtype,
         concatenate=True,
-        name=f"{name}-{tokenize(kernel, *[a for a in args[::2]])}",
+        name=f"{name}-{tokenize(kernel, *args[::2])}",
         meta=np.empty((0,) * ndim, dtype),
     )
 
