@@ -21,6 +21,7 @@ import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import xarray as xr
 
 POSITIONS = ("T", "U", "V", "F")
@@ -372,6 +373,7 @@ def read(
                 f"axis {a.name} has n - 1 faces ({a.face}), which no periodic grid has; "
                 "drop it from periodic="
             )
+    _refuse_north_fold(ds, model, axes, dims)
     layout = Layout(name, axes, dims)
     spec = MODELS.get(model, {}) if model else {}
     layout.slip = slip or spec.get("slip", "no-slip")
@@ -410,6 +412,36 @@ def read(
             var = var > 0  # hFac, wet: any water is wet
         layout.metrics[key] = var
     return layout
+
+
+def _refuse_north_fold(ds: xr.Dataset, model: str | None, axes: dict, dims: dict) -> None:
+    """Refuse a tripolar grid whose top row folds onto itself (ORCA, MOM6 tripolar).
+
+    Across the fold, row ``ny - 1`` continues into row ``ny - 3`` (T fold) or
+    ``ny - 2`` (F fold) read backwards, with u and v changing sign: no closed or
+    periodic edge gives that, and nothing here exchanges it yet.
+    """
+    if not axes["X"].periodic or model not in ("nemo", "mom6"):
+        return
+    names = {"nemo": ("glamt", "gphit"), "mom6": ("geolon", "geolat")}[model]
+    if not all(n in ds.variables for n in names):
+        return
+    lon, lat = (np.asarray(_squeeze(ds[n], dims["T"]).values, dtype=float) for n in names)
+    if lon.ndim != 2 or lon.shape[0] < 4:
+        return
+    for k in (2, 3):
+        for roll in range(-2, 3):
+            back_lon = np.roll(lon[-k, ::-1], roll)
+            back_lat = np.roll(lat[-k, ::-1], roll)
+            same_lon = np.abs((lon[-1] - back_lon + 180.0) % 360.0 - 180.0) < 1e-6
+            if same_lon.all() and np.allclose(lat[-1], back_lat, atol=1e-6):
+                raise ValueError(
+                    f"this {model} grid is tripolar: its top row folds onto row "
+                    f"{lon.shape[0] - k} read backwards (the north fold), which fieldops "
+                    "does not exchange; drop the fold rows (ds.isel("
+                    f"{dims['T'][0]}=slice(None, -{k}))) from the grid and the fields, and "
+                    "the top becomes a closed edge"
+                )
 
 
 def _periodic(periodic: object, axes: dict) -> set[str]:

@@ -172,3 +172,38 @@ def test_accuracy_and_wrong_input_positions():
         g6.diff(u, "X", position="V")
     with pytest.raises(ValueError, match="axis='Z' is neither"):
         g6.diff(u, "Z")
+
+
+def _orca_like(nx=12, ny=8):
+    mesh = samples.nemo_mesh(nx, ny)
+    lon = (np.arange(nx) * 360.0 / nx)[None, :] + 0 * np.arange(ny)[:, None]
+    lat = np.linspace(-60.0, 80.0, ny)[:, None] + 0 * lon
+    lon[-1], lat[-1] = np.roll(lon[-3, ::-1], 1), np.roll(lat[-3, ::-1], 1)  # ORCA T fold
+    return mesh.assign_coords(
+        glamt=(("t", "y", "x"), lon[None]), gphit=(("t", "y", "x"), lat[None])
+    )
+
+
+def test_tripolar_north_fold_is_refused_with_the_remedy():
+    mesh = _orca_like()
+    with pytest.raises(ValueError, match=r"tripolar.*north fold.*isel\(y=slice\(None, -3\)\)"):
+        fieldops.staggered_grid(mesh, periodic="X")
+    assert (
+        fieldops.staggered_grid(mesh.isel(y=slice(None, -3)), periodic="X")
+        .layout.axes["X"]
+        .periodic
+    )
+    assert fieldops.staggered_grid(mesh).convention == "nemo"  # not periodic: a closed top
+
+
+def test_fieldops_info_shows_positions_and_metrics(tmp_path):
+    from click.testing import CliRunner
+
+    from fieldops import cli
+
+    path = tmp_path / "mesh_mask.nc"
+    samples.nemo_mesh(6, 5).to_netcdf(path)
+    result = CliRunner().invoke(cli.main, ["info", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "staggered grid: nemo (C grid), coast no-slip" in result.output
+    assert "U points ('y', 'x'): glamu, gphiu; metrics area_U, dx_U, dy_U, mask_U" in result.output
