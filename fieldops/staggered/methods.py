@@ -179,6 +179,13 @@ class OperatorMethods:
             self.diff(f, "Y", position="T", accuracy=accuracy),
         )
 
+    def _b_grid(self, u, v) -> bool:
+        """True when u and v both sit at corners (a B grid: MOM5, POP, CICE)."""
+        try:
+            return self.position(u, role="U") == self.position(v, role="V") == "F"
+        except ValueError:
+            return False
+
     def _velocities(self, u, v):
         pu = self.position(u, role="U")
         pv = self.position(v, role="V")
@@ -214,6 +221,12 @@ class OperatorMethods:
         >>> float(div.isel(x=2, y=2))
         2.0
         """
+        if self._b_grid(u, v):  # corner velocities: face means, then the C-grid fluxes
+            return self.divergence(
+                self.interp(u, "Y", position="F", fill_value=0.0),
+                self.interp(v, "X", position="F", fill_value=0.0),
+                accuracy=accuracy,
+            )
         self._velocities(u, v)
         self._uniform(["dy_U", "dx_V", "area_T"], accuracy)
         w = ops.DIFF[accuracy]
@@ -265,6 +278,11 @@ class OperatorMethods:
         with no wet face are NaN. The default is the model's (NEMO, ROMS and
         MITgcm no-slip, MOM6 free-slip).
 
+        On a B grid (u and v both at corners) the result is at T points: the
+        circulation around each T cell of u and v averaged to the cell's faces,
+        ``(d_i(dy_U avg_j v) - d_j(dx_V avg_i u)) / area_T``; its divergence is
+        ``(d_i(dy_U avg_j u) + d_j(dx_V avg_i v)) / area_T`` (MOM5, CICE).
+
         Examples
         --------
         >>> import fieldops
@@ -279,6 +297,13 @@ class OperatorMethods:
         slip = slip or self.slip
         if slip not in SLIPS:
             raise ValueError(f"slip={slip!r} is not one of {SLIPS}")
+        if self._b_grid(u, v):
+            # B grid: circulation around the T cell of the face means, at T points
+            v_u = self.interp(v, "Y", position="F", fill_value=0.0)
+            u_v = self.interp(u, "X", position="F", fill_value=0.0)
+            out = self.divergence(v_u.rename("v_on_u"), -u_v.rename("u_on_v"), accuracy=accuracy)
+            out.attrs["long_name"] = "relative vorticity at T points (B grid)"
+            return out.rename("vorticity")
         self._velocities(u, v)
         self._uniform(["dx_U", "dy_V", "area_F"], accuracy)
         w = ops.DIFF[accuracy]

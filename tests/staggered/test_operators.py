@@ -229,3 +229,17 @@ def test_nemo_3d_fields_use_their_own_depth_dims_and_the_mesh_masks():
     np.testing.assert_allclose(zeta.values[interior.values], 2e-3, rtol=1e-12)
     surface = grid.vorticity(u.isel(depthu=0), v.isel(depthv=0), slip="free-slip")
     np.testing.assert_array_equal(surface.values, zeta.values[0])
+
+
+def test_b_grid_velocities_at_corners():
+    ds = samples.mom6_static(10, 8, stretch=0.3)
+    ds = ds.drop_vars(["wet", "wet_u", "wet_v", "wet_c"])
+    grid = fieldops.staggered_grid(ds)
+    x, y = ds.geolon_c.reset_coords(drop=True), ds.geolat_c.reset_coords(drop=True)
+    u = (0.5 * x - 2.0 * y).rename("u")
+    v = (3.0 * x + 0.25 * y).rename("v")
+    div = grid.divergence(u, v)
+    zeta = grid.vorticity(u, v)
+    assert div.dims == zeta.dims == ("yh", "xh")
+    np.testing.assert_allclose(div.values, 0.75, rtol=1e-12)
+    np.testing.assert_allclose(zeta.values, 5.0, rtol=1e-12)
