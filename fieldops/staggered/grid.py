@@ -249,6 +249,10 @@ class StaggeredGrid(OperatorMethods):
         }
         out_shape = tuple(horizontal.get(d) or f.sizes[self._src(d, rename)] for d in out_dims)
         sizes = dict(zip(out_dims, out_shape))
+        # The fields' dtype (float32 stays float32; integers become float64): metrics
+        # are cast to it, so a float32 field is not promoted by float64 widths.
+        fields = [obj.dtype for obj, _, _ in inputs if isinstance(obj, xr.DataArray)]
+        dtype = np.result_type(*fields, np.float32)
         arrays = []
         for obj, pos, ext in inputs:
             if obj is None:
@@ -256,6 +260,8 @@ class StaggeredGrid(OperatorMethods):
                 continue
             var = self.metric(obj) if isinstance(obj, str) else obj
             var, where = self._where(var, pos, sizes, out_pos, rename, isinstance(obj, str))
+            if var.dtype.kind in "iuf" and var.dtype != dtype:
+                var = var.astype(dtype)
             e = None
             if ext is not None:
                 axis, lo, hi, fill = ext
@@ -266,7 +272,6 @@ class StaggeredGrid(OperatorMethods):
         chunks = self._out_chunks(arrays, out_shape)
         present = [a for a in arrays if a[0] is not None]
         slots = [a[0] is not None for a in arrays]
-        dtype = np.result_type(*[a[0].dtype for a in present if a[0].dtype != bool], np.float32)
 
         def call(*exts, _kernel=kernel, _slots=tuple(slots)):
             it = iter(exts)

@@ -243,3 +243,14 @@ def test_b_grid_velocities_at_corners():
     assert div.dims == zeta.dims == ("yh", "xh")
     np.testing.assert_allclose(div.values, 0.75, rtol=1e-12)
     np.testing.assert_allclose(zeta.values, 5.0, rtol=1e-12)
+
+
+def test_float32_fields_stay_float32_and_integers_become_float64():
+    mesh = samples.nemo_mesh(8, 6)
+    grid = fieldops.staggered_grid(mesh)
+    u = _at(mesh, "U", lambda x, y: x / 1e3, "u")
+    v = _at(mesh, "V", lambda x, y: y / 1e3, "v")
+    z32 = grid.vorticity(u.astype(np.float32), v.astype(np.float32))
+    assert z32.dtype == np.float32
+    np.testing.assert_allclose(z32.values, grid.vorticity(u, v).values, rtol=1e-6)
+    assert grid.divergence(u.astype(int), v.astype(int)).dtype == np.float64
