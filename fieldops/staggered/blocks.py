@@ -44,21 +44,47 @@ class Ext:
     fill: float
 
 
-def _extend_numpy(x: np.ndarray, ext: Ext, n_out: int) -> np.ndarray:
-    """Rows ``[lo, n_out + hi - 1)`` of ``x`` along ``ext.axis``, wrapped or filled."""
-    n = x.shape[ext.axis]
+def row_map(n: int, ext: Ext, n_out: int) -> np.ndarray:
+    """Source row of each row ``[lo, n_out + hi - 1)`` along ``ext.axis``; -1 beyond an edge."""
     rows = np.arange(ext.lo, n_out + ext.hi - 1)
     if ext.period is not None:
         rows = rows % ext.period
-    inside = (rows >= 0) & (rows < n)
-    if inside.all() and rows[0] == 0 and rows.size == n:
-        return x
-    taken = np.take(x, np.clip(rows, 0, n - 1), axis=ext.axis)
-    if not inside.all():
-        shape = [1] * x.ndim
-        shape[ext.axis] = rows.size
-        taken = np.where(inside.reshape(shape), taken, np.asarray(ext.fill, taken.dtype))
-    return taken
+    return np.where((rows >= 0) & (rows < n), rows, -1)
+
+
+class Rows:
+    """An input extended along ``axis`` without a copy: ``array`` and its row map.
+
+    ``materialize()`` is the extended array (what numpy kernels take); one-pass
+    kernels read ``array`` through ``rows`` (-1: the ``fill`` value).
+    """
+
+    __slots__ = ("array", "axis", "rows", "fill")
+
+    def __init__(self, array: np.ndarray, axis: int, rows: np.ndarray, fill: float) -> None:
+        self.array, self.axis, self.rows, self.fill = array, axis, rows, fill
+
+    def materialize(self) -> np.ndarray:
+        x, rows = self.array, self.rows
+        if rows.size == x.shape[self.axis] and (rows == np.arange(rows.size)).all():
+            return x
+        taken = np.take(x, np.maximum(rows, 0), axis=self.axis)
+        if (rows < 0).any():
+            shape = [1] * x.ndim
+            shape[self.axis] = rows.size
+            fill = np.asarray(self.fill, taken.dtype)
+            taken = np.where((rows >= 0).reshape(shape), taken, fill)
+        return taken
+
+
+def materialize(x):
+    """An extended input as an array (identity for arrays and None)."""
+    return x.materialize() if isinstance(x, Rows) else x
+
+
+def _extend_numpy(x: np.ndarray, ext: Ext, n_out: int) -> np.ndarray:
+    """Rows ``[lo, n_out + hi - 1)`` of ``x`` along ``ext.axis``, wrapped or filled."""
+    return Rows(x, ext.axis, row_map(x.shape[ext.axis], ext, n_out), ext.fill).materialize()
 
 
 class EdgeLayer(Layer):
@@ -213,7 +239,7 @@ def _run_blocks(*args, kernel, exts, ndim, expand, lazy):
         if ext is not None:
             block = _assemble(block, next(it), ext.axis)
         extended.append(_expand(block, where, ndim))
-    return kernel(*extended)
+    return kernel(*extended, threads=1)  # Dask runs the tasks in parallel
 
 
 def _constants(inputs, out_shape, out_chunks, name: str):
@@ -279,8 +305,9 @@ def run(
     Parameters
     ----------
     kernel : callable
-        Numpy function of the extended inputs (each broadcastable to the output
-        block after its extension), returning the output block.
+        Function of the extended inputs (each broadcastable to the output block
+        after its extension; in memory a :class:`Rows` for an extended input) and a
+        keyword ``threads``, returning the output block.
     inputs : list of (array, where, ext)
         ``where[k]`` is the output axis of the array's axis ``k``; ``ext`` extends it
         (its ``axis`` counted in the array's own axes) or is None. On Dask, arrays
@@ -292,18 +319,24 @@ def run(
     --------
     >>> x = np.arange(5.0)
     >>> ext = Ext(axis=0, lo=-1, hi=1, period=None, fill=np.nan)
-    >>> run(lambda e: e[1:] - e[:-1], [(x, (0,), ext)], (5,), None, float, "d")
+    >>> def kernel(e, threads):
+    ...     e = materialize(e)
+    ...     return e[1:] - e[:-1]
+    >>> run(kernel, [(x, (0,), ext)], (5,), None, float, "d")
     array([nan,  1.,  1.,  1.,  1.])
     """
     ndim = len(out_shape)
     if out_chunks is None or not any(is_dask(a) for a, _, _ in inputs):
+        from fieldops.stencils.apply import get_num_threads
+
         extended = []
         for array, where, ext in inputs:
-            a = np.asarray(array)
+            a = _expand(np.asarray(array), where, ndim)
             if ext is not None:
-                a = _extend_numpy(a, ext, out_shape[where[ext.axis]])
-            extended.append(_expand(a, where, ndim))
-        return kernel(*extended)
+                rows = row_map(array.shape[ext.axis], ext, out_shape[where[ext.axis]])
+                a = Rows(a, where[ext.axis], rows, ext.fill)
+            extended.append(a)
+        return kernel(*extended, threads=get_num_threads())
     import dask.array as dsa
     from dask.tokenize import tokenize
 

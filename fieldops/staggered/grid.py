@@ -273,10 +273,15 @@ class StaggeredGrid(OperatorMethods):
         present = [a for a in arrays if a[0] is not None]
         slots = [a[0] is not None for a in arrays]
 
-        def call(*exts, _kernel=kernel, _slots=tuple(slots)):
+        def call(*exts, threads=1, _kernel=kernel, _slots=tuple(slots)):
             it = iter(exts)
+            args = [next(it) if s else None for s in _slots]
+            if not getattr(_kernel, "takes_rows", False):
+                args = [blocks.materialize(a) for a in args]
             with np.errstate(divide="ignore", invalid="ignore"):
-                return _kernel(*[next(it) if s else None for s in _slots])
+                if getattr(_kernel, "takes_rows", False):
+                    return _kernel(*args, threads=threads)
+                return _kernel(*args)
 
         data = blocks.run(call, present, out_shape, chunks, dtype, f"fieldops-{name}")
         return xr.DataArray(data, dims=out_dims, coords=self._coords(f, fpos, out_pos, rename))

@@ -15,6 +15,7 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops._attrs import DROPPED, keep_attrs
+from fieldops.staggered import blocks, fused
 from fieldops.staggered import operators as ops
 from fieldops.staggered.conventions import LOCATION, SLIPS
 
@@ -247,8 +248,11 @@ class OperatorMethods:
             (mv, "V", eym),
             (mt, "T", None),
         ]
+        kernel = _Axes(ops.divergence_kernel, self, u, "U", "T", weights=w)
         res = self._run(
-            _Axes(ops.divergence_kernel, self, u, "U", "T", weights=w),
+            _Fused(fused.divergence, kernel, (0, 1, 5), (2, 3, 6), 4, 7)
+            if accuracy == 2
+            else kernel,
             "T",
             (u, "U"),
             inputs,
@@ -319,8 +323,11 @@ class OperatorMethods:
             (mu, "U", self._ext("Y", "c", w, False)),
             (mv, "V", self._ext("X", "c", w, False)),
         ]
+        kernel = _Axes(ops.vorticity_kernel, self, u, "U", "F", weights=w, slip=slip)
         res = self._run(
-            _Axes(ops.vorticity_kernel, self, u, "U", "F", weights=w, slip=slip),
+            _Fused(fused.vorticity, kernel, (2, 3, 6), (0, 1, 5), 4, None, slip=slip)
+            if accuracy == 2
+            else kernel,
             "F",
             (u, "U"),
             inputs,
@@ -399,6 +406,73 @@ class _Axes:
 
     def __call__(self, *args):
         return self.kernel(*args)
+
+
+class _Fused:
+    """The one-pass Numba kernel where it applies (x, y the last dims), else ``numpy``.
+
+    ``along_x``/``along_y``: argument numbers of (field, metric, mask) extended
+    along x / y; ``area`` and ``tmask`` the others. Both give the same bits.
+    """
+
+    takes_rows = True
+
+    def __init__(self, func, numpy, along_x, along_y, area, tmask, **kwargs):
+        self.func, self.numpy = func, numpy
+        self.along_x, self.along_y, self.area, self.tmask = along_x, along_y, area, tmask
+        self.kwargs = kwargs
+
+    def __call__(self, *args, threads=1):
+        ax_x, ax_y = self.numpy.kernel.keywords["axes"]
+        fits = ax_x == args[self.area].ndim - 1 and ax_y == ax_x - 1
+        split = {}
+        for numbers, axis in ((self.along_x, ax_x), (self.along_y, ax_y)):
+            for k in numbers:
+                split[k] = _rows(args[k], axis)
+        maps_x = {split[k][1].tobytes() for k in self.along_x if split[k][0] is not None}
+        maps_y = {split[k][1].tobytes() for k in self.along_y if split[k][0] is not None}
+        arrays = [split[k][0] if k in split else args[k] for k in range(len(args))]
+        fits = fits and len(maps_x) == len(maps_y) == 1 and _pre_fits(arrays)
+        if fits:
+            rx = split[self.along_x[0]][1]
+            ry = split[self.along_y[0]][1]
+            fx, mx, kx = (arrays[k] for k in self.along_x)
+            fy, my, ky = (arrays[k] for k in self.along_y)
+            tmask = () if self.tmask is None else (arrays[self.tmask],)
+            dtype = np.result_type(fx.dtype, fy.dtype)
+            if self.func is fused.vorticity:  # u along y, v along x
+                out = self.func(
+                    fy, ry, my, fx, rx, mx, arrays[self.area], ky, kx,
+                    dtype=dtype, threads=threads, **self.kwargs,
+                )  # fmt: skip
+            else:
+                out = self.func(
+                    fx, rx, mx, fy, ry, my, arrays[self.area], kx, ky, *tmask,
+                    dtype=dtype, threads=threads, **self.kwargs,
+                )  # fmt: skip
+            if out is not None:
+                pre = max(
+                    (a.shape[:-2] for a in arrays if a is not None),
+                    key=lambda shape: int(np.prod(shape)),
+                )
+                return out.reshape((*pre, *out.shape[-2:]))
+        return self.numpy(*[blocks.materialize(a) for a in args])
+
+
+def _rows(x, axis):
+    """(array, row map) of an extended input (an identity map for an extended block)."""
+    if x is None:
+        return None, None
+    if isinstance(x, blocks.Rows):
+        return x.array, x.rows
+    return x, np.arange(x.shape[axis])
+
+
+def _pre_fits(arrays) -> bool:
+    """The dims before (y, x) of every array are all ones or the same as the largest."""
+    pres = [a.shape[:-2] for a in arrays if a is not None]
+    full = max(pres, key=lambda s: int(np.prod(s)))
+    return all(p == full or int(np.prod(p)) == 1 for p in pres)
 
 
 def _bind_axis(kernel, grid, f, pos, out, axis):

@@ -10,7 +10,7 @@ import xarray as xr
 
 import fieldops
 from fieldops.staggered import samples
-from fieldops.staggered.blocks import Ext, run
+from fieldops.staggered.blocks import Ext, materialize, run
 
 MESHES = {
     "nemo": lambda s: samples.nemo_mesh(13, 11, stretch=s, mask=_island(11, 13)),
@@ -136,7 +136,8 @@ def test_extended_blocks_equal_the_whole_array(lo, hi, dn, period):
     ext = Ext(axis=1, lo=lo, hi=hi, period=period, fill=np.nan)
     n_out = 9 + dn
 
-    def kernel(e):
+    def kernel(e, threads):
+        e = materialize(e)
         return e[:, hi - lo - 1 :] - e[:, : e.shape[1] - (hi - lo - 1)]
 
     want = run(kernel, [(x, (0, 1), ext)], (4, n_out), None, float, "t")
