@@ -112,9 +112,8 @@ def main() -> None:
         peers = {}
     copy_t = median_time(lambda: np.copyto(np.empty_like(u.values), u.values), args.repeat)
     mb = u.nbytes / 1e6
-    print(
-        f"C grid {args.nz}x{args.ny}x{args.nx} float32 ({mb:.0f} MB a field); copy {copy_t * 1e3:.0f} ms"
-    )
+    shape = f"{args.nz}x{args.ny}x{args.nx}"
+    print(f"C grid {shape} float32 ({mb:.0f} MB a field); copy {copy_t * 1e3:.0f} ms")
     print("in memory:")
     for op in ("vorticity", "divergence"):
         ours = getattr(grid, op)

@@ -242,7 +242,7 @@ def _run_blocks(*args, kernel, exts, ndim, expand, lazy):
     return kernel(*extended, threads=1)  # Dask runs the tasks in parallel
 
 
-def _constants(inputs, out_shape, out_chunks, name: str):
+def _constants(inputs, out_shape, out_chunks, name: str, tokens):
     """One layer holding, per output block, the extended pieces of the in-memory inputs.
 
     Metrics and masks are small (2-D) and in memory: they are extended once here,
@@ -259,7 +259,11 @@ def _constants(inputs, out_shape, out_chunks, name: str):
         if ext is not None:
             a = _extend_numpy(a, ext, out_shape[where[ext.axis]])
         full.append((a, where, ext))
-    name = f"{name}-metrics-{tokenize(*[a for a, _, _ in full], out_chunks)}"
+    # Hashing the metrics' bytes costs ~10 ms per 1440x1080 metric: a grid hashes
+    # them once and passes its token (see StaggeredGrid._token).
+    parts = [a if t is None else t for (a, _, _), t in zip(full, tokens)]
+    exts = [(where, ext) for _, where, ext in inputs]
+    name = f"{name}-metrics-{tokenize(*parts, exts, out_shape, out_chunks)}"
     dsk = {}
     for idx in product(*(range(len(out_chunks[w])) for w in axes)):
         pieces = []
@@ -299,6 +303,7 @@ def run(
     out_chunks: tuple[tuple[int, ...], ...] | None,
     dtype,
     name: str,
+    tokens: Sequence[object] | None = None,
 ):
     """``kernel(*extended inputs)`` on numpy arrays, or one blockwise layer on Dask.
 
@@ -314,6 +319,8 @@ def run(
         must be chunked like the output along every axis they share with it (the
         last chunk may differ by the length difference).
     out_shape, out_chunks : the output's shape and, on Dask, its chunks.
+    tokens : optional
+        Per input, a token standing for its (in-memory) data, or None to hash it.
 
     Examples
     --------
@@ -356,7 +363,10 @@ def run(
             args += [edges, index]
     if not all(lazy):
         constants = [i for i, is_lazy in zip(inputs, lazy) if not is_lazy]
-        array, axes = _constants(constants, out_shape, out_chunks, name)
+        const_tokens = [
+            t for t, is_lazy in zip(tokens or [None] * len(inputs), lazy) if not is_lazy
+        ]
+        array, axes = _constants(constants, out_shape, out_chunks, name, const_tokens)
         args += [array, "".join(letters[w] for w in axes)]
     adjust = {letters[k]: c for k, c in enumerate(out_chunks)}
     return dsa.blockwise(

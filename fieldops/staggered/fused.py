@@ -16,10 +16,11 @@ import numpy as np
 from fieldops.stencils.apply import _get_pool, _split
 
 
-@numba.njit(nogil=True, cache=True, error_model="numpy")
-def _vorticity(u, dxu, mu, ry, v, dyv, mv, rx, area, has_mask, no_slip, zero, j0, j1, out):
+@numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
+def _vorticity(u, dxu, mu, ry, v, dyv, mv, rx, cols, area, has_mask, no_slip, zero, j0, j1, out):
     """out[p, j, i] = (fv[i+1] - fv[i] - (fu[j+1] - fu[j])) / area, with the coast rule."""
     npre, _, nx = out.shape
+    d, lo, hi = cols
     for p in range(npre):
         pu = p if u.shape[0] > 1 else 0
         pv = p if v.shape[0] > 1 else 0
@@ -28,7 +29,11 @@ def _vorticity(u, dxu, mu, ry, v, dyv, mv, rx, area, has_mask, no_slip, zero, j0
         for j in range(j0, j1):
             a0, a1 = ry[j], ry[j + 1]
             for i in range(nx):
-                b0, b1 = rx[i], rx[i + 1]
+                if lo <= i < hi:  # no edge, no wrap: plain neighbours (vectorisable)
+                    b0 = i + d
+                    b1 = b0 + 1
+                else:
+                    b0, b1 = rx[i], rx[i + 1]
                 wet = 0
                 fv0 = zero
                 if b0 >= 0 and (not has_mask or mv[pmv, j, b0]):
@@ -58,10 +63,13 @@ def _vorticity(u, dxu, mu, ry, v, dyv, mv, rx, area, has_mask, no_slip, zero, j0
                 out[p, j, i] = val
 
 
-@numba.njit(nogil=True, cache=True, error_model="numpy")
-def _divergence(u, dyu, mu, rx, v, dxv, mv, ry, area, mt, has_mask, has_tmask, zero, j0, j1, out):
+@numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
+def _divergence(
+    u, dyu, mu, rx, cols, v, dxv, mv, ry, area, mt, has_mask, has_tmask, zero, j0, j1, out
+):
     """out[p, j, i] = (fu[i] - fu[i-1] + fv[j] - fv[j-1]) / area, NaN on land."""
     npre, _, nx = out.shape
+    d, lo, hi = cols
     for p in range(npre):
         pu = p if u.shape[0] > 1 else 0
         pv = p if v.shape[0] > 1 else 0
@@ -71,7 +79,11 @@ def _divergence(u, dyu, mu, rx, v, dxv, mv, ry, area, mt, has_mask, has_tmask, z
         for j in range(j0, j1):
             a0, a1 = ry[j], ry[j + 1]
             for i in range(nx):
-                b0, b1 = rx[i], rx[i + 1]
+                if lo <= i < hi:
+                    b0 = i + d
+                    b1 = b0 + 1
+                else:
+                    b0, b1 = rx[i], rx[i + 1]
                 fu0 = zero
                 if b0 >= 0 and (not has_mask or mu[pmu, j, b0]):
                     fu0 = u[pu, j, b0] * dyu[0, j, b0]
@@ -90,6 +102,21 @@ def _divergence(u, dyu, mu, rx, v, dxv, mv, ry, area, mt, has_mask, has_tmask, z
                 if has_tmask and not mt[pmt, j, i]:
                     val = np.nan
                 out[p, j, i] = val
+
+
+def _columns(rx: np.ndarray) -> tuple[int, int, int]:
+    """``(d, lo, hi)``: outputs ``lo <= i < hi`` read x rows ``i + d`` and ``i + 1 + d``."""
+    n = rx.size - 1
+    d = int(rx[1]) - 1 if n >= 1 else 0
+    ok = (rx == np.arange(rx.size) + d) & (rx >= 0)
+    pair = ok[:-1] & ok[1:]
+    if not pair.any():
+        return 0, 0, 0
+    lo = int(np.argmax(pair))
+    hi = n - int(np.argmax(pair[::-1]))
+    if not pair[lo:hi].all():
+        return 0, 0, 0
+    return d, lo, hi
 
 
 def _three(a: np.ndarray) -> np.ndarray:
@@ -130,7 +157,7 @@ def vorticity(u, ry, dxu, v, rx, dyv, area, mu, mv, *, slip: str, dtype, threads
     u3, v3 = _three(u), _three(v)
     npre = max(u3.shape[0], v3.shape[0], mu3.shape[0], mv3.shape[0])
     out = np.empty((npre, area.shape[-2], area.shape[-1]), dtype)
-    args = (u3, metrics[0], mu3, ry, v3, metrics[1], mv3, rx, metrics[2], has_mask)
+    args = (u3, metrics[0], mu3, ry, v3, metrics[1], mv3, rx, _columns(rx), metrics[2], has_mask)
     _run(_vorticity, out, (*args, slip == "no-slip", out.dtype.type(0)), threads)
     return out
 
@@ -147,6 +174,7 @@ def divergence(u, rx, dyu, v, ry, dxv, area, mu, mv, mt, *, dtype, threads: int)
     u3, v3 = _three(u), _three(v)
     npre = max(u3.shape[0], v3.shape[0], mu3.shape[0], mv3.shape[0], mt3.shape[0])
     out = np.empty((npre, area.shape[-2], area.shape[-1]), dtype)
-    args = (u3, metrics[0], mu3, rx, v3, metrics[1], mv3, ry, metrics[2], mt3, has_mask)
+    args = (u3, metrics[0], mu3, rx, _columns(rx), v3, metrics[1], mv3, ry, metrics[2], mt3)
+    args = (*args, has_mask)
     _run(_divergence, out, (*args, mt is not None, out.dtype.type(0)), threads)
     return out

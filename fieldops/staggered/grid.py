@@ -253,8 +253,9 @@ class StaggeredGrid(OperatorMethods):
         # are cast to it, so a float32 field is not promoted by float64 widths.
         fields = [obj.dtype for obj, _, _ in inputs if isinstance(obj, xr.DataArray)]
         dtype = np.result_type(*fields, np.float32)
-        arrays = []
+        arrays, tokens = [], []
         for obj, pos, ext in inputs:
+            tokens.append(None)
             if obj is None:
                 arrays.append((None, (), None))
                 continue
@@ -262,6 +263,8 @@ class StaggeredGrid(OperatorMethods):
             var, where = self._where(var, pos, sizes, out_pos, rename, isinstance(obj, str))
             if var.dtype.kind in "iuf" and var.dtype != dtype:
                 var = var.astype(dtype)
+            if isinstance(obj, str):  # what the metric's blocks depend on
+                tokens[-1] = (self._token(), obj, str(var.dtype), var.dims, var.shape, where)
             e = None
             if ext is not None:
                 axis, lo, hi, fill = ext
@@ -283,8 +286,18 @@ class StaggeredGrid(OperatorMethods):
                     return _kernel(*args, threads=threads)
                 return _kernel(*args)
 
-        data = blocks.run(call, present, out_shape, chunks, dtype, f"fieldops-{name}")
+        tokens = [t for a, t in zip(arrays, tokens) if a[0] is not None]
+        data = blocks.run(call, present, out_shape, chunks, dtype, f"fieldops-{name}", tokens)
         return xr.DataArray(data, dims=out_dims, coords=self._coords(f, fpos, out_pos, rename))
+
+    def _token(self) -> str:
+        """A token for the grid's metrics, hashed once (see blocks._constants)."""
+        if not hasattr(self, "_metrics_token"):
+            from dask.tokenize import tokenize
+
+            metrics = self.layout.metrics
+            self._metrics_token = tokenize(sorted(metrics), *[m.data for m in metrics.values()])
+        return self._metrics_token
 
     def _hdim(self, var: xr.DataArray, pos: str, axis: str) -> Hashable:
         a = self.layout.axes[axis]
