@@ -254,3 +254,24 @@ def test_float32_fields_stay_float32_and_integers_become_float64():
     assert z32.dtype == np.float32
     np.testing.assert_allclose(z32.values, grid.vorticity(u, v).values, rtol=1e-6)
     assert grid.divergence(u.astype(int), v.astype(int)).dtype == np.float64
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_attribute_policy_of_the_grid_methods(keep):
+    mesh = samples.nemo_mesh(8, 6)
+    grid = fieldops.staggered_grid(mesh)
+    attrs = {"units": "m s-1", "grid_mapping": "crs", "standard_name": "sea_water_x_velocity"}
+    u = _at(mesh, "U", lambda x, y: y / 1e3, "u").assign_attrs(attrs)
+    v = _at(mesh, "V", lambda x, y: x / 1e3, "v").assign_attrs(attrs)
+    t = _at(mesh, "T", lambda x, y: x, "t").assign_attrs(attrs | {"units": "K"})
+    with xr.set_options(keep_attrs=keep):
+        zeta, div = grid.vorticity(u, v), grid.divergence(u, v)
+        lap, d = grid.laplacian(t), grid.diff(t, "X", position="T")
+        mean = grid.interp(t, "Y", position="T")
+    assert zeta.attrs["units"] == div.attrs["units"] == "s-1"
+    assert lap.attrs["units"] == "K m-2" and d.attrs["units"] == "K m-1"
+    for res in (zeta, div, lap, d):
+        assert "standard_name" not in res.attrs and res.attrs["long_name"]
+        assert ("grid_mapping" in res.attrs) == keep
+    assert mean.attrs.get("standard_name") == ("sea_water_x_velocity" if keep else None)
+    assert mean.attrs["units"] == "K"
