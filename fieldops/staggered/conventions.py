@@ -426,8 +426,13 @@ def _refuse_north_fold(ds: xr.Dataset, model: str | None, axes: dict, dims: dict
     names = {"nemo": ("glamt", "gphit"), "mom6": ("geolon", "geolat")}[model]
     if not all(n in ds.variables for n in names):
         return
-    lon, lat = (np.asarray(_squeeze(ds[n], dims["T"]).values, dtype=float) for n in names)
-    if lon.ndim != 2 or lon.shape[0] < 4:
+    ydim = dims["T"][0]
+    if ds.sizes[ydim] < 4:
+        return
+    # only the top three rows are read (loaded, if the grid is lazy)
+    top = {ydim: slice(-3, None)}
+    lon, lat = (np.asarray(_squeeze(ds[n], dims["T"]).isel(top).values, float) for n in names)
+    if lon.ndim != 2:
         return
     for k in (2, 3):
         for roll in range(-2, 3):
@@ -437,7 +442,7 @@ def _refuse_north_fold(ds: xr.Dataset, model: str | None, axes: dict, dims: dict
             if same_lon.all() and np.allclose(lat[-1], back_lat, atol=1e-6):
                 raise ValueError(
                     f"this {model} grid is tripolar: its top row folds onto row "
-                    f"{lon.shape[0] - k} read backwards (the north fold), which fieldops "
+                    f"{ds.sizes[ydim] - k} read backwards (the north fold), which fieldops "
                     "does not exchange; drop the fold rows (ds.isel("
                     f"{dims['T'][0]}=slice(None, -{k}))) from the grid and the fields, and "
                     "the top becomes a closed edge"
