@@ -18,58 +18,76 @@ from fieldops.stencils.apply import _get_pool, _split
 
 @numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
 def _vorticity(u, dxu, mu, ry, v, dyv, mv, rx, cols, area, has_mask, no_slip, zero, j0, j1, out):
-    """out[p, j, i] = (fv[i+1] - fv[i] - (fu[j+1] - fu[j])) / area, with the coast rule."""
+    """out[p, j, i] = (fv[i+1] - fv[i] - (fu[j+1] - fu[j])) / area, with the coast rule.
+
+    Row by row: the fluxes of the row's faces go to small buffers first (contiguous
+    loops the compiler vectorises), then one loop combines them.
+    """
     npre, _, nx = out.shape
     d, lo, hi = cols
+    fv = np.empty(nx + 1, out.dtype)
+    fu0 = np.empty(nx, out.dtype)
+    fu1 = np.empty(nx, out.dtype)
+    wv = np.zeros(nx + 1, np.int8)
+    wu0 = np.zeros(nx, np.int8)
+    wu1 = np.zeros(nx, np.int8)
+    two = out.dtype.type(2)  # 2 u / dy at a no-slip coast: exact in any precision
+    nan = out.dtype.type(np.nan)
     for p in range(npre):
         pu = p if u.shape[0] > 1 else 0
         pv = p if v.shape[0] > 1 else 0
         pmu = p if mu.shape[0] > 1 else 0
         pmv = p if mv.shape[0] > 1 else 0
         for j in range(j0, j1):
-            a0, a1 = ry[j], ry[j + 1]
-            for i in range(nx):
-                if lo <= i < hi:  # no edge, no wrap: plain neighbours (vectorisable)
-                    b0 = i + d
-                    b1 = b0 + 1
+            for i in range(nx + 1):  # V faces along the row
+                b = i + d if lo <= i <= hi else rx[i]
+                if b >= 0 and (not has_mask or mv[pmv, j, b]):
+                    fv[i] = v[pv, j, b] * dyv[0, j, b]
+                    wv[i] = 1
                 else:
-                    b0, b1 = rx[i], rx[i + 1]
-                wet = 0
-                fv0 = zero
-                if b0 >= 0 and (not has_mask or mv[pmv, j, b0]):
-                    fv0 = v[pv, j, b0] * dyv[0, j, b0]
-                    wet += 1
-                fv1 = zero
-                if b1 >= 0 and (not has_mask or mv[pmv, j, b1]):
-                    fv1 = v[pv, j, b1] * dyv[0, j, b1]
-                    wet += 1
-                fu0 = zero
-                if a0 >= 0 and (not has_mask or mu[pmu, a0, i]):
-                    fu0 = u[pu, a0, i] * dxu[0, a0, i]
-                    wet += 1
-                fu1 = zero
-                if a1 >= 0 and (not has_mask or mu[pmu, a1, i]):
-                    fu1 = u[pu, a1, i] * dxu[0, a1, i]
-                    wet += 1
-                val = (fv1 - fv0) - (fu1 - fu0)
+                    fv[i] = zero
+                    wv[i] = 0
+            a0, a1 = ry[j], ry[j + 1]
+            for a, fu, wu in ((a0, fu0, wu0), (a1, fu1, wu1)):  # U faces below, above
+                if a < 0:
+                    fu[:] = zero
+                    wu[:] = 0
+                elif has_mask:
+                    for i in range(nx):
+                        wet = mu[pmu, a, i]
+                        fu[i] = u[pu, a, i] * dxu[0, a, i] if wet else zero
+                        wu[i] = wet
+                else:
+                    for i in range(nx):
+                        fu[i] = u[pu, a, i] * dxu[0, a, i]
+                        wu[i] = 1
+            if not has_mask:
+                for i in range(nx):
+                    val = (fv[i + 1] - fv[i]) - (fu1[i] - fu0[i])
+                    out[p, j, i] = val / area[0, j, i]
+                continue
+            for i in range(nx):
+                val = (fv[i + 1] - fv[i]) - (fu1[i] - fu0[i])
                 val = val / area[0, j, i]
-                if has_mask and wet != 4:
-                    if wet == 0:
-                        val = np.nan
-                    elif no_slip:
-                        val = 2.0 * val
-                    else:
-                        val = 0.0
-                out[p, j, i] = val
+                wet = wv[i] + wv[i + 1] + wu0[i] + wu1[i]
+                coast = val * two if no_slip else zero
+                out[p, j, i] = val if wet == 4 else (coast if wet > 0 else nan)
 
 
 @numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
 def _divergence(
     u, dyu, mu, rx, cols, v, dxv, mv, ry, area, mt, has_mask, has_tmask, zero, j0, j1, out
 ):
-    """out[p, j, i] = (fu[i] - fu[i-1] + fv[j] - fv[j-1]) / area, NaN on land."""
+    """out[p, j, i] = (fu[i] - fu[i-1] + fv[j] - fv[j-1]) / area, NaN on land.
+
+    Row by row through small flux buffers, as :func:`_vorticity`.
+    """
     npre, _, nx = out.shape
     d, lo, hi = cols
+    fu = np.empty(nx + 1, out.dtype)
+    fv0 = np.empty(nx, out.dtype)
+    fv1 = np.empty(nx, out.dtype)
+    nan = out.dtype.type(np.nan)
     for p in range(npre):
         pu = p if u.shape[0] > 1 else 0
         pv = p if v.shape[0] > 1 else 0
@@ -77,30 +95,27 @@ def _divergence(
         pmv = p if mv.shape[0] > 1 else 0
         pmt = p if mt.shape[0] > 1 else 0
         for j in range(j0, j1):
-            a0, a1 = ry[j], ry[j + 1]
-            for i in range(nx):
-                if lo <= i < hi:
-                    b0 = i + d
-                    b1 = b0 + 1
+            for i in range(nx + 1):  # U faces along the row
+                b = i + d if lo <= i <= hi else rx[i]
+                if b >= 0 and (not has_mask or mu[pmu, j, b]):
+                    fu[i] = u[pu, j, b] * dyu[0, j, b]
                 else:
-                    b0, b1 = rx[i], rx[i + 1]
-                fu0 = zero
-                if b0 >= 0 and (not has_mask or mu[pmu, j, b0]):
-                    fu0 = u[pu, j, b0] * dyu[0, j, b0]
-                fu1 = zero
-                if b1 >= 0 and (not has_mask or mu[pmu, j, b1]):
-                    fu1 = u[pu, j, b1] * dyu[0, j, b1]
-                fv0 = zero
-                if a0 >= 0 and (not has_mask or mv[pmv, a0, i]):
-                    fv0 = v[pv, a0, i] * dxv[0, a0, i]
-                fv1 = zero
-                if a1 >= 0 and (not has_mask or mv[pmv, a1, i]):
-                    fv1 = v[pv, a1, i] * dxv[0, a1, i]
-                val = fu1 - fu0
-                val = val + (fv1 - fv0)
+                    fu[i] = zero
+            for a, fv in ((ry[j], fv0), (ry[j + 1], fv1)):  # V faces below, above
+                if a < 0:
+                    fv[:] = zero
+                elif has_mask:
+                    for i in range(nx):
+                        fv[i] = v[pv, a, i] * dxv[0, a, i] if mv[pmv, a, i] else zero
+                else:
+                    for i in range(nx):
+                        fv[i] = v[pv, a, i] * dxv[0, a, i]
+            for i in range(nx):
+                val = fu[i + 1] - fu[i]
+                val = val + (fv1[i] - fv0[i])
                 val = val / area[0, j, i]
-                if has_tmask and not mt[pmt, j, i]:
-                    val = np.nan
+                if has_tmask:
+                    val = val if mt[pmt, j, i] else nan
                 out[p, j, i] = val
 
 
