@@ -146,3 +146,31 @@ def test_extended_blocks_equal_the_whole_array(lo, hi, dn, period):
         lazy = dsa.from_array(x, chunks=(4, chunks))
         got = run(kernel, [(lazy, (0, 1), ext)], (4, n_out), out_chunks, float, "t")
         np.testing.assert_array_equal(got.compute(), want)
+
+
+def test_read_only_inputs():
+    ds = MESHES["nemo"](0.2)
+    grid = fieldops.staggered_grid(ds)
+    rng = np.random.default_rng(6)
+    u, v = _field(grid, "U", rng), _field(grid, "V", rng)
+    want = grid.vorticity(u, v).values
+    for a in (u, v):
+        a.data.flags.writeable = False
+    np.testing.assert_array_equal(grid.vorticity(u, v).values, want)
+    lazy = grid.vorticity(u.chunk(y=4), v.chunk(x=5)).values
+    np.testing.assert_array_equal(lazy, want)
+
+
+def test_x_before_y_and_dims_after_them():
+    ds = MESHES["mom6"](0.2)
+    grid = fieldops.staggered_grid(ds)
+    rng = np.random.default_rng(8)
+    u, v = _field(grid, "U", rng), _field(grid, "V", rng)
+    want = grid.vorticity(u, v)
+    for order in (("xq", "yh", "time"), ("time", "xq", "yh")):
+        uu = u.transpose(*order)
+        vv = v.transpose(*[{"xq": "xh", "yh": "yq"}.get(d, d) for d in order])
+        got = grid.vorticity(uu, vv)
+        np.testing.assert_array_equal(got.transpose(*want.dims).values, want.values)
+        lazy = grid.vorticity(uu.chunk(xq=5), vv.chunk(xh=5))
+        np.testing.assert_array_equal(lazy.transpose(*want.dims).values, want.values)
