@@ -80,7 +80,7 @@ def test_second_order_on_uniform_and_stretched_grids(op, stretch):
     assert 3.4 < coarse / fine < 4.6
 
 
-@pytest.mark.parametrize("op", ["diff", "divergence", "vorticity"])
+@pytest.mark.parametrize("op", ["diff", "divergence", "vorticity", "laplacian"])
 def test_fourth_order_where_uniform(op):
     coarse, fine = _errors(32, 0.0, op, 4), _errors(64, 0.0, op, 4)
     assert 13.0 < coarse / fine < 19.0
