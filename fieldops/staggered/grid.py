@@ -16,7 +16,6 @@ import xarray as xr
 
 from fieldops.staggered import blocks
 from fieldops.staggered.conventions import (
-    AT,
     LOCATION,
     POSITIONS,
     Layout,
@@ -30,12 +29,6 @@ from fieldops.stencils.weights import is_uniform
 
 _SGRID_LOCATION = {"face": "T", "edge1": "U", "edge2": "V", "node": "F"}
 _HINTS = "position='T'|'U'|'V'|'F', an SGRID attribute location='face'|'edge1'|'edge2'|'node'"
-
-
-def _toggle(pos: str, axis: str) -> str:
-    lx, ly = LOCATION[pos]
-    flip = {"c": "f", "f": "c"}
-    return AT[(flip[lx], ly) if axis == "X" else (lx, flip[ly])]
 
 
 class StaggeredGrid(OperatorMethods):
