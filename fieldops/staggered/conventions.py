@@ -238,9 +238,48 @@ def _xgcm(ds: xr.Dataset) -> tuple[dict, dict] | None:
 def _model(ds: xr.Dataset, wanted: str | None) -> str | None:
     names = set(ds.variables) | set(ds.dims)
     for model in MODELS if wanted is None else [wanted]:
+        if model == "mitgcm" and "XC" in ds.variables and ds["XC"].ndim < 2:
+            continue  # 1-D XC, XG: index coordinates (xgcm's examples), not an MITgcm grid
         if any(n in names for n in MODELS[model]["detect"]):
             return model
     return None
+
+
+def _coordinate_widths(ds: xr.Dataset, axes: dict, dims: dict) -> dict[str, xr.DataArray]:
+    """Widths from 1-D coordinates in length units (xgcm-style grids without metrics).
+
+    The width at a centre is the distance between its two faces, at a face the
+    distance between its two centres; a point at an end of the axis with a
+    neighbour missing takes its neighbour's width. Degrees give nothing (no guess
+    of a radius): such grids need their metrics.
+    """
+    out = {}
+    for name, a in axes.items():
+        coords = [ds.coords.get(d) for d in (a["centre"], a["face"])]
+        if any(c is None or c.ndim != 1 or c.dtype.kind not in "iuf" for c in coords):
+            return {}
+        if "degree" in str(coords[0].attrs.get("units", "")):
+            return {}
+        xc, xf = (np.asarray(c.values, float) for c in coords)
+        if xc.size < 3 or xf.size < 2:
+            return {}
+        d_f, d_c = np.diff(xf), np.diff(xc)
+        # (ends padded before, after) of the widths at centres and at faces
+        pads = {"left": (0, 1, 1, 0), "right": (1, 0, 0, 1), "outer": (0, 0, 1, 1)}
+        cb, ca, fb, fa = pads.get(a["shift"], (1, 1, 0, 0))  # inner: centres padded
+        at_c = np.concatenate([d_f[:1]] * cb + [d_f] + [d_f[-1:]] * ca)
+        at_f = np.concatenate([d_c[:1]] * fb + [d_c] + [d_c[-1:]] * fa)
+        kind = "dx" if name == "X" else "dy"
+        for pos, (lx, ly) in LOCATION.items():
+            loc = lx if name == "X" else ly
+            values = at_c if loc == "c" else at_f
+            dim = dims[pos][1 if name == "X" else 0]
+            out[f"{kind}_{pos}"] = xr.DataArray(values, dims=dim, attrs=coords[0].attrs)
+    return {k: v.broadcast_like(_template(ds, dims[k[-1]])) for k, v in out.items()}
+
+
+def _template(ds: xr.Dataset, dims: tuple[str, str]) -> xr.DataArray:
+    return xr.DataArray(np.zeros((ds.sizes[dims[0]], ds.sizes[dims[1]])), dims=dims)
 
 
 def _model_positions(ds: xr.Dataset, model: str) -> tuple[dict, dict]:
@@ -386,6 +425,11 @@ def read(
     found_metrics = {}
     if model == "roms":
         found_metrics |= _roms_metrics(ds, dims)
+    if model is None:
+        derived = _coordinate_widths(ds, axes_spec, dims)
+        if derived:
+            layout.notes.append("widths from the 1-D coordinates (no metric variables)")
+        found_metrics |= derived
     for key, names in spec.get("metrics", {}).items():
         for n in names:
             if n in ds.variables:

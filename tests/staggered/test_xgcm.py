@@ -198,3 +198,33 @@ def test_vorticity_and_divergence_equal_the_xgcm_recipes(case):
         to_xgcm(metric("area_T"), "T")
     )
     _same(grid.divergence(u, v), recipe, to_xgcm, "T")
+
+
+def test_xgcms_own_example_grid_with_comodo_attributes():
+    from xgcm.test.datasets import datasets
+
+    ds = datasets["2d_left"].copy()  # xgcm's example: XC, XG, YC, YG, no metrics
+    for name, axis, shift in [("XC", "X", 0), ("XG", "X", -0.5), ("YC", "Y", 0), ("YG", "Y", -0.5)]:
+        ds[name].attrs = {"axis": axis, **({"c_grid_axis_shift": shift} if shift else {})}
+    grid = fieldops.staggered_grid(ds)  # widths from the coordinates
+    assert grid.convention == "xgcm" and "widths from the 1-D coordinates" in grid.layout.notes[0]
+    coords = {"X": {"center": "XC", "left": "XG"}, "Y": {"center": "YC", "left": "YG"}}
+    xg = xgcm.Grid(ds, coords=coords, autoparse_metadata=False)
+    nan = {"padding": "fill", "fill_value": np.nan}
+    dx_u = xg.diff(ds.XC, "X", padding="extend")  # XC[i] - XC[i-1]: 0 at the wall
+    ours = grid.diff(ds.data_c, "X")
+    theirs = (xg.diff(ds.data_c, "X", **nan) / dx_u).transpose(*ours.dims)
+    np.testing.assert_allclose(ours.values[:, 1:], theirs.values[:, 1:], rtol=1e-13)
+    ours = grid.interp(ds.data_g, "Y", position="F")
+    theirs = xg.interp(ds.data_g, "Y", **nan).transpose(*ours.dims)
+    np.testing.assert_allclose(ours.values, theirs.values, rtol=1e-14, equal_nan=True)
+    # the vorticity recipe with the same widths, at corners off the walls
+    rng = np.random.default_rng(2)
+    u = xr.DataArray(rng.normal(size=(200, 100)), dims=("YC", "XG"), name="u")
+    v = xr.DataArray(rng.normal(size=(200, 100)), dims=("YG", "XC"), name="v")
+    dy_v = xg.diff(ds.YC, "Y", padding="extend")
+    zero = {"padding": "fill", "fill_value": 0.0}
+    recipe = xg.diff(v * dy_v, "X", **zero) - xg.diff(u * dx_u, "Y", **zero)
+    recipe = (recipe / (dx_u.rename(XG="XG") * dy_v)).transpose("YG", "XG")
+    zeta = grid.vorticity(u, v)
+    np.testing.assert_allclose(zeta.values[1:, 1:], recipe.values[1:, 1:], rtol=1e-12)
