@@ -44,6 +44,9 @@ from fieldops.mappings.winds import to_earth_relative, to_grid_relative
 from fieldops.sample import open_sample
 from fieldops.scattered.points import at, from_points
 from fieldops.scattered.rbf import ScatteredDerivatives
+
+# staggered model grids (issue 17)
+from fieldops.staggered.grid import StaggeredGrid, staggered_grid
 from fieldops.stencils.apply import get_num_threads, set_num_threads
 from fieldops.vertical.formula_terms import vertical_coordinate
 from fieldops.vertical.interp import interp_vertical
@@ -100,5 +103,8 @@ __all__ = [
     "extrema",
     "ertel_potential_vorticity",
     "isentropic_potential_vorticity",
+    # staggered model grids (issue 17)
+    "StaggeredGrid",
+    "staggered_grid",
 ]
 __version__ = "0.1.0"

@@ -26,6 +26,9 @@ from fieldops.integrals import cumulative as cumulative_module
 from fieldops.integrals import definite as definite_module
 from fieldops.mappings import winds as mapping_winds
 from fieldops.scattered import points
+
+# staggered model grids (issue 17)
+from fieldops.staggered import grid as staggered
 from fieldops.vertical import formula_terms, interp
 
 
@@ -126,6 +129,8 @@ class FieldopsAccessor:
     mass_integrate = _method(definite_module.mass_integrate)
     thermal_wind = _method(pv.thermal_wind)
     extrema = _method(find_extrema)
+    # staggered model grids (issue 17): the grid of this object's coordinates/variables
+    staggered_grid = _method(staggered.staggered_grid)
 
     def __getattr__(self, name: str):
         # Only called for names the class lacks: explain the Dataset-only ones.

@@ -23,6 +23,8 @@ NOT_METHODS = {
     "open_sample",
     "process",
     "write",
+    # staggered model grids (issue 17): a class; staggered_grid is a method
+    "StaggeredGrid",
 }
 # The kinematics take several fields: Dataset methods that name variables.
 WIND_METHODS = {

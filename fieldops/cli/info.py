@@ -43,6 +43,16 @@ def _vertical_text(ds: xr.Dataset, dim) -> str:
     return "; vertical, values increase " + ("upward" if up else "downward (3-D curl reoriented)")
 
 
+def _staggered_lines(ds: xr.Dataset) -> list[str]:
+    """``StaggeredGrid.describe()`` when the dataset is a model's staggered grid."""
+    from fieldops.staggered.grid import staggered_grid
+
+    try:
+        return staggered_grid(ds).describe()
+    except (TypeError, ValueError):
+        return []
+
+
 def describe(ds: xr.Dataset, *, title: str = "") -> str:
     """A human-readable summary of ``ds`` for ``fieldops info``.
 
@@ -85,6 +95,8 @@ def describe(ds: xr.Dataset, *, title: str = "") -> str:
     from fieldops.vertical.formula_terms import describe_vertical
 
     lines += describe_vertical(ds)
+    # staggered model grids (issue 17): the positions and metrics found, if any
+    lines += _staggered_lines(ds)
     lines.append("variables:")
     numeric = []
     for name, var in ds.data_vars.items():

@@ -1,0 +1,395 @@
+"""The array layer of staggered operators: extended blocks, numpy and Dask alike (private).
+
+A staggered operator writes output row ``k`` (along one axis) from input rows
+``k + lo .. k + hi`` of its inputs; input and output lengths may differ by one
+(``n`` centres, ``n + 1`` or ``n - 1`` faces). Every input is handed to the
+operator's kernel *extended*: the rows of the output block plus the rows its
+stencil reads beyond them, wrapped on a periodic axis and filled with a constant
+beyond a closed edge. The kernel is the same numpy function on the whole array
+and on every Dask block, so numbers agree to the bit for any chunking.
+
+On Dask each extended input is one :class:`EdgeLayer` task per block (the
+``(left, right)`` rows from its neighbours, as :mod:`fieldops.stencils.halo`,
+plus the fill rows at closed edges), and the kernel is one blockwise layer: no
+rechunk, no concatenated copies of whole blocks held between tasks.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+from dask.highlevelgraph import HighLevelGraph, Layer
+
+from fieldops.stencils.dispatch import _take_rows, is_dask
+
+
+@dataclass(frozen=True)
+class Ext:
+    """How one input of a kernel is extended along one of its axes.
+
+    Output row ``k`` reads input rows ``k + lo`` to ``k + hi - 1`` (``hi`` is one past),
+    numbering input rows from the same origin as output rows.
+    ``period``: rows wrap modulo this (a periodic axis) or None (closed: rows beyond
+    the input are ``fill``).
+    """
+
+    axis: int
+    lo: int
+    hi: int
+    period: int | None
+    fill: float
+
+
+def row_map(n: int, ext: Ext, n_out: int) -> np.ndarray:
+    """Source row of each row ``[lo, n_out + hi - 1)`` along ``ext.axis``; -1 beyond an edge."""
+    rows = np.arange(ext.lo, n_out + ext.hi - 1)
+    if ext.period is not None:
+        rows = rows % ext.period
+    return np.where((rows >= 0) & (rows < n), rows, -1)
+
+
+class Rows:
+    """An input extended along ``axis`` without a copy: ``array`` and its row map.
+
+    ``materialize()`` is the extended array (what numpy kernels take); one-pass
+    kernels read ``array`` through ``rows`` (-1: the ``fill`` value).
+    """
+
+    __slots__ = ("array", "axis", "rows", "fill")
+
+    def __init__(self, array: np.ndarray, axis: int, rows: np.ndarray, fill: float) -> None:
+        self.array, self.axis, self.rows, self.fill = array, axis, rows, fill
+
+    def materialize(self) -> np.ndarray:
+        x, rows = self.array, self.rows
+        if rows.size == x.shape[self.axis] and (rows == np.arange(rows.size)).all():
+            return x
+        taken = np.take(x, np.maximum(rows, 0), axis=self.axis)
+        if (rows < 0).any():
+            shape = [1] * x.ndim
+            shape[self.axis] = rows.size
+            fill = np.asarray(self.fill, taken.dtype)
+            taken = np.where((rows >= 0).reshape(shape), taken, fill)
+        return taken
+
+
+def materialize(x):
+    """An extended input as an array (identity for arrays and None)."""
+    return x.materialize() if isinstance(x, Rows) else x
+
+
+def _extend_numpy(x: np.ndarray, ext: Ext, n_out: int) -> np.ndarray:
+    """Rows ``[lo, n_out + hi - 1)`` of ``x`` along ``ext.axis``, wrapped or filled."""
+    return Rows(x, ext.axis, row_map(x.shape[ext.axis], ext, n_out), ext.fill).materialize()
+
+
+class EdgeLayer(Layer):
+    """One task per block: ``(left, right, keep)`` rows that extend it along ``axis``.
+
+    ``plans[j]`` holds, for blocks ``j`` along ``axis``: the pieces ``(block, start,
+    stop)`` of the left and right rows taken from neighbours, the fill rows to add
+    before and after them, and how many rows of the block itself to keep.
+    """
+
+    def __init__(self, name, src, numblocks, axis, plans, fill, dtype):
+        super().__init__()
+        self.name, self.src, self.numblocks = name, src, tuple(numblocks)
+        self.axis, self.plans, self.fill, self.dtype = axis, plans, fill, dtype
+
+    def __repr__(self) -> str:
+        return f"EdgeLayer<name={self.name!r}, axis={self.axis}>"
+
+    @property
+    def _dict(self) -> dict:
+        if not hasattr(self, "_cached_dict"):
+            self._cached_dict = self._construct_graph()
+        return self._cached_dict
+
+    def _construct_graph(self) -> dict:
+        dsk = {}
+        ax = self.axis
+        for idx in product(*(range(n) for n in self.numblocks)):
+            (lparts, lpad), (rparts, rpad), keep = self.plans[idx[ax]]
+
+            def keys(parts, idx=idx):
+                return [(self.src, *idx[:ax], k, *idx[ax + 1 :]) for k, _, _ in parts]
+
+            dsk[(self.name, *idx)] = (
+                _edge_rows,
+                ax,
+                (self.src, *idx),
+                keys(lparts),
+                [a for _, a, _ in lparts],
+                [b for _, _, b in lparts],
+                lpad,
+                keys(rparts),
+                [a for _, a, _ in rparts],
+                [b for _, _, b in rparts],
+                rpad,
+                keep,
+                self.fill,
+            )
+        return dsk
+
+    def __getitem__(self, key):
+        return self._dict[key]
+
+    def __iter__(self):
+        return iter(self._dict)
+
+    def __len__(self) -> int:
+        return int(np.prod(self.numblocks, dtype=np.int64))
+
+    def is_materialized(self) -> bool:
+        return hasattr(self, "_cached_dict")
+
+    def get_output_keys(self) -> set:
+        return {(self.name, *idx) for idx in product(*(range(n) for n in self.numblocks))}
+
+
+def _fill_rows(block: np.ndarray, axis: int, count: int, fill: float) -> np.ndarray:
+    shape = list(block.shape)
+    shape[axis] = count
+    return np.full(shape, fill, dtype=block.dtype)
+
+
+def _edge_rows(axis, own, lb, la, lz, lpad, rb, ra, rz, rpad, keep, fill):
+    """The rows left and right of one block (fill rows at closed edges), and its kept length."""
+    left = [_fill_rows(own, axis, lpad, fill)] if lpad else []
+    if lb:
+        left.append(_take_rows(axis, lb, la, lz))
+    right = [_take_rows(axis, rb, ra, rz)] if rb else []
+    if rpad:
+        right.append(_fill_rows(own, axis, rpad, fill))
+    join = lambda parts: np.concatenate(parts, axis=axis) if parts else None  # noqa: E731
+    return join(left), join(right), keep
+
+
+def _edge_array(x, ext: Ext, out_chunks: Sequence[int], name: str):
+    """The pseudo-array of per-block ``(left, right, keep)`` extending ``x`` as ``ext`` says."""
+    from dask.array import Array
+
+    n = x.shape[ext.axis]
+    in_starts = np.concatenate([[0], np.cumsum(x.chunks[ext.axis])]).tolist()
+    out_starts = np.concatenate([[0], np.cumsum(out_chunks)]).tolist()
+
+    def pieces(g0: int, g1: int) -> tuple[list, int, int]:
+        """(pieces, fill before, fill after) for global input rows [g0, g1)."""
+        out, before, after, g = [], 0, 0, g0
+        while g < g1:
+            r = g % ext.period if ext.period is not None else g
+            if r < 0 or r >= n:
+                if out or r >= n:
+                    after += 1
+                else:
+                    before += 1
+                g += 1
+                continue
+            j = bisect_right(in_starts, r) - 1
+            stop = min(in_starts[j + 1], r + (g1 - g))
+            out.append((j, r - in_starts[j], stop - in_starts[j]))
+            g += stop - r
+        return out, before, after
+
+    plans = []
+    for j in range(len(out_chunks)):
+        s, e = out_starts[j], out_starts[j + 1]
+        block_lo, block_hi = in_starts[j], in_starts[j + 1]
+        need_lo, need_hi = s + ext.lo, e + ext.hi - 1
+        keep = min(block_hi, need_hi) - block_lo
+        lparts, lb, la = pieces(need_lo, block_lo)
+        rparts, rb, ra = pieces(block_hi, need_hi)
+        # Fill rows before the left slab, after the right (closed edges only).
+        plans.append(((lparts, lb + la), (rparts, rb + ra), keep))
+    layer = EdgeLayer(name, x.name, x.numblocks, ext.axis, plans, ext.fill, x.dtype)
+    graph = HighLevelGraph.from_collections(name, layer, dependencies=[x])
+    return Array(graph, name, x.chunks, meta=np.empty((0,) * x.ndim, x.dtype))
+
+
+def _assemble(block: np.ndarray, edges, axis: int) -> np.ndarray:
+    left, right, keep = edges
+    if keep < block.shape[axis]:
+        block = block[(slice(None),) * axis + (slice(0, keep),)]
+    parts = [p for p in (left, block, right) if p is not None]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axis)
+
+
+class Pieces:
+    """The per-block pieces of the in-memory inputs (metrics, masks), opaque to Dask."""
+
+    __slots__ = ("arrays",)
+
+    def __init__(self, arrays: tuple) -> None:
+        self.arrays = arrays
+
+
+def _run_blocks(*args, kernel, exts, ndim, expand, lazy):
+    extended = []
+    it = iter(args)
+    constants = iter(args[-1].arrays) if not all(lazy) else None
+    for ext, where, is_lazy in zip(exts, expand, lazy):
+        if not is_lazy:
+            extended.append(_expand(next(constants), where, ndim))
+            continue
+        block = next(it)
+        if ext is not None:
+            block = _assemble(block, next(it), ext.axis)
+        extended.append(_expand(block, where, ndim))
+    return kernel(*extended, threads=1)  # Dask runs the tasks in parallel
+
+
+def _constants(inputs, out_shape, out_chunks, name: str, tokens):
+    """One layer holding, per output block, the extended pieces of the in-memory inputs.
+
+    Metrics and masks are small (2-D) and in memory: they are extended once here,
+    cut per block and stored in the graph, instead of one Dask layer each.
+    """
+    from dask.array import Array
+    from dask.tokenize import tokenize
+
+    axes = sorted({w for _, where, _ in inputs for w in where})
+    starts = {w: np.concatenate([[0], np.cumsum(out_chunks[w])]).tolist() for w in axes}
+    full = []
+    for array, where, ext in inputs:
+        a = np.asarray(array)
+        if ext is not None:
+            a = _extend_numpy(a, ext, out_shape[where[ext.axis]])
+        full.append((a, where, ext))
+    # Hashing the metrics' bytes costs ~10 ms per 1440x1080 metric: a grid hashes
+    # them once and passes its token (see StaggeredGrid._token).
+    parts = [a if t is None else t for (a, _, _), t in zip(full, tokens)]
+    exts = [(where, ext) for _, where, ext in inputs]
+    name = f"{name}-metrics-{tokenize(*parts, exts, out_shape, out_chunks)}"
+    dsk = {}
+    for idx in product(*(range(len(out_chunks[w])) for w in axes)):
+        pieces = []
+        for a, where, ext in full:
+            cut = []
+            for k, w in enumerate(where):
+                j = idx[axes.index(w)]
+                s, e = starts[w][j], starts[w][j + 1]
+                if a.shape[k] == 1 and out_shape[w] != 1:
+                    cut.append(slice(None))  # broadcast along w
+                elif ext is not None and k == ext.axis:
+                    cut.append(slice(s, e + ext.hi - 1 - ext.lo))
+                else:
+                    last = j == len(out_chunks[w]) - 1
+                    cut.append(slice(s, a.shape[k] if last else e))
+            pieces.append(a[tuple(cut)])
+        dsk[(name, *idx)] = Pieces(tuple(pieces))
+    graph = HighLevelGraph.from_collections(name, dsk, dependencies=[])
+    chunks = tuple(out_chunks[w] for w in axes)
+    return Array(graph, name, chunks, meta=np.empty((0,) * len(axes))), axes
+
+
+def _expand(block: np.ndarray, where: tuple[int, ...], ndim: int) -> np.ndarray:
+    """View of ``block`` with size-1 axes inserted so it broadcasts to ``ndim`` dims."""
+    if block.ndim == ndim:
+        return block
+    shape = [1] * ndim
+    for k, axis in enumerate(where):
+        shape[axis] = block.shape[k]
+    return block.reshape(shape)
+
+
+def run(
+    kernel: Callable,
+    inputs: Sequence[tuple[object, tuple[int, ...], Ext | None]],
+    out_shape: tuple[int, ...],
+    out_chunks: tuple[tuple[int, ...], ...] | None,
+    dtype,
+    name: str,
+    tokens: Sequence[object] | None = None,
+):
+    """``kernel(*extended inputs)`` on numpy arrays, or one blockwise layer on Dask.
+
+    Parameters
+    ----------
+    kernel : callable
+        Function of the extended inputs (each broadcastable to the output block
+        after its extension; in memory a :class:`Rows` for an extended input) and a
+        keyword ``threads``, returning the output block.
+    inputs : list of (array, where, ext)
+        ``where[k]`` is the output axis of the array's axis ``k``; ``ext`` extends it
+        (its ``axis`` counted in the array's own axes) or is None. On Dask, arrays
+        must be chunked like the output along every axis they share with it (the
+        last chunk may differ by the length difference).
+    out_shape, out_chunks : the output's shape and, on Dask, its chunks.
+    tokens : optional
+        Per input, a token standing for its (in-memory) data, or None to hash it.
+
+    Examples
+    --------
+    >>> x = np.arange(5.0)
+    >>> ext = Ext(axis=0, lo=-1, hi=1, period=None, fill=np.nan)
+    >>> def kernel(e, threads):
+    ...     e = materialize(e)
+    ...     return e[1:] - e[:-1]
+    >>> run(kernel, [(x, (0,), ext)], (5,), None, float, "d")
+    array([nan,  1.,  1.,  1.,  1.])
+    """
+    ndim = len(out_shape)
+    if out_chunks is None or not any(is_dask(a) for a, _, _ in inputs):
+        from fieldops.stencils.apply import get_num_threads
+
+        extended = []
+        for array, where, ext in inputs:
+            a = _expand(np.asarray(array), where, ndim)
+            if ext is not None:
+                rows = row_map(array.shape[ext.axis], ext, out_shape[where[ext.axis]])
+                a = Rows(a, where[ext.axis], rows, ext.fill)
+            extended.append(a)
+        return kernel(*extended, threads=get_num_threads())
+    import dask.array as dsa
+    from dask.tokenize import tokenize
+
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    args = []
+    lazy = [is_dask(a) for a, _, _ in inputs]
+    for (array, where, ext), is_lazy in zip(inputs, lazy):
+        if not is_lazy:
+            continue
+        want = tuple(_chunks_like(out_chunks[w], array.shape[k]) for k, w in enumerate(where))
+        a = array if array.chunks == want else array.rechunk(want)  # u and v chunked apart
+        index = "".join(letters[w] for w in where)
+        args += [a, index]
+        if ext is not None:
+            token = tokenize(a, ext, out_chunks[where[ext.axis]])
+            edges = _edge_array(a, ext, out_chunks[where[ext.axis]], f"{name}-edges-{token}")
+            args += [edges, index]
+    if not all(lazy):
+        constants = [i for i, is_lazy in zip(inputs, lazy) if not is_lazy]
+        const_tokens = [
+            t for t, is_lazy in zip(tokens or [None] * len(inputs), lazy) if not is_lazy
+        ]
+        array, axes = _constants(constants, out_shape, out_chunks, name, const_tokens)
+        args += [array, "".join(letters[w] for w in axes)]
+    adjust = {letters[k]: c for k, c in enumerate(out_chunks)}
+    return dsa.blockwise(
+        _run_blocks,
+        letters[:ndim],
+        *args,
+        kernel=kernel,
+        exts=[ext for _, _, ext in inputs],
+        ndim=ndim,
+        expand=[where for _, where, _ in inputs],
+        lazy=lazy,
+        adjust_chunks=adjust,
+        align_arrays=False,  # lengths n and n + 1 share an index: chunks matched above
+        dtype=dtype,
+        concatenate=True,
+        name=f"{name}-{tokenize(kernel, *args[::2])}",
+        meta=np.empty((0,) * ndim, dtype),
+    )
+
+
+def _chunks_like(out: tuple[int, ...], n: int) -> tuple[int, ...]:
+    """Chunks of an axis of length ``n`` matching output chunks ``out`` but for the last."""
+    if n == 1 and sum(out) != 1:
+        return (1,)  # a broadcast axis
+    last = out[-1] + n - sum(out)
+    return (*out[:-1], last)
