@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import runpy
 import subprocess
 import sys
@@ -67,3 +68,14 @@ def test_python_examples_run(page, tmp_path):
             timeout=300,
         )
         assert proc.returncode == 0, f"{page}:\n{block}\n{proc.stderr}"
+
+
+def test_api_page_documents_every_public_name():
+    # A public function the API page forgets is invisible on the documentation site.
+    import fieldops
+
+    page = (ROOT / "docs" / "api.md").read_text()
+    documented = set(re.findall(r"^::: fieldops\.(\w+)\s*$", page, flags=re.M))
+    documented |= {"EARTH_RADIUS"} if "fieldops.EARTH_RADIUS" in page else set()
+    missing = sorted(set(fieldops.__all__) - documented)
+    assert not missing, f"docs/api.md lacks '::: fieldops.<name>' for {missing}"
