@@ -1,0 +1,158 @@
+"""The direct global solver: FFT along longitude, one banded system along latitude per wavenumber.
+
+On a complete latitude/longitude grid with periodic, uniform longitude the
+discrete Laplacian of :func:`fieldops.laplacian` is
+
+    L f = A f + diag(B) D_lon f
+
+with ``A`` acting along latitude only (``f_phiphi - tan(phi) f_phi``, one-sided
+edges where there is no pole) and ``D_lon`` the periodic second-difference
+stencil in longitude, a circulant matrix that the discrete Fourier transform
+diagonalises: ``D_lon e^{i m lam} = s_m e^{i m lam}`` with ``s_m`` real (a
+symmetric stencil). So each zonal wavenumber ``m`` is one banded real system
+``(A + diag(B) s_m) f_m = r_m`` of the latitude count, factored once
+(LAPACK ``gbtrf``) and reused for every field and call. ``A``, ``B s_m`` are
+read off fieldops' own Laplacian by probing (see :mod:`fieldops.solvers.operator`),
+so the solution satisfies ``laplacian(f) == r`` to roundoff.
+
+Pole rows (points exactly on a pole) are set by fieldops to a limit of the zonal
+means of the nearest rows, so their equations repeat the others and say nothing
+about ``f`` there. The solver asks instead that ``f`` itself obeys that limit:
+one value per pole (``f_m = 0`` at the pole for ``m > 0``), equal to the same
+weighted zonal means of ``f``. The ``m = 0`` system has the constants as its null
+space and one compatibility condition (the discrete integral of ``r``); it is
+solved bordered: the area-weighted mean of ``f`` is zero, and a constant ``c`` is
+removed from ``r`` (zero, to roundoff, when ``r`` is a discrete Laplacian).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import scipy.linalg as sla
+from scipy.linalg import lapack
+
+from fieldops.solvers.operator import probe_rows_1d
+
+
+class SphereSolver:
+    """Factored per-wavenumber systems of one global grid's Laplacian.
+
+    Parameters
+    ----------
+    apply : callable
+        ``fieldops.laplacian`` on a ``(k, nlat, nlon)`` float64 batch of fields
+        (unique longitudes only).
+    shape : (nlat, nlon)
+    reach : int
+        How many rows along latitude one row of the operator reaches.
+    areas : ndarray
+        Area weight of each latitude row (the zero-mean condition).
+    poles : dict
+        ``{pole row: (rows, weights)}``: the pole's value is ``sum(w * zonal_mean(f[rows]))``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> n, m = 6, 8
+    >>> def lap(f):  # a toy cylinder: second differences, closed ends
+    ...     out = np.roll(f, 1, -1) - 2 * f + np.roll(f, -1, -1)
+    ...     out[:, 1:-1] += f[:, :-2] - 2 * f[:, 1:-1] + f[:, 2:]
+    ...     out[:, 0] += f[:, 1] - f[:, 0]
+    ...     out[:, -1] += f[:, -2] - f[:, -1]
+    ...     return out
+    >>> s = SphereSolver(lap, (n, m), 1, np.ones(n), {})
+    >>> f = np.random.default_rng(1).standard_normal((1, n, m))
+    >>> g, c = s.solve(lap(f))
+    >>> bool(np.allclose(lap(g), lap(f))), bool(abs(c).max() < 1e-12)
+    (True, True)
+    """
+
+    def __init__(
+        self,
+        apply: Callable[[np.ndarray], np.ndarray],
+        shape: tuple[int, int],
+        reach: int,
+        areas: np.ndarray,
+        poles: dict[int, tuple[np.ndarray, np.ndarray]],
+    ):
+        nlat, nlon = shape
+        self.shape = shape
+        ones = np.ones(nlon)
+        lat_op = probe_rows_1d(lambda p: apply(p[:, :, None] * ones)[:, :, 0], nlat, reach)
+        delta = np.zeros((1, nlat, nlon))
+        delta[0, :, 0] = 1.0
+        # Column 0 of each row's circulant: B(phi) times the longitude stencil.
+        column = apply(delta)[0]
+        symbol = np.fft.rfft(column, axis=1).real  # (nlat, nm): B(phi_i) s_m
+        pole_rows = sorted(poles)
+        self.pole_rows = pole_rows
+        self.nm = symbol.shape[1]
+        live = np.ones(nlat, bool)
+        live[pole_rows] = False
+        self.live = live
+        base = lat_op.copy()
+        base[~live] = 0.0
+        # The band of every system: the operator's rows, and the pole rows below.
+        pattern = base != 0
+        np.fill_diagonal(pattern, True)
+        for p, (rows, _) in poles.items():
+            pattern[p, rows] = True
+        ii, jj = np.nonzero(pattern)
+        self.kl = int(max(0, (ii - jj).max()))
+        self.ku = int(max(0, (jj - ii).max()))
+        # m = 0: bordered dense system [[A0, c], [a^T, 0]], factored once.
+        a0 = base.copy()
+        for p, (rows, weights) in poles.items():
+            a0[p, p] = 1.0
+            a0[p, rows] -= weights
+        bordered = np.zeros((nlat + 1, nlat + 1))
+        bordered[:nlat, :nlat] = a0 + np.diag(np.where(live, symbol[:, 0], 0.0))
+        bordered[:nlat, nlat] = live.astype(float)
+        bordered[nlat, :nlat] = areas / areas.sum()
+        self._lu0 = sla.lu_factor(bordered)
+        self._bands = []
+        kl, ku = self.kl, self.ku
+        for m in range(1, self.nm):
+            mat = base + np.diag(np.where(live, symbol[:, m], 0.0))
+            mat[~live, ~live] = 1.0  # f_m = 0 on the pole rows
+            ab = np.zeros((2 * kl + ku + 1, nlat))
+            for k in range(-kl, ku + 1):  # diagonal k (column - row)
+                d = np.diagonal(mat, k)
+                if k >= 0:
+                    ab[kl + ku - k, k:] = d
+                else:
+                    ab[kl + ku - k, : nlat + k] = d
+            lu, piv, info = lapack.dgbtrf(ab, kl, ku)
+            if info != 0:
+                raise ValueError(
+                    f"the Laplacian is singular at zonal wavenumber {m} on this grid "
+                    "(a latitude count too small for the accuracy?)"
+                )
+            self._bands.append((lu, piv))
+
+    def solve(self, rhs: np.ndarray, g: None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Solve for a ``(k, nlat, nlon)`` batch; also the constant removed from each ``rhs``.
+
+        (``g``: no boundary on a full sphere.)
+        """
+        if not np.isfinite(rhs).all():
+            raise ValueError(
+                "rhs is not finite; pass mask= (True where valid) or nan_policy='omit'"
+            )
+        k, nlat, nlon = rhs.shape
+        spec = np.fft.rfft(rhs, axis=-1)
+        spec[:, ~self.live, :] = 0.0
+        out = np.empty_like(spec)
+        b0 = np.zeros((nlat + 1, k))
+        b0[:nlat] = spec[:, :, 0].real.T
+        x0 = sla.lu_solve(self._lu0, b0)
+        out[:, :, 0] = x0[:nlat].T
+        removed = x0[nlat][None, :] / nlon  # (1 piece, k)
+        kl, ku = self.kl, self.ku
+        for m, (lu, piv) in enumerate(self._bands, start=1):
+            b = np.concatenate([spec[:, :, m].real.T, spec[:, :, m].imag.T], axis=1)
+            x, _ = lapack.dgbtrs(lu, kl, ku, b, piv)
+            out[:, :, m] = (x[:, :k] + 1j * x[:, k:]).T
+        return np.fft.irfft(out, n=nlon, axis=-1), removed
