@@ -215,7 +215,8 @@ def problem(
     def along(dim):
         def d(a: np.ndarray) -> np.ndarray:
             field = probe.isel(probe=[0] * a.shape[0]).copy(data=a)
-            return diff(field, dim, **opts).transpose("probe", *hdims).values
+            one = {**opts, "boundary": "periodic" if bc[dim] == "periodic" else None}
+            return diff(field, dim, **one).transpose("probe", *hdims).values
 
         return d
 
