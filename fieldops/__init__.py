@@ -33,6 +33,7 @@ from fieldops.kinematics.winds import (
 from fieldops.sample import open_sample
 from fieldops.scattered.points import at, from_points
 from fieldops.scattered.rbf import ScatteredDerivatives
+from fieldops.solvers import helmholtz, solve_poisson, streamfunction, velocity_potential
 from fieldops.stencils.apply import get_num_threads, set_num_threads
 
 __all__ = [
@@ -71,5 +72,10 @@ __all__ = [
     "total_deformation",
     "vorticity",
     "write",
+    # Inverse operators (issue 15)
+    "helmholtz",
+    "solve_poisson",
+    "streamfunction",
+    "velocity_potential",
 ]
 __version__ = "0.1.0"

@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable
 import xarray as xr
 
 from fieldops import components, kinematics
+from fieldops import solvers as solvers_module
 from fieldops.calculus import critical, derived, diffusion, scalar, vector
 from fieldops.calculus import derivative as derivative_module
 from fieldops.scattered import points
@@ -111,6 +112,9 @@ class FieldopsAccessor:
 
     geostrophic_wind = _method(kinematics.geostrophic_wind)
 
+    # Inverse operators (issue 15)
+    solve_poisson = _method(solvers_module.solve_poisson)
+
     def __getattr__(self, name: str):
         # Only called for names the class lacks: explain the Dataset-only ones.
         if name in _DATASET_ONLY:
@@ -134,6 +138,11 @@ class DatasetFieldopsAccessor(FieldopsAccessor):
     shearing_deformation = _dataset_method(kinematics.shearing_deformation, u="u", v="v")
     total_deformation = _dataset_method(kinematics.total_deformation, u="u", v="v")
     geostrophic_wind = _dataset_method(kinematics.geostrophic_wind, field=None)
+
+    # Inverse operators (issue 15)
+    helmholtz = _dataset_method(solvers_module.helmholtz, u="u", v="v")
+    streamfunction = _dataset_method(solvers_module.streamfunction, u="u", v="v")
+    velocity_potential = _dataset_method(solvers_module.velocity_potential, u="u", v="v")
 
 
 _DATASET_ONLY = {

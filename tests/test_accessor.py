@@ -34,6 +34,10 @@ WIND_METHODS = {
     "stretching_deformation",
     "shearing_deformation",
     "total_deformation",
+    # Inverse operators (issue 15)
+    "helmholtz",
+    "streamfunction",
+    "velocity_potential",
 }
 
 

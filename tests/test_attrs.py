@@ -79,6 +79,11 @@ OPERATORS = {
         ],
         "m s-1",
     ),
+    # Inverse operators (issue 15): f of laplacian(f) = rhs has rhs's units times m2.
+    "solve_poisson": (fieldops.solve_poisson, "m3 s-1"),
+    "helmholtz": (_wind(fieldops.helmholtz), "m2 s-1"),
+    "streamfunction": (_wind(fieldops.streamfunction), "m2 s-1"),
+    "velocity_potential": (_wind(fieldops.velocity_potential), "m2 s-1"),
 }
 # The derivative along one dim has the coordinate's units (degrees on the sphere).
 DIFF_UNITS = {"cartesian": "s-1", "sphere": "m s-1 degree-1"}

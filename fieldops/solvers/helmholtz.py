@@ -32,7 +32,7 @@ from fieldops.grids.detect import EARTH_RADIUS
 from fieldops.grids.frame import Frame, frame_for
 from fieldops.options import How, Where
 from fieldops.solvers.poisson import run
-from fieldops.solvers.problem import problem
+from fieldops.solvers.problem import full_sphere, problem
 from fieldops.stencils.dispatch import is_dask
 
 STANDARD_NAMES = {
@@ -116,6 +116,7 @@ def _parts(
         raise ValueError(f"nan_policy must be 'propagate' or 'omit'; got {nan_policy!r}")
     conds = _conditions(boundary)
     periodic = getattr(frame0, "periodic_lon", False)
+    closed = full_sphere(frame0)
     stencil_boundary = "periodic" if conds == ("periodic", "periodic") and not periodic else None
     how = How(accuracy=accuracy, boundary=stencil_boundary, mask=mask)
     frame = frame_for(u, None, where, how)
@@ -138,7 +139,7 @@ def _parts(
         prob = problem(
             rhs,
             list(dims),
-            boundary=None if periodic else cond,
+            boundary=None if closed else _per_dim(cond, dims, frame0),
             coast="dirichlet" if cond == "periodic" else cond,
             mask=mask,
             nan_policy="propagate",
@@ -171,7 +172,7 @@ def _parts(
         parts["u_harm"] = _component(u - parts["u_rot"] - parts["u_div"], u, "u_harm")
         parts["v_harm"] = _component(v - parts["v_rot"] - parts["v_div"], v, "v_harm")
         ds = ds.assign(parts)
-    closed = bool(periodic) and mask is None
+    closed = closed and mask is None
     ds.attrs = {
         "helmholtz_boundary": (
             "none: a full sphere (u_harm, v_harm: the discretisation remainder)"
@@ -182,6 +183,14 @@ def _parts(
         "helmholtz_accuracy": accuracy,
     }
     return ds
+
+
+def _per_dim(cond: str, dims, frame: Frame) -> dict:
+    """The solver's condition per dim: a periodic longitude stays periodic."""
+    out = {d: cond for d in dims}
+    if getattr(frame, "periodic_lon", False):
+        out[frame.x_dim] = "periodic"
+    return out
 
 
 def _in_metres(pot: xr.DataArray, frame: Frame) -> xr.DataArray:
@@ -229,6 +238,7 @@ def _component(val: xr.DataArray, like: xr.DataArray, key: str) -> xr.DataArray:
     return out
 
 
+@_units.quantified
 def helmholtz(
     u: xr.DataArray,
     v: xr.DataArray,
@@ -301,6 +311,7 @@ def helmholtz(
     )
 
 
+@_units.quantified
 def streamfunction(
     u: xr.DataArray,
     v: xr.DataArray,
@@ -335,6 +346,7 @@ def streamfunction(
     )["streamfunction"]  # fmt: skip
 
 
+@_units.quantified
 def velocity_potential(
     u: xr.DataArray,
     v: xr.DataArray,

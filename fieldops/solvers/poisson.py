@@ -22,6 +22,7 @@ from fieldops.stencils.dispatch import is_dask
 MEAN_TOLERANCE = 1e-3
 
 
+@_units.quantified
 def solve_poisson(
     rhs: xr.DataArray,
     dims: Sequence[Hashable] | None = None,

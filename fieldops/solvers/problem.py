@@ -66,7 +66,9 @@ def _conditions(
     periodic_lon = frame is not None and getattr(frame, "periodic_lon", False)
     defaults = {d: "dirichlet" for d in dims}
     if periodic_lon:
-        defaults = {frame.y_dim: "none", frame.x_dim: "periodic"}
+        defaults[frame.x_dim] = "periodic"
+        if full_sphere(frame):
+            defaults[frame.y_dim] = "none"
     if boundary is None:
         return defaults
     given = dict(boundary) if isinstance(boundary, Mapping) else {d: boundary for d in dims}
@@ -89,6 +91,18 @@ def _conditions(
             continue
         out[dim] = cond
     return out
+
+
+def full_sphere(frame: Frame | None) -> bool:
+    """Periodic longitude and latitudes reaching both poles (within one step of each).
+
+    A latitude band (say 60S-60N) is a periodic channel with two boundaries instead.
+    """
+    if frame is None or not getattr(frame, "periodic_lon", False):
+        return False
+    lat = np.sort(np.asarray(frame.lat_deg, dtype=np.float64))
+    step = np.abs(np.diff(lat)).max() if lat.size > 1 else 180.0
+    return bool(90.0 - lat[-1] <= step + 1e-9 and lat[0] + 90.0 <= step + 1e-9)
 
 
 def _areas(frame: Frame | None, tmpl: xr.DataArray, dims, periodic) -> np.ndarray:
