@@ -225,6 +225,20 @@ class SparseSolver:
         self.flat_kind = flat_kind
         self._lu = None
 
+    def equations(self, f: np.ndarray) -> np.ndarray:
+        """Each domain cell's equation applied to ``f`` (``(ny, nx)``; NaN outside).
+
+        On boundary cells this is what ``boundary_values`` must be for ``f`` to
+        solve the problem (its dirichlet value, its outward derivative): the
+        round-trip tests use it.
+        """
+        ny, nx = self.shape
+        n = self.cells.size
+        rows = self.matrix[:n, :n] @ np.asarray(f, dtype=np.float64).ravel()[self.cells]
+        out = np.full(ny * nx, np.nan)
+        out[self.cells] = rows
+        return out.reshape(ny, nx)
+
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_lu"] = None  # SuperLU objects do not pickle: each worker factors once
