@@ -15,12 +15,19 @@ random field, so a wider operator is an error, never a wrong answer.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
 
 Apply = Callable[[np.ndarray], np.ndarray]
+
+# Concurrent LAPACK/SuperLU solves from several Dask threads on shared factors gave
+# wrong answers (a threaded BLAS underneath is not re-entrant): the triangular
+# solves are serialised. They are a few milliseconds; the FFTs, the right-hand
+# sides and everything else still run in parallel.
+SOLVE_LOCK = threading.Lock()
 
 # Probe fields per operator call: batches of at most this many values, so that
 # probing a 400x400 grid at accuracy 4 (289 combs) stays near 100 MB.

@@ -38,7 +38,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import splu
 
-from fieldops.solvers.operator import probe_matrix
+from fieldops.solvers.operator import SOLVE_LOCK, probe_matrix
 
 Apply = Callable[[np.ndarray], np.ndarray]
 INTERIOR, DIRICHLET, NEUMANN, POLE, PINCHED = range(5)
@@ -248,7 +248,9 @@ class SparseSolver:
     def lu(self):
         """The SuperLU factorisation (made on first use)."""
         if self._lu is None:
-            self._lu = splu(self.matrix)
+            with SOLVE_LOCK:
+                if self._lu is None:
+                    self._lu = splu(self.matrix)
         return self._lu
 
     def solve(self, rhs: np.ndarray, g: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -272,10 +274,14 @@ class SparseSolver:
             if not np.isfinite(gv[edge]).all():
                 raise ValueError("boundary_values is not finite on the domain's boundary cells")
             b[:n][edge] = gv[edge]
-        x = self.lu.solve(b)
+        lu = self.lu
+        with SOLVE_LOCK:
+            x = lu.solve(b)
         # One step of iterative refinement: the rows next to a pole carry 1/cos^2
         # terms that cost SuperLU a few digits; one residual solve gives them back.
-        x += self.lu.solve(b - self.matrix @ x)
+        refine = b - self.matrix @ x
+        with SOLVE_LOCK:
+            x += lu.solve(refine)
         out = np.full((k, ny * nx), np.nan)
         out[:, self.cells] = x[:n].T
         return out.reshape(k, ny, nx), x[n:]

@@ -33,7 +33,7 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import lapack
 
-from fieldops.solvers.operator import probe_rows_1d
+from fieldops.solvers.operator import SOLVE_LOCK, probe_rows_1d
 
 
 class SphereSolver:
@@ -147,12 +147,15 @@ class SphereSolver:
         out = np.empty_like(spec)
         b0 = np.zeros((nlat + 1, k))
         b0[:nlat] = spec[:, :, 0].real.T
-        x0 = sla.lu_solve(self._lu0, b0)
+        # Real and imaginary parts of every field as the columns of one real system.
+        b = np.concatenate([spec.real, spec.imag], axis=0).transpose(2, 1, 0).copy()
+        kl, ku = self.kl, self.ku
+        with SOLVE_LOCK:
+            x0 = sla.lu_solve(self._lu0, b0)
+            for m, (lu, piv) in enumerate(self._bands, start=1):
+                b[m], _ = lapack.dgbtrs(lu, kl, ku, b[m], piv)
         out[:, :, 0] = x0[:nlat].T
         removed = x0[nlat][None, :] / nlon  # (1 piece, k)
-        kl, ku = self.kl, self.ku
-        for m, (lu, piv) in enumerate(self._bands, start=1):
-            b = np.concatenate([spec[:, :, m].real.T, spec[:, :, m].imag.T], axis=1)
-            x, _ = lapack.dgbtrs(lu, kl, ku, b, piv)
-            out[:, :, m] = (x[:, :k] + 1j * x[:, k:]).T
+        x = b[1:].transpose(2, 1, 0)  # (2k, nlat, nm - 1)
+        out[:, :, 1:] = x[:k] + 1j * x[k:]
         return np.fft.irfft(out, n=nlon, axis=-1), removed
