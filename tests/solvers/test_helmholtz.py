@@ -163,6 +163,8 @@ def test_dask_is_lazy_and_equals_numpy(sample, no_compute):
 def test_dask_equals_numpy(sample):
     lazy = fieldops.helmholtz(sample.u.chunk({"month": 1, "level": 2}), sample.v)
     eager = fieldops.helmholtz(sample.u, sample.v)
+    wind = float(abs(sample.u).max())
     for name in ("streamfunction", "u_rot", "v_harm"):
-        scale = float(abs(eager[name]).max())
+        # pole rows (meridian limits of 1/cos terms) amplify the solves' roundoff
+        scale = float(abs(eager[name]).max()) if name == "streamfunction" else wind
         np.testing.assert_allclose(lazy[name].values, eager[name], rtol=0, atol=1e-12 * scale)
