@@ -221,6 +221,7 @@ class SparseSolver:
             border_r = sp.vstack(rows)
             mat = sp.bmat([[mat, border_c], [border_r, None]])
         self.matrix = mat.tocsc()
+        self.refine = bool(pole_rows)
         self.cells = cells
         self.flat_kind = flat_kind
         self._lu = None
@@ -275,13 +276,15 @@ class SparseSolver:
                 raise ValueError("boundary_values is not finite on the domain's boundary cells")
             b[:n][edge] = gv[edge]
         lu = self.lu
+        b = np.asfortranarray(b)  # SuperLU's own layout: no copy per column
         with SOLVE_LOCK:
             x = lu.solve(b)
-        # One step of iterative refinement: the rows next to a pole carry 1/cos^2
-        # terms that cost SuperLU a few digits; one residual solve gives them back.
-        refine = b - self.matrix @ x
-        with SOLVE_LOCK:
-            x += lu.solve(refine)
+        if self.refine:
+            # One step of iterative refinement: the rows next to a pole carry 1/cos^2
+            # terms that cost SuperLU a few digits; one residual solve gives them back.
+            refine = np.asfortranarray(b - self.matrix @ x)
+            with SOLVE_LOCK:
+                x += lu.solve(refine)
         out = np.full((k, ny * nx), np.nan)
         out[:, self.cells] = x[:n].T
         return out.reshape(k, ny, nx), x[n:]

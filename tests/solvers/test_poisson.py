@@ -296,8 +296,8 @@ def test_numpy_and_dask_agree_and_keep_chunks(kind):
     lazy = fieldops.solve_poisson(rhs.chunk({"time": 1}), **kw)
     assert isinstance(lazy.data, dsa.Array)
     assert lazy.chunks == rhs.chunk({"time": 1}).chunks
-    # the same solves, batched differently: equal to the last bits LAPACK's blocking allows
-    np.testing.assert_allclose(lazy.values, eager.values, rtol=0, atol=1e-13 * abs(eager).max())
+    # the same solves, batched differently (blocked triangular solves): equal to roundoff
+    np.testing.assert_allclose(lazy.values, eager.values, rtol=0, atol=1e-11 * abs(eager).max())
 
 
 def test_the_call_computes_nothing(no_compute):
