@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numba
 import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import lapack
@@ -131,6 +132,10 @@ class SphereSolver:
                     "(a latitude count too small for the accuracy?)"
                 )
             self._bands.append((lu, piv))
+        shape = (len(self._bands), 2 * kl + ku + 1, nlat)
+        self._lus = np.array([lu for lu, _ in self._bands]).reshape(shape)
+        self._pivs = np.array([piv for _, piv in self._bands], dtype=np.int64).reshape(-1, nlat)
+        del self._bands
 
     def solve(self, rhs: np.ndarray, g: None = None) -> tuple[np.ndarray, np.ndarray]:
         """Solve for a ``(k, nlat, nlon)`` batch; also the constant removed from each ``rhs``.
@@ -149,13 +154,47 @@ class SphereSolver:
         b0[:nlat] = spec[:, :, 0].real.T
         # Real and imaginary parts of every field as the columns of one real system.
         b = np.concatenate([spec.real, spec.imag], axis=0).transpose(2, 1, 0).copy()
-        kl, ku = self.kl, self.ku
         with SOLVE_LOCK:
             x0 = sla.lu_solve(self._lu0, b0)
-            for m, (lu, piv) in enumerate(self._bands, start=1):
-                b[m], _ = lapack.dgbtrs(lu, kl, ku, b[m], piv)
+        # Every wavenumber's factored band at once (LAPACK's gbtrs, in one Numba loop:
+        # 720 LAPACK calls from Python cost more than the arithmetic).
+        gbtrs_all(self._lus, self._pivs, self.kl, self.ku, b[1:])
         out[:, :, 0] = x0[:nlat].T
         removed = x0[nlat][None, :] / nlon  # (1 piece, k)
         x = b[1:].transpose(2, 1, 0)  # (2k, nlat, nm - 1)
         out[:, :, 1:] = x[:k] + 1j * x[k:]
         return np.fft.irfft(out, n=nlon, axis=-1), removed
+
+
+@numba.njit(cache=True, nogil=True)
+def gbtrs_all(lus, pivs, kl, ku, b):  # pragma: no cover  (compiled; tested against LAPACK)
+    """``b[m] = A_m^-1 b[m]`` for each band LU of LAPACK ``gbtrf`` (``lus[m]``, ``pivs[m]``).
+
+    LAPACK's ``gbtrs`` (no transpose), in place: ``b`` is ``(nm, n, ncol)``; pivots
+    0-based as SciPy returns them.
+    """
+    nm, _, n = lus.shape
+    ncol = b.shape[2]
+    k = kl + ku
+    for m in range(nm):
+        ab = lus[m]
+        x = b[m]
+        if kl > 0:
+            for j in range(n - 1):
+                lm = min(kl, n - 1 - j)
+                p = pivs[m, j]
+                if p != j:
+                    for c in range(ncol):
+                        x[p, c], x[j, c] = x[j, c], x[p, c]
+                for t in range(lm):
+                    f = ab[k + 1 + t, j]
+                    for c in range(ncol):
+                        x[j + 1 + t, c] -= f * x[j, c]
+        for j in range(n - 1, -1, -1):
+            d = ab[k, j]
+            for c in range(ncol):
+                x[j, c] /= d
+            for i in range(max(0, j - k), j):
+                f = ab[k + i - j, j]
+                for c in range(ncol):
+                    x[i, c] -= f * x[j, c]

@@ -82,3 +82,32 @@ def test_solver_object_is_reused_and_pickles():
     again = pickle.loads(pickle.dumps(solver))
     data = zeta.values[None]
     np.testing.assert_array_equal(again.solve(data)[0], solver.solve(data)[0])
+
+
+@pytest.mark.parametrize(("kl", "ku"), [(2, 2), (4, 4), (1, 3)])
+def test_batched_band_solve_matches_a_dense_solve(kl, ku):
+    from scipy.linalg import lapack
+
+    from fieldops.solvers.sphere import gbtrs_all
+
+    rng = np.random.default_rng(0)
+    n = 11
+    lus, pivs, rhs, want = [], [], [], []
+    for _ in range(3):
+        a = sum(np.diag(rng.standard_normal(n - abs(k)), k) for k in range(-kl, ku + 1))
+        ab = np.zeros((2 * kl + ku + 1, n))
+        for k in range(-kl, ku + 1):
+            d = np.diagonal(a, k)
+            if k >= 0:
+                ab[kl + ku - k, k:] = d
+            else:
+                ab[kl + ku - k, : n + k] = d
+        lu, piv, _ = lapack.dgbtrf(ab, kl, ku)
+        b = rng.standard_normal((n, 4))
+        lus.append(lu)
+        pivs.append(piv)
+        rhs.append(b)
+        want.append(np.linalg.solve(a, b))
+    got = np.array(rhs)
+    gbtrs_all(np.array(lus), np.array(pivs, dtype=np.int64), kl, ku, got)
+    np.testing.assert_allclose(got, np.array(want), rtol=1e-10, atol=1e-10)
