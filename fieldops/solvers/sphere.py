@@ -52,6 +52,10 @@ class SphereSolver:
         Area weight of each latitude row (the zero-mean condition).
     poles : dict
         ``{pole row: (rows, weights)}``: the pole's value is ``sum(w * zonal_mean(f[rows]))``.
+    narrow, narrow_lon : callable, int, optional
+        The same Laplacian on ``narrow_lon`` evenly spaced longitudes: the latitude
+        operator (which acts on fields constant in longitude) is probed on it, at a
+        fraction of the cost of the full grid.
 
     Examples
     --------
@@ -77,11 +81,14 @@ class SphereSolver:
         reach: int,
         areas: np.ndarray,
         poles: dict[int, tuple[np.ndarray, np.ndarray]],
+        narrow: Callable[[np.ndarray], np.ndarray] | None = None,
+        narrow_lon: int = 0,
     ):
         nlat, nlon = shape
         self.shape = shape
-        ones = np.ones(nlon)
-        lat_op = probe_rows_1d(lambda p: apply(p[:, :, None] * ones)[:, :, 0], nlat, reach)
+        ones = np.ones(nlon if narrow is None else narrow_lon)
+        narrow = apply if narrow is None else narrow
+        lat_op = probe_rows_1d(lambda p: narrow(p[:, :, None] * ones)[:, :, 0], nlat, reach)
         delta = np.zeros((1, nlat, nlon))
         delta[0, :, 0] = 1.0
         # Column 0 of each row's circulant: B(phi) times the longitude stencil.
@@ -113,29 +120,31 @@ class SphereSolver:
         bordered[:nlat, nlat] = live.astype(float)
         bordered[nlat, :nlat] = areas / areas.sum()
         self._lu0 = sla.lu_factor(bordered)
-        self._bands = []
         kl, ku = self.kl, self.ku
+        # LAPACK band storage of the latitude operator (rows kl.. of gbtrf's layout);
+        # each wavenumber only adds B(phi) s_m to the diagonal.
+        band = np.zeros((2 * kl + ku + 1, nlat))
+        for k in range(-kl, ku + 1):  # diagonal k (column - row)
+            d = np.diagonal(base, k)
+            if k >= 0:
+                band[kl + ku - k, k:] = d
+            else:
+                band[kl + ku - k, : nlat + k] = d
+        band[kl + ku, ~live] = 1.0  # f_m = 0 on the pole rows
+        lus, pivs = [], []
         for m in range(1, self.nm):
-            mat = base + np.diag(np.where(live, symbol[:, m], 0.0))
-            mat[~live, ~live] = 1.0  # f_m = 0 on the pole rows
-            ab = np.zeros((2 * kl + ku + 1, nlat))
-            for k in range(-kl, ku + 1):  # diagonal k (column - row)
-                d = np.diagonal(mat, k)
-                if k >= 0:
-                    ab[kl + ku - k, k:] = d
-                else:
-                    ab[kl + ku - k, : nlat + k] = d
+            ab = band.copy()
+            ab[kl + ku] += np.where(live, symbol[:, m], 0.0)
             lu, piv, info = lapack.dgbtrf(ab, kl, ku)
             if info != 0:
                 raise ValueError(
                     f"the Laplacian is singular at zonal wavenumber {m} on this grid "
                     "(a latitude count too small for the accuracy?)"
                 )
-            self._bands.append((lu, piv))
-        shape = (len(self._bands), 2 * kl + ku + 1, nlat)
-        self._lus = np.array([lu for lu, _ in self._bands]).reshape(shape)
-        self._pivs = np.array([piv for _, piv in self._bands], dtype=np.int64).reshape(-1, nlat)
-        del self._bands
+            lus.append(lu)
+            pivs.append(piv)
+        self._lus = np.array(lus).reshape(len(lus), 2 * kl + ku + 1, nlat)
+        self._pivs = np.array(pivs, dtype=np.int64).reshape(len(lus), nlat)
 
     def solve(self, rhs: np.ndarray, g: None = None) -> tuple[np.ndarray, np.ndarray]:
         """Solve for a ``(k, nlat, nlon)`` batch; also the constant removed from each ``rhs``.
