@@ -31,7 +31,7 @@ from fieldops._validate import check_numeric, check_same_grid, check_xarray
 from fieldops.grids.detect import EARTH_RADIUS
 from fieldops.grids.frame import Frame, frame_for
 from fieldops.options import How, Where
-from fieldops.solvers.poisson import run
+from fieldops.solvers.poisson import rechunk_message, run
 from fieldops.solvers.problem import full_sphere, problem
 from fieldops.stencils.dispatch import is_dask
 
@@ -102,13 +102,9 @@ def _parts(
     dims = frame0.dims
     check_same_grid(u, v, list(u.dims))
     for w, name in ((u, "u"), (v, "v")):
-        if is_dask(w.data) and any(len(w.chunksizes[d]) > 1 for d in dims):
-            y, x = dims
-            raise ValueError(
-                f"{name} is split into several Dask chunks along the horizontal dims "
-                f"{list(dims)}; the decomposition needs each slice whole: "
-                f"{name}.chunk({{{y!r}: -1, {x!r}: -1}}) (other dims keep their chunks)"
-            )
+        split = [d for d in dims if is_dask(w.data) and len(w.chunksizes[d]) > 1]
+        if split:
+            raise ValueError(rechunk_message(name, w, dims, split))
     if nan_policy == "omit":
         omit = _omit_mask(u, v, dims)
         mask = omit if mask is None else mask & omit

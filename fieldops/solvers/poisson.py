@@ -132,11 +132,7 @@ def run(
     if is_dask(rhs.data):
         split = [d for d in (y, x) if len(rhs.chunksizes[d]) > 1]
         if split:
-            raise ValueError(
-                f"the horizontal dims {split} are split into several Dask chunks; a Poisson "
-                f"solve needs each slice whole: rhs.chunk({{{y!r}: -1, {x!r}: -1}}) "
-                "(other dims keep their chunks)"
-            )
+            raise ValueError(rechunk_message("rhs", rhs, (y, x), split))
     dtype = np.result_type(rhs.dtype, np.float32)
     if dtype.kind != "f":
         dtype = np.dtype(np.float64)
@@ -164,6 +160,26 @@ def run(
     result = result.transpose(*rhs.dims).assign_coords(rhs.coords)
     result.attrs = _attrs(rhs, prob, accuracy)
     return result.rename(f"poisson_{rhs.name}" if rhs.name is not None else "poisson")
+
+
+def rechunk_message(name: str, da: xr.DataArray, dims, split) -> str:
+    """What to do about horizontal dims split into several chunks (and its memory)."""
+    y, x = dims
+    others = [d for d in da.dims if d not in dims]
+    per_chunk = da.dtype.itemsize * da.sizes[y] * da.sizes[x]
+    for d in others:
+        per_chunk *= max(da.chunksizes[d])
+    message = (
+        f"the horizontal dims {split} of {name} are split into several Dask chunks; a "
+        f"Poisson solve needs each slice whole: {name}.chunk({{{y!r}: -1, {x!r}: -1}}) "
+        f"(other dims keep their chunks; that makes chunks of {per_chunk / 2**20:.0f} MiB"
+    )
+    if per_chunk > 512 * 2**20 and others:
+        return message + (
+            f", too big: chunk the other dims smaller too, e.g. {name}.chunk({{{y!r}: -1, "
+            f"{x!r}: -1, {others[0]!r}: 1}}))"
+        )
+    return message + ")"
 
 
 def _solve_block(data, g=None, *, solver, scalar, warn, dtype):

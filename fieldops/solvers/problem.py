@@ -274,6 +274,8 @@ def problem(
             pole_weights,
             2 * accuracy,
         )
+    if not direct:
+        solver.key = key
     out = Problem(hdims, bc, coast, valid, solver, direct, kind)
     _CACHE[key] = out
     while len(_CACHE) > _CACHE_SIZE:

@@ -41,6 +41,8 @@ from scipy.sparse.linalg import splu
 from fieldops.solvers.operator import SOLVE_LOCK, probe_matrix
 
 Apply = Callable[[np.ndarray], np.ndarray]
+# Factorisations made in this process, by problem key (see SparseSolver.lu).
+_FACTORS: dict[str, object] = {}
 INTERIOR, DIRICHLET, NEUMANN, POLE, PINCHED = range(5)
 
 
@@ -225,6 +227,7 @@ class SparseSolver:
         self.cells = cells
         self.flat_kind = flat_kind
         self._lu = None
+        self.key = ""  # set by the problem cache: the factors' name in this process
 
     def equations(self, f: np.ndarray) -> np.ndarray:
         """Each domain cell's equation applied to ``f`` (``(ny, nx)``; NaN outside).
@@ -247,11 +250,24 @@ class SparseSolver:
 
     @property
     def lu(self):
-        """The SuperLU factorisation (made on first use)."""
+        """The SuperLU factorisation: made on first use, once per process.
+
+        An unpickled copy (a Dask task on a worker) finds the factors its process
+        already made for the same problem (``key``), so a worker factors once, not
+        once per chunk.
+        """
         if self._lu is None:
             with SOLVE_LOCK:
-                if self._lu is None:
-                    self._lu = splu(self.matrix)
+                found = _FACTORS.get(self.key) if self.key else None
+                if found is None:
+                    found = splu(self.matrix)
+                    if self.key:
+                        _FACTORS[self.key] = found
+                        while len(_FACTORS) > 8:
+                            _FACTORS.pop(next(iter(_FACTORS)))
+                self._lu = found
+        elif self.key and self.key not in _FACTORS:
+            _FACTORS[self.key] = self._lu  # (evicted meanwhile: this process has it)
         return self._lu
 
     def solve(self, rhs: np.ndarray, g: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

@@ -312,3 +312,25 @@ def test_split_horizontal_chunks_are_refused_with_the_rechunk():
     rhs = on_sphere(harmonic(lat, lon), lat, lon).chunk({"lon": 36})
     with pytest.raises(ValueError, match=r"rhs.chunk\(\{'lat': -1, 'lon': -1\}\)"):
         fieldops.solve_poisson(rhs)
+
+
+def test_an_unpickled_solver_reuses_its_process_factorisation():
+    import pickle
+
+    f = _smooth(plane())
+    mask = _island_mask(f)
+    rhs = fieldops.laplacian(f, mask=mask)
+    p = problem(
+        rhs, None, boundary=None, coast="dirichlet", mask=mask, nan_policy="propagate",
+        accuracy=2, geometry="auto", radius=fieldops.EARTH_RADIUS, poles="limit",
+    )  # fmt: skip
+    lu = p.solver.lu
+    copy = pickle.loads(pickle.dumps(p.solver))
+    assert copy._lu is None  # SuperLU objects do not pickle
+    assert copy.lu is lu  # found by key, not factored again
+
+
+def test_the_rechunk_message_names_the_chunk_size():
+    f = _stack(_smooth(plane()), 2).chunk({"x": 10})
+    with pytest.raises(ValueError, match=r"rhs.chunk\(\{'y': -1, 'x': -1\}\).*MiB"):
+        fieldops.solve_poisson(f)
