@@ -127,8 +127,8 @@ def _valid(
     nan_policy: str,
 ) -> np.ndarray | None:
     """The domain (None: every cell), from ``mask`` or the NaN of ``rhs``."""
-    if nan_policy not in ("propagate", "omit", "raise"):
-        raise ValueError(f"nan_policy must be 'propagate', 'omit' or 'raise'; got {nan_policy!r}")
+    if nan_policy not in ("propagate", "omit"):
+        raise ValueError(f"nan_policy must be 'propagate' or 'omit'; got {nan_policy!r}")
     valid = None
     if mask is not None:
         m = align_mask(tmpl, mask)

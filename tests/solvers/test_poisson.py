@@ -334,3 +334,11 @@ def test_the_rechunk_message_names_the_chunk_size():
     f = _stack(_smooth(plane()), 2).chunk({"x": 10})
     with pytest.raises(ValueError, match=r"rhs.chunk\(\{'y': -1, 'x': -1\}\).*MiB"):
         fieldops.solve_poisson(f)
+
+
+def test_float32_in_float32_out_solved_in_float64():
+    f = _smooth(plane())
+    rhs = fieldops.laplacian(f)
+    g32 = fieldops.solve_poisson(rhs.astype(np.float32), boundary_values=f)
+    assert g32.dtype == np.float32
+    np.testing.assert_allclose(g32, f, atol=1e-5)
