@@ -173,12 +173,16 @@ def _parts(
         "helmholtz_boundary": (
             "none: a full sphere (u_harm, v_harm: the discretisation remainder)"
             if closed
-            else f"streamfunction: {conds[0]} (0); velocity_potential: {conds[1]} (0); "
-            "the flow through the boundary is in u_harm, v_harm"
+            else f"streamfunction: {_words(conds[0])}; velocity_potential: {_words(conds[1])}; "
+            "u_harm, v_harm: the harmonic rest (the flow through the boundary, a mean flow)"
         ),
         "helmholtz_accuracy": accuracy,
     }
     return ds
+
+
+def _words(cond: str) -> str:
+    return cond if cond == "periodic" else f"{cond} (0)"
 
 
 def _per_dim(cond: str, dims, frame: Frame) -> dict:
@@ -279,7 +283,8 @@ def helmholtz(
         ``m s-1``; CF standard names), ``u_rot, v_rot, u_div, v_div`` and
         ``u_harm, v_harm`` (the wind's units), with ``u == u_rot + u_div + u_harm``
         exactly and ``div(u_rot, v_rot) == curl(u_div, v_div) == 0`` to roundoff
-        (away from masks, where one-sided stencils do not commute).
+        (away from masks, where one-sided stencils do not commute; on curvilinear
+        grids, whose chain-rule coefficients vary in space, to truncation error).
 
     Examples
     --------

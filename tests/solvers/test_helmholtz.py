@@ -168,3 +168,26 @@ def test_dask_equals_numpy(sample):
         # pole rows (meridian limits of 1/cos terms) amplify the solves' roundoff
         scale = float(abs(eager[name]).max()) if name == "streamfunction" else wind
         np.testing.assert_allclose(lazy[name].values, eager[name], rtol=0, atol=1e-12 * scale)
+
+
+def test_curvilinear_and_periodic_planes():
+    from tests.solvers._grids import curvilinear, plane
+
+    f = curvilinear()
+    lat, lon = np.deg2rad(f.lat.values), np.deg2rad(f.lon.values)
+    u = f.copy(data=10 * np.cos(lat) * np.sin(3 * lon))
+    v = f.copy(data=5 * np.sin(4 * lat))
+    h = fieldops.helmholtz(u, v)
+    zeta = fieldops.vorticity(u, v)
+    lap = fieldops.laplacian(h.streamfunction)
+    inside = dict(j=slice(1, -1), i=slice(1, -1))
+    assert float(abs(lap - zeta)[inside].max()) < 1e-9 * float(abs(zeta).max())
+    np.testing.assert_allclose(h.u_rot + h.u_div + h.u_harm, u, atol=1e-12)
+    # a doubly periodic plane: the harmonic part is the mean flow, exactly
+    p = plane(32, 48, periodic=True)
+    y, x = np.meshgrid(p.y, p.x, indexing="ij")
+    u = p.copy(data=np.sin(2 * np.pi * y) + 0.3 * np.cos(np.pi * x) + 2.0)
+    v = p.copy(data=np.cos(np.pi * x) * np.sin(2 * np.pi * y) - 1.0)
+    h = fieldops.helmholtz(u, v, boundary="periodic", accuracy=4)
+    assert float(abs(h.u_harm.mean() - 2.0)) < 1e-12 and float(abs(h.v_harm.mean() + 1.0)) < 1e-12
+    assert "periodic;" in h.attrs["helmholtz_boundary"]
