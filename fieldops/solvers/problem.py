@@ -272,7 +272,11 @@ def problem(
             grid_valid,
             areas,
             pole_weights,
-            2 * accuracy,
+            # A divergence of a gradient (curvilinear chain rule) reaches 2 * accuracy
+            # points; a second-derivative stencil (one-sided at an edge or a coast)
+            # accuracy + 1; a first derivative accuracy.
+            2 * accuracy if kind == "curvilinear" else accuracy + 1,
+            accuracy,
         )
     if not direct:
         solver.key = key

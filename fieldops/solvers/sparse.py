@@ -18,13 +18,16 @@ Each cell gets one equation:
 
 Pieces of the domain that carry no dirichlet cell (neumann or periodic
 everywhere) determine ``f`` only up to a constant and have one compatibility
-condition each. Each such piece is solved bordered: its area-weighted mean is
-zero, and one constant is removed from ``rhs`` on it (zero, to roundoff, when
-``rhs`` is a discrete Laplacian with that boundary flux); the constants are
-returned so that the caller can warn. A domain split by a mask is therefore
-solved piece by piece, never refused.
+condition each (``y^T rhs = 0``, ``y`` the piece's left null vector). In each
+such piece one interior equation is replaced by ``f = 0`` (a pin, which keeps the
+matrix sparse: a bordered matrix's dense row and column filled the factors tenfold),
+the constant that makes ``rhs`` compatible is removed from it (zero, to roundoff,
+when ``rhs`` is a discrete Laplacian with that boundary flux), and the piece's
+area-weighted mean is removed from ``f``; the constants are returned so that the
+caller can warn. A domain split by a mask is therefore solved piece by piece,
+never refused.
 
-The bordered matrix is factored once by SuperLU (:func:`scipy.sparse.linalg.splu`)
+The matrix is factored once by SuperLU (:func:`scipy.sparse.linalg.splu`)
 and the factorisation is reused for every time/level slice; pickling drops it
 (workers factor once each, on first use).
 """
@@ -78,8 +81,9 @@ class SparseSolver:
         Cell areas (the zero-mean condition of pieces without dirichlet cells).
     poles : dict
         ``{row: (rows, weights)}`` of the pole limit (global grids with pole rows).
-    reach : int
-        Reach of the probed operators (``2 * accuracy``).
+    reach, diff_reach : int
+        Reach of the probed Laplacian and first derivatives (checked: a wider operator
+        is an error, never a wrong matrix).
 
     Examples
     --------
@@ -111,6 +115,7 @@ class SparseSolver:
         areas: np.ndarray,
         poles: dict[int, tuple[np.ndarray, np.ndarray]],
         reach: int,
+        diff_reach: int | None = None,
     ):
         ny, nx = shape
         self.shape = shape
@@ -166,7 +171,9 @@ class SparseSolver:
                 continue
             one = (lo ^ hi) & (kind == NEUMANN)
             if one.any():
-                dmats[axis] = probe_matrix(diffs[axis], shape, reach, periodic)
+                dmats[axis] = probe_matrix(
+                    diffs[axis], shape, reach if diff_reach is None else diff_reach, periodic
+                )
                 rows_neu[one] = axis
                 signs[one] = np.where(hi[one], 1.0, -1.0)
         kind[(kind == NEUMANN) & (rows_neu < 0)] = PINCHED
@@ -203,30 +210,53 @@ class SparseSolver:
                 "is not supported by solve_poisson"
             )
         mat = full[:, cells].tocsr()
-        # Pieces without dirichlet cells: bordered by a zero mean and a removed constant.
+        # Pieces without dirichlet cells: f is fixed up to a constant there, and rhs must
+        # satisfy one condition (y^T rhs = 0, y the left null vector of the piece). A
+        # bordered matrix (dense row and column) fills SuperLU's factors ten times over;
+        # instead one interior equation per piece is replaced by f = 0 (a "pin"), y is
+        # found with one transposed solve, and each solve removes the constant that
+        # makes rhs compatible, then the piece's area-weighted mean from f.
         npieces, labels = connected_components(mat + mat.T, directed=False)
         self.pieces = int(npieces)
         fixed = np.zeros(npieces, bool)
         fixed[np.unique(labels[flat_kind == DIRICHLET])] = True
         free = np.flatnonzero(~fixed)
         area = np.asarray(areas, dtype=np.float64).ravel()[cells]
-        cols, rows = [], []
+        interior = flat_kind == INTERIOR
+        pins, members, shifts = [], [], []
         for piece in free:
             inside = labels == piece
-            rhs_rows = inside & (flat_kind == INTERIOR)
-            cols.append(sp.csr_matrix(rhs_rows.astype(float)[:, None]))
+            candidates = np.flatnonzero(inside & interior)
+            pins.append(int(candidates[0]) if candidates.size else int(np.flatnonzero(inside)[0]))
             w = np.where(inside, area, 0.0)
-            rows.append(sp.csr_matrix(w[None, :] / w.sum()))
+            members.append(w / w.sum())
+            shifts.append(inside & interior)
         self.nfree = len(free)
+        self.pins = np.asarray(pins, dtype=np.int64)
+        self.means = np.array(members).reshape(self.nfree, n)  # area weights per piece
+        self.shifts = np.array(shifts, dtype=float).reshape(self.nfree, n).T  # (n, pieces)
+        self.within = (labels[:, None] == free[None, :]).astype(float)  # (n, pieces)
+        original_rows = mat[self.pins].toarray() if self.nfree else np.zeros((0, n))
         if self.nfree:
-            border_c = sp.hstack(cols)
-            border_r = sp.vstack(rows)
-            mat = sp.bmat([[mat, border_c], [border_r, None]])
+            keep = np.ones(n)
+            keep[self.pins] = 0.0
+            one = sp.csr_matrix((np.ones(self.nfree), (self.pins, self.pins)), shape=(n, n))
+            mat = sp.diags(keep) @ mat + one
         self.matrix = mat.tocsc()
         self.refine = bool(pole_rows)
         self.cells = cells
         self.flat_kind = flat_kind
         self._lu = None
+        self.key = ""
+        self.left = np.zeros((n, 0))
+        if self.nfree:
+            # y_k: M^T y_k = 0 with y_k = 1 on the pin (pinned^T y = -(original pin row)).
+            lu = self.lu  # (takes the lock itself: not inside it)
+            with SOLVE_LOCK:
+                left = lu.solve(np.asfortranarray(-original_rows.T), trans="T")
+            left[self.pins, np.arange(self.nfree)] = 1.0
+            self.left = left
+            self.denominator = (left * self.shifts).sum(axis=0)
         self.key = ""  # set by the problem cache: the factors' name in this process
 
     def equations(self, f: np.ndarray) -> np.ndarray:
@@ -237,8 +267,7 @@ class SparseSolver:
         round-trip tests use it.
         """
         ny, nx = self.shape
-        n = self.cells.size
-        rows = self.matrix[:n, :n] @ np.asarray(f, dtype=np.float64).ravel()[self.cells]
+        rows = self.matrix @ np.asarray(f, dtype=np.float64).ravel()[self.cells]
         out = np.full(ny * nx, np.nan)
         out[self.cells] = rows
         return out.reshape(ny, nx)
@@ -275,7 +304,7 @@ class SparseSolver:
         k = rhs.shape[0]
         ny, nx = self.shape
         n = self.cells.size
-        b = np.zeros((n + self.nfree, k))
+        b = np.zeros((n, k))
         r = rhs.reshape(k, ny * nx)[:, self.cells].T
         interior = self.flat_kind == INTERIOR
         bad = ~np.isfinite(r[interior])
@@ -284,13 +313,19 @@ class SparseSolver:
                 f"rhs is not finite at {int(bad.any(axis=1).sum())} points inside the domain; "
                 "pass mask= (True where valid) or nan_policy='omit'"
             )
-        b[:n][interior] = r[interior]
+        b[interior] = r[interior]
         if g is not None:
             gv = np.broadcast_to(g, rhs.shape).reshape(k, ny * nx)[:, self.cells].T
             edge = (self.flat_kind == DIRICHLET) | (self.flat_kind == NEUMANN)
             if not np.isfinite(gv[edge]).all():
                 raise ValueError("boundary_values is not finite on the domain's boundary cells")
-            b[:n][edge] = gv[edge]
+            b[edge] = gv[edge]
+        removed = np.zeros((self.nfree, k))
+        if self.nfree:
+            # the constant per piece that makes rhs compatible, removed; then the pins
+            removed = (self.left.T @ b) / self.denominator[:, None]
+            b -= self.shifts @ removed
+            b[self.pins] = 0.0
         lu = self.lu
         b = np.asfortranarray(b)  # SuperLU's own layout: no copy per column
         with SOLVE_LOCK:
@@ -301,9 +336,11 @@ class SparseSolver:
             refine = np.asfortranarray(b - self.matrix @ x)
             with SOLVE_LOCK:
                 x += lu.solve(refine)
+        if self.nfree:
+            x -= self.within @ (self.means @ x)  # zero area-weighted mean per piece
         out = np.full((k, ny * nx), np.nan)
-        out[:, self.cells] = x[:n].T
-        return out.reshape(k, ny, nx), x[n:]
+        out[:, self.cells] = x.T
+        return out.reshape(k, ny, nx), removed
 
 
 def _embed(cells: np.ndarray, total: int) -> sp.csr_matrix:
