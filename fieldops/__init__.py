@@ -44,6 +44,7 @@ from fieldops.mappings.winds import to_earth_relative, to_grid_relative
 from fieldops.sample import open_sample
 from fieldops.scattered.points import at, from_points
 from fieldops.scattered.rbf import ScatteredDerivatives
+from fieldops.solvers import helmholtz, solve_poisson, streamfunction, velocity_potential
 
 # staggered model grids (issue 17)
 from fieldops.staggered.grid import StaggeredGrid, staggered_grid
@@ -106,5 +107,10 @@ __all__ = [
     # staggered model grids (issue 17)
     "StaggeredGrid",
     "staggered_grid",
+    # Inverse operators (issue 15)
+    "helmholtz",
+    "solve_poisson",
+    "streamfunction",
+    "velocity_potential",
 ]
 __version__ = "0.1.0"

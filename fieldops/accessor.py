@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable
 import xarray as xr
 
 from fieldops import components, kinematics
+from fieldops import solvers as solvers_module
 from fieldops.calculus import critical, derived, diffusion, scalar, vector
 from fieldops.calculus import derivative as derivative_module
 from fieldops.dynamics import fronts, pv
@@ -131,6 +132,8 @@ class FieldopsAccessor:
     extrema = _method(find_extrema)
     # staggered model grids (issue 17): the grid of this object's coordinates/variables
     staggered_grid = _method(staggered.staggered_grid)
+    # Inverse operators (issue 15)
+    solve_poisson = _method(solvers_module.solve_poisson)
 
     def __getattr__(self, name: str):
         # Only called for names the class lacks: explain the Dataset-only ones.
@@ -170,6 +173,11 @@ class DatasetFieldopsAccessor(FieldopsAccessor):
     isentropic_potential_vorticity = _dataset_method(
         pv.isentropic_potential_vorticity, pressure=None, u="u", v="v"
     )
+
+    # Inverse operators (issue 15)
+    helmholtz = _dataset_method(solvers_module.helmholtz, u="u", v="v")
+    streamfunction = _dataset_method(solvers_module.streamfunction, u="u", v="v")
+    velocity_potential = _dataset_method(solvers_module.velocity_potential, u="u", v="v")
 
 
 _DATASET_ONLY = {

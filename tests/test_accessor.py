@@ -44,6 +44,10 @@ WIND_METHODS = {
     "potential_vorticity_baroclinic",
     "ertel_potential_vorticity",
     "isentropic_potential_vorticity",
+    # Inverse operators (issue 15)
+    "helmholtz",
+    "streamfunction",
+    "velocity_potential",
 }
 
 

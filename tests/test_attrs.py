@@ -127,6 +127,11 @@ OPERATORS = {
         ),
         "K m2 kg-1 s-1",
     ),
+    # Inverse operators (issue 15): f of laplacian(f) = rhs has rhs's units times m2.
+    "solve_poisson": (fieldops.solve_poisson, "m3 s-1"),
+    "helmholtz": (_wind(fieldops.helmholtz), "m2 s-1"),
+    "streamfunction": (_wind(fieldops.streamfunction), "m2 s-1"),
+    "velocity_potential": (_wind(fieldops.velocity_potential), "m2 s-1"),
 }
 
 

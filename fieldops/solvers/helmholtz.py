@@ -1,0 +1,381 @@
+"""The Helmholtz decomposition of a horizontal wind: streamfunction, velocity potential, parts.
+
+``laplacian(psi) = curl(u, v)`` and ``laplacian(chi) = div(u, v)`` are solved with
+:func:`fieldops.solve_poisson` (the same discrete operators as fieldops'), then
+
+    u_rot = -d psi/dy,  v_rot = d psi/dx,   u_div = d chi/dx,  v_div = d chi/dy,
+    u_harm = u - u_rot - u_div,             v_harm = v - v_rot - v_div
+
+with the grid's own first derivatives (eastward/northward per metre). Because the
+derivatives along the two dims commute, ``div(u_rot, v_rot)`` and
+``curl(u_div, v_div)`` vanish to roundoff, and ``u == u_rot + u_div + u_harm``
+exactly. On a full sphere the remainder ``u_harm`` has no harmonic content (the
+sphere carries no harmonic vector field); it is the discretisation remainder
+(``curl grad`` differs from the Laplacian's second-derivative stencils) and
+shrinks at the accuracy's order. On a limited area it is the harmonic part of
+the wind, which depends on the boundary conditions chosen (Lynch 1989; Li, Chao
+and McWilliams 2006): by default ``psi = 0`` on the boundary (the rotational wind
+does not cross it) and ``d chi/dn = 0`` (the divergent wind does not cross it),
+so every flow through the boundary is in the harmonic part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+import numpy as np
+import xarray as xr
+
+from fieldops import units as _units
+from fieldops._validate import check_numeric, check_same_grid, check_xarray
+from fieldops.grids.detect import EARTH_RADIUS
+from fieldops.grids.frame import Frame, frame_for
+from fieldops.options import How, Where
+from fieldops.solvers.poisson import rechunk_message, run
+from fieldops.solvers.problem import full_sphere, problem
+from fieldops.stencils.dispatch import is_dask
+
+STANDARD_NAMES = {
+    "streamfunction": "atmosphere_horizontal_streamfunction",
+    "velocity_potential": "atmosphere_horizontal_velocity_potential",
+}
+_DEFAULT = ("dirichlet", "neumann")
+
+
+def _conditions(boundary: str | Sequence[str] | None) -> tuple[str, str]:
+    """(streamfunction, velocity potential) conditions on a limited area."""
+    if boundary is None:
+        return _DEFAULT
+    pair = (boundary, boundary) if isinstance(boundary, str) else tuple(boundary)
+    allowed = ("dirichlet", "neumann", "periodic")
+    if len(pair) != 2 or any(b not in allowed for b in pair):
+        raise ValueError(
+            f"boundary must be one of {allowed} or a pair of them (streamfunction, "
+            f"velocity potential); got {boundary!r}"
+        )
+    return pair  # type: ignore[return-value]
+
+
+def _omit_mask(u: xr.DataArray, v: xr.DataArray, dims) -> xr.DataArray:
+    """The cells where both winds are finite on every slice (nan_policy='omit')."""
+    if is_dask(u.data) or is_dask(v.data):
+        raise ValueError(
+            "nan_policy='omit' reads the domain from the NaN of u and v, which would compute "
+            "Dask arrays; pass mask= (a 2-D boolean DataArray, True where valid) instead"
+        )
+    finite = np.isfinite(u) & np.isfinite(v)
+    others = [d for d in finite.dims if d not in dims]
+    every, some = finite.all(others), finite.any(others)
+    if bool((every != some).any()):
+        raise ValueError(
+            "u/v have NaN in different places on different slices; the domain must be one per "
+            "grid: pass mask= (True where valid on every slice)"
+        )
+    return every
+
+
+def _parts(
+    u: xr.DataArray,
+    v: xr.DataArray,
+    want: tuple[str, ...],
+    boundary,
+    accuracy: int,
+    mask: xr.DataArray | None,
+    nan_policy: str,
+    geometry: str,
+    radius: float,
+    poles: str,
+    x_dim: Hashable | None,
+    y_dim: Hashable | None,
+) -> xr.Dataset:
+    """Solve for the potentials in ``want`` and, for the full split, the wind parts."""
+    from fieldops.kinematics.winds import divergence, vorticity
+
+    check_xarray(u)
+    check_xarray(v)
+    for w in (u, v):
+        if not isinstance(w, xr.DataArray):
+            raise TypeError("u and v must be DataArrays")
+        check_numeric(w)
+    where = Where(geometry=geometry, radius=radius, poles=poles, x_dim=x_dim, y_dim=y_dim)
+    frame0 = frame_for(u, None, where, How(accuracy=accuracy))
+    dims = frame0.dims
+    check_same_grid(u, v, list(u.dims))
+    for w, name in ((u, "u"), (v, "v")):
+        split = [d for d in dims if is_dask(w.data) and len(w.chunksizes[d]) > 1]
+        if split:
+            raise ValueError(rechunk_message(name, w, dims, split))
+    if nan_policy == "omit":
+        omit = _omit_mask(u, v, dims)
+        mask = omit if mask is None else mask & omit
+    elif nan_policy != "propagate":
+        raise ValueError(f"nan_policy must be 'propagate' or 'omit'; got {nan_policy!r}")
+    conds = _conditions(boundary)
+    periodic = getattr(frame0, "periodic_lon", False)
+    closed = full_sphere(frame0)
+    stencil_boundary = "periodic" if conds == ("periodic", "periodic") and not periodic else None
+    how = How(accuracy=accuracy, boundary=stencil_boundary, mask=mask)
+    frame = frame_for(u, None, where, how)
+    kw = {
+        "accuracy": accuracy,
+        "boundary": stencil_boundary,
+        "mask": mask,
+        "geometry": geometry,
+        "radius": radius,
+        "poles": poles,
+        "x_dim": x_dim,
+        "y_dim": y_dim,
+    }
+    sources = {"streamfunction": vorticity, "velocity_potential": divergence}
+    out = {}
+    for name, cond in zip(("streamfunction", "velocity_potential"), conds):
+        if name not in want:
+            continue
+        rhs = sources[name](u, v, **kw)
+        prob = problem(
+            rhs,
+            list(dims),
+            boundary=None if closed else _per_dim(cond, dims, frame0),
+            coast="dirichlet" if cond == "periodic" else cond,
+            mask=mask,
+            nan_policy="propagate",
+            accuracy=accuracy,
+            geometry=geometry,
+            radius=radius,
+            poles=poles,
+        )
+        # The discrete integral of the curl/divergence is not exactly zero (nor the
+        # net flux through a limited area's edge): the constant removed goes to the
+        # harmonic part, and is no user error, so no warning here.
+        pot = run(rhs, prob, None, warn=False, accuracy=accuracy)
+        pot = _in_metres(pot, frame)
+        out[name] = _finish(pot, name, u, prob.describe())
+    ds = xr.Dataset(out)
+    if len(want) == 2:
+        y, x = dims
+        psi, chi = out["streamfunction"], out["velocity_potential"]
+        pn, pe = frame.grad(frame.bare(psi))
+        cn, ce = frame.grad(frame.bare(chi))
+        parts = {
+            "u_rot": -pn,
+            "v_rot": pe,
+            "u_div": ce,
+            "v_div": cn,
+        }
+        for key, val in parts.items():
+            like = u if key[0] == "u" else v
+            parts[key] = _component(frame.finish(val, like, key, key, ["m"]), like, key)
+        parts["u_harm"] = _component(u - parts["u_rot"] - parts["u_div"], u, "u_harm")
+        parts["v_harm"] = _component(v - parts["v_rot"] - parts["v_div"], v, "v_harm")
+        ds = ds.assign(parts)
+    closed = closed and mask is None
+    ds.attrs = {
+        "helmholtz_boundary": (
+            "none: a full sphere (u_harm, v_harm: the discretisation remainder)"
+            if closed
+            else f"streamfunction: {_words(conds[0])}; velocity_potential: {_words(conds[1])}; "
+            "u_harm, v_harm: the harmonic rest (the flow through the boundary, a mean flow)"
+        ),
+        "helmholtz_accuracy": accuracy,
+    }
+    return ds
+
+
+def _words(cond: str) -> str:
+    return cond if cond == "periodic" else f"{cond} (0)"
+
+
+def _per_dim(cond: str, dims, frame: Frame) -> dict:
+    """The solver's condition per dim: a periodic longitude stays periodic."""
+    out = {d: cond for d in dims}
+    if getattr(frame, "periodic_lon", False):
+        out[frame.x_dim] = "periodic"
+    return out
+
+
+def _in_metres(pot: xr.DataArray, frame: Frame) -> xr.DataArray:
+    """A plane's potential per metre: its Laplacian was per coordinate unit squared."""
+    scale = getattr(frame, "scale", None)
+    if not scale or frame.kind != "cartesian":
+        return pot
+    sy, sx = (scale[d] for d in frame.dims)
+    if sy == sx == 1.0:
+        return pot
+    return (pot / pot.dtype.type(sy * sx)).assign_attrs(pot.attrs)
+
+
+def _finish(pot: xr.DataArray, name: str, u: xr.DataArray, described: str) -> xr.DataArray:
+    attrs = {
+        "long_name": name.replace("_", " "),
+        "standard_name": STANDARD_NAMES[name],
+        "poisson_boundary": described,
+        "poisson_solver": pot.attrs.get("poisson_solver"),
+    }
+    units = _units.product(u.attrs.get("units"), "m")
+    if units is not None:
+        attrs["units"] = units
+    out = pot.rename(name)
+    out.attrs = attrs
+    return out
+
+
+_WORDS = {
+    "u_rot": "eastward wind, rotational part",
+    "v_rot": "northward wind, rotational part",
+    "u_div": "eastward wind, divergent part",
+    "v_div": "northward wind, divergent part",
+    "u_harm": "eastward wind, harmonic remainder",
+    "v_harm": "northward wind, harmonic remainder",
+}
+
+
+def _component(val: xr.DataArray, like: xr.DataArray, key: str) -> xr.DataArray:
+    attrs = {"long_name": _WORDS[key]}
+    if "units" in like.attrs:
+        attrs["units"] = like.attrs["units"]
+    out = val.rename(key)
+    out.attrs = attrs
+    return out
+
+
+@_units.quantified
+def helmholtz(
+    u: xr.DataArray,
+    v: xr.DataArray,
+    *,
+    boundary: str | Sequence[str] | None = None,
+    accuracy: int = 2,
+    mask: xr.DataArray | None = None,
+    nan_policy: str = "propagate",
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
+    x_dim: Hashable | None = None,
+    y_dim: Hashable | None = None,
+) -> xr.Dataset:
+    """Helmholtz decomposition of the wind ``(u, v)``: potentials and wind parts.
+
+    Parameters
+    ----------
+    u, v : DataArray
+        Eastward and northward wind (along x and y on a plane), on one grid.
+    boundary : str or (str, str), optional
+        Conditions of (streamfunction, velocity potential) on a limited area's edge
+        and on coasts: ``"dirichlet"`` (0), ``"neumann"`` (zero normal derivative) or
+        ``"periodic"`` (a doubly periodic plane). Default ``("dirichlet",
+        "neumann")``: neither the rotational nor the divergent wind crosses the
+        boundary, so all flow through it is in ``u_harm, v_harm``. Ignored on a
+        full sphere (no boundary). Written into the result's attrs.
+    accuracy : int, default 2
+        Accuracy order of every operator (curl, div, Laplacian, gradient).
+    mask : DataArray of bool, optional
+        True where the domain is (2-D, aligned by label): land outside is NaN.
+    nan_policy : {"propagate", "omit"}
+        ``"omit"``: cells where ``u`` or ``v`` is NaN (the same on every slice) are
+        outside the domain.
+    geometry, radius, poles, x_dim, y_dim
+        As in :func:`fieldops.vorticity`.
+
+    Returns
+    -------
+    Dataset
+        ``streamfunction`` and ``velocity_potential`` (``m2 s-1`` for winds in
+        ``m s-1``; CF standard names), ``u_rot, v_rot, u_div, v_div`` and
+        ``u_harm, v_harm`` (the wind's units), with ``u == u_rot + u_div + u_harm``
+        exactly and ``div(u_rot, v_rot) == curl(u_div, v_div) == 0`` to roundoff
+        (away from masks, where one-sided stencils do not commute; on curvilinear
+        grids, whose chain-rule coefficients vary in space, to truncation error).
+
+    Examples
+    --------
+    >>> import fieldops
+    >>> ds = fieldops.open_sample().isel(month=0, level=1)
+    >>> parts = helmholtz(ds.u, ds.v)
+    >>> parts.streamfunction.attrs["units"], parts.streamfunction.attrs["standard_name"]
+    ('m2 s-1', 'atmosphere_horizontal_streamfunction')
+    >>> bool(abs(parts.u_rot + parts.u_div + parts.u_harm - ds.u).max() < 1e-12)
+    True
+    """
+    return _parts(
+        u,
+        v,
+        ("streamfunction", "velocity_potential"),
+        boundary,
+        accuracy,
+        mask,
+        nan_policy,
+        geometry,
+        radius,
+        poles,
+        x_dim,
+        y_dim,
+    )
+
+
+@_units.quantified
+def streamfunction(
+    u: xr.DataArray,
+    v: xr.DataArray,
+    *,
+    boundary: str | Sequence[str] | None = None,
+    accuracy: int = 2,
+    mask: xr.DataArray | None = None,
+    nan_policy: str = "propagate",
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
+    x_dim: Hashable | None = None,
+    y_dim: Hashable | None = None,
+) -> xr.DataArray:
+    """Streamfunction ``psi`` of the wind: ``laplacian(psi) == vorticity(u, v)``.
+
+    The ``streamfunction`` of :func:`helmholtz` alone (one solve); same parameters
+    (``boundary``: a str, or a pair whose first entry is used).
+
+    Examples
+    --------
+    >>> import fieldops
+    >>> ds = fieldops.open_sample().isel(month=0, level=1)
+    >>> psi = streamfunction(ds.u, ds.v)
+    >>> zeta = fieldops.vorticity(ds.u, ds.v)
+    >>> bool(abs(fieldops.laplacian(psi) - zeta).max() < 1e-5 * abs(zeta).max())
+    True
+    """
+    return _parts(
+        u, v, ("streamfunction",), boundary, accuracy, mask, nan_policy, geometry, radius,
+        poles, x_dim, y_dim,
+    )["streamfunction"]  # fmt: skip
+
+
+@_units.quantified
+def velocity_potential(
+    u: xr.DataArray,
+    v: xr.DataArray,
+    *,
+    boundary: str | Sequence[str] | None = None,
+    accuracy: int = 2,
+    mask: xr.DataArray | None = None,
+    nan_policy: str = "propagate",
+    geometry: str = "auto",
+    radius: float = EARTH_RADIUS,
+    poles: str = "limit",
+    x_dim: Hashable | None = None,
+    y_dim: Hashable | None = None,
+) -> xr.DataArray:
+    """Velocity potential ``chi`` of the wind: ``laplacian(chi) == divergence(u, v)``.
+
+    The ``velocity_potential`` of :func:`helmholtz` alone (one solve); same
+    parameters (``boundary``: a str, or a pair whose second entry is used).
+
+    Examples
+    --------
+    >>> import fieldops
+    >>> ds = fieldops.open_sample().isel(month=0, level=1)
+    >>> chi = velocity_potential(ds.u, ds.v)
+    >>> chi.attrs["standard_name"]
+    'atmosphere_horizontal_velocity_potential'
+    """
+    return _parts(
+        u, v, ("velocity_potential",), boundary, accuracy, mask, nan_policy, geometry, radius,
+        poles, x_dim, y_dim,
+    )["velocity_potential"]  # fmt: skip
