@@ -134,6 +134,17 @@ class Curvilinear(Frame):
         }
         self._tan = xr.where(ok, np.tan(phi) / r, nan)
 
+    def laplacian_reach(self, accuracy: int) -> int:
+        """A divergence of a gradient (the chain rule) reaches ``2 * accuracy`` points."""
+        return 2 * accuracy
+
+    @classmethod
+    def grid_angle(
+        cls, ref: xr.DataArray, geo: Geometry
+    ) -> tuple[xr.DataArray, xr.DataArray, str] | None:
+        """The angle of +x from east, from the 2-D latitude/longitude along the x dim."""
+        return *latlon_angle(ref, geo), "2-D latitude/longitude"
+
     def _lon_derivative(self, lon: xr.DataArray, dim: Hashable) -> xr.DataArray:
         """d(longitude)/d(dim) in radians, continuous across the 0/360 or dateline seam.
 
@@ -197,3 +208,15 @@ class Curvilinear(Frame):
     def cell_widths(self) -> dict[Hashable, xr.DataArray]:
         """Metres per index step along each logical dim (norm of the grid's Jacobian)."""
         return {dim: np.hypot(e, n) for dim, (e, n) in self._jac.items()}
+
+
+def latlon_angle(ref: xr.DataArray, geo: Geometry) -> tuple[xr.DataArray, xr.DataArray]:
+    """cos, sin of the angle of +x from east, from 2-D latitude/longitude."""
+    lat = ref.coords[geo.lat].astype(np.float64)
+    lon = ref.coords[geo.lon].astype(np.float64)
+    axis = lat.get_axis_num(geo.x_dim)
+    la, lo = np.asarray(lat.values), np.unwrap(np.asarray(lon.values), period=360.0, axis=axis)
+    dlat = np.gradient(la, axis=axis)
+    dlon = np.gradient(lo, axis=axis) * np.cos(np.deg2rad(la))
+    alpha = np.arctan2(dlat, dlon)
+    return xr.DataArray(np.cos(alpha), dims=lat.dims), xr.DataArray(np.sin(alpha), dims=lat.dims)

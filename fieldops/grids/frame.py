@@ -168,6 +168,18 @@ class Frame:
         raise NotImplementedError  # pragma: no cover  (each grid builds its own metric)
 
     @classmethod
+    def grid_angle(
+        cls, ref: xr.DataArray, geo: Geometry
+    ) -> tuple[xr.DataArray, xr.DataArray, str] | None:
+        """``cos``, ``sin`` of the angle from true east to the grid's +x axis.
+
+        Bare DataArrays on the grid's dims, and where they came from; None when
+        the grid does not say which way it points (its axes are east and north,
+        or nothing tells). See :mod:`fieldops.grids.orientation`.
+        """
+        return None
+
+    @classmethod
     def describe(cls, ds: xr.Dataset, geo: Geometry) -> list[str]:
         """Lines that say what the grid is, for ``fieldops info``."""
         return [
@@ -298,6 +310,15 @@ class Frame:
         return {(x, x): jac[(x, x)], (y, y): jac[(y, y)], (x, y): mixed, (y, x): mixed}
 
     # -- metric data (for solvers) ---------------------------------------------
+    def laplacian_reach(self, accuracy: int) -> int:
+        """How many points from the edge the frame's Laplacian reads (for a solver's probes).
+
+        A second-derivative stencil, one-sided at an edge or a coast, reaches
+        ``accuracy + 1``; frames whose Laplacian is a divergence of a gradient
+        (the curvilinear chain rule) override this.
+        """
+        return accuracy + 1
+
     def cell_widths(self) -> dict[Hashable, xr.DataArray]:
         """Width of each cell along each horizontal dim, in ``length_unit``.
 

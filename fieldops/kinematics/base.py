@@ -14,6 +14,7 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops._validate import check_same_grid, check_xarray
+from fieldops.grids.orientation import EARTH_STD, EARTH_WORDS, GRID_STD, GRID_WORDS, turn
 from fieldops.grids.partials import finish
 
 if TYPE_CHECKING:  # the frames stand below; only their type is named here
@@ -104,10 +105,9 @@ def _in_frame(
     own = "grid" if frame.frame_attrs() else "earth"
     if wind_frame in ("auto", own):
         return u, v
-    from fieldops.mappings.winds import to_earth_relative, to_grid_relative
-
-    turn = to_grid_relative if own == "grid" else to_earth_relative
-    return turn(u, v, x_dim=frame.x_dim, y_dim=frame.y_dim)
+    if own == "grid":
+        return turn(u, v, None, frame.x_dim, frame.y_dim, -1.0, GRID_STD, GRID_WORDS)
+    return turn(u, v, None, frame.x_dim, frame.y_dim, 1.0, EARTH_STD, EARTH_WORDS)
 
 
 _GRID_DOC = """geometry : {"auto", "cartesian", "spherical", "curvilinear"}, default "auto"

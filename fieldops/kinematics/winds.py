@@ -28,6 +28,7 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops.grids.frame import frame_for
+from fieldops.grids.orientation import EARTH_WORDS, GRID_WORDS, grid_angle
 from fieldops.kinematics.base import (
     G0,
     OMEGA,
@@ -431,12 +432,10 @@ def geostrophic_wind(
     own = frame.frame_attrs()
     if wind_frame not in ("auto", "grid" if own else "earth"):
         # Asked for the other frame than the grid's own: turn the result.
-        from fieldops.mappings.winds import grid_angle
-
         cos, sin, _ = grid_angle(field, x_dim=frame.x_dim, y_dim=frame.y_dim)
         cos, sin = cos.astype(dt), sin.astype(dt) * dt.type(1 if own else -1)
         ug, vg = ug * cos - vg * sin, ug * sin + vg * cos
-        words = "earth-relative: true east/north" if own else "grid-relative: along +x/+y"
+        words = EARTH_WORDS if own else GRID_WORDS
         own = {"component_frame": words}
     out = {
         "ug": _with_units(

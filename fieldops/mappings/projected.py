@@ -35,11 +35,11 @@ import xarray as xr
 
 from fieldops.grids.cartesian import Cartesian
 from fieldops.grids.coords import coordinate_values
-from fieldops.grids.curvilinear import Curvilinear
+from fieldops.grids.curvilinear import Curvilinear, latlon_angle
 from fieldops.grids.detect import _MAPFAC, Geometry
 from fieldops.grids.frame import Entries, register
 from fieldops.grids.partials import COMPONENT, partial_data, partials
-from fieldops.mappings.rotated import check_latlon, mapping_latlon
+from fieldops.mappings.rotated import check_latlon, mapping_angle, mapping_latlon
 from fieldops.options import How, Where, frame_options, resolve_how
 from fieldops.stencils.apply import float_dtype
 from fieldops.stencils.cache import shared
@@ -131,6 +131,17 @@ class Projected(Cartesian):
     length_unit = "m"
     place = "on the projected grid"
     directions = ("grid_northward", "grid_eastward")
+
+    @classmethod
+    def grid_angle(
+        cls, ref: xr.DataArray, geo: Geometry
+    ) -> tuple[xr.DataArray, xr.DataArray, str] | None:
+        """The angle of +x from true east: the grid mapping's, else the 2-D lat/lon's."""
+        if geo.mapping is not None:
+            return mapping_angle(geo, *grid_metres(ref, geo), 1.0)
+        if geo.lat is not None:
+            return *latlon_angle(ref, geo), "2-D latitude/longitude"
+        return None
 
     def __init__(self, ref: xr.DataArray | xr.Dataset, geo: Geometry, where: Where, how: How):
         # Cartesian's options and mask, without its unit parsing (the scale is set below):
@@ -404,6 +415,15 @@ class ProjectedCurvilinear(Curvilinear):
     """
 
     place = "on a projected (curvilinear) grid"
+
+    @classmethod
+    def grid_angle(
+        cls, ref: xr.DataArray, geo: Geometry
+    ) -> tuple[xr.DataArray, xr.DataArray, str] | None:
+        """The angle of +x from true east: the grid mapping's, else the 2-D lat/lon's."""
+        if geo.mapping is not None:
+            return mapping_angle(geo, *grid_metres(ref, geo), 1.0)
+        return super().grid_angle(ref, geo)
 
     def __init__(self, ref: xr.DataArray | xr.Dataset, geo: Geometry, where: Where, how: How):
         y, x = grid_metres(ref, geo)

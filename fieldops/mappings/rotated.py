@@ -86,6 +86,31 @@ def check_latlon(
     return gap
 
 
+def mapping_angle(
+    geo: Geometry, y: np.ndarray, x: np.ndarray, step: float
+) -> tuple[xr.DataArray, xr.DataArray, str]:
+    """cos, sin of the angle of +x from true east on a mapped (y, x) grid, cached.
+
+    ``step``: the half-width of the central difference along x, in the grid's
+    coordinate units (1e-5 degrees on a rotated grid: exact to ~1e-10 rad).
+    """
+    mapping = geo.mapping
+    key = ("mapping-angle", mapping.key, y.tobytes(), x.tobytes())
+
+    def build():
+        xx, yy = np.meshgrid(x, y)
+        lon1, lat1 = mapping.to_lonlat(xx + step, yy)
+        lon0, lat0 = mapping.to_lonlat(xx - step, yy)
+        lat, _ = mapping_latlon(geo, y, x)
+        dlon = (lon1 - lon0 + 180.0) % 360.0 - 180.0
+        alpha = np.arctan2(lat1 - lat0, dlon * np.cos(np.deg2rad(lat)))
+        return np.cos(alpha), np.sin(alpha)
+
+    cos, sin = shared(key, build)
+    dims = (geo.y_dim, geo.x_dim)
+    return xr.DataArray(cos, dims=dims), xr.DataArray(sin, dims=dims), "grid mapping"
+
+
 @register("rotated")
 class Rotated(Sphere):
     """The sphere frame in rotated coordinates, with the true latitude for Coriolis.
@@ -115,6 +140,17 @@ class Rotated(Sphere):
 
     place = "on the rotated-pole sphere"
     directions = ("grid_northward", "grid_eastward")
+
+    @classmethod
+    def grid_angle(
+        cls, ref: xr.DataArray, geo: Geometry
+    ) -> tuple[xr.DataArray, xr.DataArray, str] | None:
+        """The angle of +x (rotated east) from true east, from the grid mapping."""
+        if geo.mapping is None:
+            return None
+        y = np.asarray(ref[geo.y_dim].values, dtype=np.float64)
+        x = np.asarray(ref[geo.x_dim].values, dtype=np.float64)
+        return mapping_angle(geo, y, x, 1e-5)
 
     def __init__(self, ref: xr.DataArray | xr.Dataset, geo: Geometry, where: Where, how: How):
         super().__init__(ref, geo, where, how)

@@ -196,7 +196,7 @@ def _per_dim(cond: str, dims, frame: Frame) -> dict:
 def _in_metres(pot: xr.DataArray, frame: Frame) -> xr.DataArray:
     """A plane's potential per metre: its Laplacian was per coordinate unit squared."""
     scale = getattr(frame, "scale", None)
-    if not scale or frame.kind != "cartesian":
+    if not scale or frame.physical:
         return pot
     sy, sx = (scale[d] for d in frame.dims)
     if sy == sx == 1.0:

@@ -209,7 +209,7 @@ def _solve_block(data, g=None, *, solver, scalar, warn, dtype):
 
 def _attrs(rhs: xr.DataArray, prob: Problem, accuracy: int) -> dict:
     """Units (``rhs``'s times length squared), what was assumed, how it was solved."""
-    if prob.kind in ("spherical", "curvilinear"):
+    if prob.physical:
         lengths = ["m", "m"]
     else:
         lengths = [coordinate_values(rhs, d)[1] for d in prob.dims]

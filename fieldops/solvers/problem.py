@@ -38,7 +38,7 @@ class Problem:
     valid: np.ndarray | None
     solver: object
     direct: bool
-    kind: str
+    physical: bool  # per metre on the Earth (a frame's), not per coordinate unit
 
     def describe(self) -> str:
         """The conditions in words, for the result's attrs."""
@@ -107,7 +107,7 @@ def full_sphere(frame: Frame | None) -> bool:
 
 def _areas(frame: Frame | None, tmpl: xr.DataArray, dims, periodic) -> np.ndarray:
     """Cell areas (for the zero-mean condition); a periodic dim has no half-width ends."""
-    if frame is not None and frame.kind != "cartesian":
+    if frame is not None and frame.physical:
         return np.asarray(frame.cell_areas().transpose(*dims).values, dtype=np.float64)
     widths = []
     for d, per in zip(dims, periodic):
@@ -272,15 +272,14 @@ def problem(
             grid_valid,
             areas,
             pole_weights,
-            # A divergence of a gradient (curvilinear chain rule) reaches 2 * accuracy
-            # points; a second-derivative stencil (one-sided at an edge or a coast)
-            # accuracy + 1; a first derivative accuracy.
-            2 * accuracy if kind == "curvilinear" else accuracy + 1,
+            # How far the Laplacian reads (the frame's to say); a first derivative,
+            # one-sided at an edge, reaches accuracy points.
+            accuracy + 1 if frame is None else frame.laplacian_reach(accuracy),
             accuracy,
         )
     if not direct:
         solver.key = key
-    out = Problem(hdims, bc, coast, valid, solver, direct, kind)
+    out = Problem(hdims, bc, coast, valid, solver, direct, frame is not None and frame.physical)
     _CACHE[key] = out
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)

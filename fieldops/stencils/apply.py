@@ -15,7 +15,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
 
@@ -219,6 +219,22 @@ class SecondPass(NamedTuple):
     edges: Callable
     args: tuple
     fallback: Callable[[np.ndarray], np.ndarray]
+
+
+class GapAware(Protocol):
+    """What the dispatch needs of a rule that makes a derivative gap-aware.
+
+    :class:`fieldops.stencils.masked.GapRule` is the one implementation; the
+    dispatch names only this shape, so it does not import the gap kernels.
+    """
+
+    @property
+    def reach(self) -> int: ...
+
+    def then(self, data: np.ndarray, axis: int, stencil: AxisStencil) -> SecondPass | None: ...
+
+    def fix(self, data: np.ndarray, result: np.ndarray, axis: int, stencil: AxisStencil,
+            **where: object) -> np.ndarray: ...  # fmt: skip
 
 
 def apply_stencil(

@@ -9,17 +9,13 @@ is computed.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from fieldops.stencils.apply import apply_stencil, float_dtype
+from fieldops.stencils.apply import GapAware, apply_stencil, float_dtype
 from fieldops.stencils.cache import shared
 from fieldops.stencils.fused import Plan, apply_plan
 from fieldops.stencils.weights import AxisStencil, build_stencil
-
-if TYPE_CHECKING:  # annotations only: keeps the import graph shallow
-    from fieldops.stencils.masked import GapRule
 
 
 def is_dask(data: object) -> bool:
@@ -47,7 +43,7 @@ def apply_along(
     stencil: AxisStencil,
     *,
     fill_value: float = np.nan,
-    gaps: GapRule | None = None,
+    gaps: GapAware | None = None,
     out: np.ndarray | None = None,
 ) -> object:
     """Apply ``stencil`` along ``axis`` of a numpy or Dask array.
@@ -62,7 +58,7 @@ def apply_along(
         The operator for that axis.
     fill_value : float
         Value for rows the ``fill`` boundary leaves undefined.
-    gaps : GapRule, optional
+    gaps : GapAware (a :class:`~fieldops.stencils.masked.GapRule`), optional
         Make the derivative gap-aware (``nan_policy="omit"``): valid points next
         to NaN get stencils inside their run of valid points.
     out : numpy.ndarray, optional
@@ -119,7 +115,7 @@ def _fits(out: np.ndarray, data: np.ndarray) -> bool:
     )
 
 
-def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float, gaps: GapRule | None):
+def _apply_dask(x, axis: int, stencil: AxisStencil, fill_value: float, gaps: GapAware | None):
     """Lazy ``apply_stencil`` on a Dask array: at most two layers, never a rechunk.
 
     When ``axis`` is one chunk, one ``map_blocks`` layer (which Dask may fuse
@@ -219,7 +215,7 @@ def rows_needed(stencil: AxisStencil, s: int, e: int) -> tuple[int, int]:
 
 
 def _single_block(
-    block: np.ndarray, *, axis: int, stencil: AxisStencil, fill_value: float, gaps: GapRule | None
+    block: np.ndarray, *, axis: int, stencil: AxisStencil, fill_value: float, gaps: GapAware | None
 ):
     """A block that holds the whole of ``axis``: one serial call."""
     block = np.asarray(block)
@@ -245,7 +241,7 @@ def _halo_block(
     e: int,
     stencil: AxisStencil,
     fill_value: float,
-    gaps: GapRule | None = None,
+    gaps: GapAware | None = None,
 ) -> np.ndarray:
     """Global rows ``[s, e)`` from block ``mid`` and its halo slabs, serially.
 

@@ -161,9 +161,10 @@ def is_uniform(coord: np.ndarray, dtype: np.dtype | None = None) -> bool:
     coord = np.asarray(coord)
     if coord.size < 3:
         return True
-    kind = np.dtype(dtype or coord.dtype)
-    rtol = _UNIFORM_RTOL.get(kind, 1e-10)
-    eps = np.finfo(kind if kind.kind == "f" else np.float64).eps
+    coord_dtype = np.dtype(dtype or coord.dtype)
+    rtol = _UNIFORM_RTOL.get(coord_dtype, 1e-10)
+    floating = np.issubdtype(coord_dtype, np.floating)
+    eps = np.finfo(coord_dtype if floating else np.float64).eps
     x = coord.astype(np.float64)
     dx = np.diff(x)
     mean = (x[-1] - x[0]) / (x.size - 1)

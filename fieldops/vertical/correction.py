@@ -144,7 +144,7 @@ class Terrain(Frame):
         if _same_numpy(e, n, ds, se, sn):  # one threaded pass, no temporaries
             oe, on = fused_pair(_correct_rows, *(a.data for a in (e, n, ds, se, sn)))
             return xr.DataArray(oe, dims=e.dims), xr.DataArray(on, dims=e.dims)
-        dt = b.dtype if b.dtype.kind == "f" else np.float64
+        dt = b.dtype if np.issubdtype(b.dtype, np.floating) else np.float64
         return (
             e - ds * self._slope_east.astype(dt, copy=False),
             n - ds * self._slope_north.astype(dt, copy=False),
