@@ -17,18 +17,18 @@ from fieldops.calculus.diffusion import diffuse
 from fieldops.calculus.scalar import grad, hessian, laplacian
 from fieldops.calculus.vector import curl, div, jacobian
 from fieldops.components import to_dataset
-from fieldops.dynamics import (
+from fieldops.dynamics.extrema import extrema
+from fieldops.dynamics.fronts import frontogenesis, q_vector
+from fieldops.dynamics.pv import (
     ertel_potential_vorticity,
-    extrema,
-    frontogenesis,
     isentropic_potential_vorticity,
     potential_vorticity_baroclinic,
-    q_vector,
     thermal_wind,
 )
 from fieldops.grids.detect import EARTH_RADIUS, detect_geometry
-from fieldops.integrals import cumulative_integrate, integrate, mass_integrate
-from fieldops.io import open_dataset, process, write
+from fieldops.integrals.cumulative import cumulative_integrate
+from fieldops.integrals.definite import integrate, mass_integrate
+from fieldops.io.files import open_dataset, process, write
 from fieldops.kinematics.winds import (
     absolute_vorticity,
     advection,
@@ -44,7 +44,8 @@ from fieldops.mappings.winds import to_earth_relative, to_grid_relative
 from fieldops.sample import open_sample
 from fieldops.scattered.points import at, from_points
 from fieldops.scattered.rbf import ScatteredDerivatives
-from fieldops.solvers import helmholtz, solve_poisson, streamfunction, velocity_potential
+from fieldops.solvers.helmholtz import helmholtz, streamfunction, velocity_potential
+from fieldops.solvers.poisson import solve_poisson
 
 # staggered model grids (issue 17)
 from fieldops.staggered.grid import StaggeredGrid, staggered_grid

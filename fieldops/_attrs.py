@@ -23,7 +23,7 @@ The input's attrs are those shared (same value) by every field argument: the
 first argument and ``u``, ``v``, ``scalar`` of the kinematics; the component
 variables of a Dataset vector field given with ``components=``. A Dataset
 differentiated variable by variable gets each variable's own
-(:func:`fieldops.calculus.derivative.map_dataset`).
+(:func:`fieldops.calculus.differentiate.map_dataset`).
 """
 
 from __future__ import annotations

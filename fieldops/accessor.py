@@ -17,20 +17,32 @@ from collections.abc import Callable, Hashable
 
 import xarray as xr
 
-from fieldops import components, kinematics
-from fieldops import solvers as solvers_module
-from fieldops.calculus import critical, derived, diffusion, scalar, vector
-from fieldops.calculus import derivative as derivative_module
-from fieldops.dynamics import fronts, pv
+# Each module by its full path: the accessor is a table of the functions, and
+# needs none of the packages' re-exports.
+import fieldops.calculus.critical as critical
+import fieldops.calculus.derivative as derivative_module
+import fieldops.calculus.derived as derived
+import fieldops.calculus.diffusion as diffusion
+import fieldops.calculus.scalar as scalar
+import fieldops.calculus.vector as vector
+import fieldops.components as components
+import fieldops.dynamics.fronts as fronts
+import fieldops.dynamics.pv as pv
+import fieldops.integrals.cumulative as cumulative_module
+import fieldops.integrals.definite as definite_module
+import fieldops.kinematics.winds as kinematics
+import fieldops.mappings.winds as mapping_winds
+import fieldops.scattered.points as points
+import fieldops.staggered.grid as staggered
+import fieldops.vertical.formula_terms as formula_terms
+import fieldops.vertical.interp as interp
 from fieldops.dynamics.extrema import extrema as find_extrema
-from fieldops.integrals import cumulative as cumulative_module
-from fieldops.integrals import definite as definite_module
-from fieldops.mappings import winds as mapping_winds
-from fieldops.scattered import points
 
-# staggered model grids (issue 17)
-from fieldops.staggered import grid as staggered
-from fieldops.vertical import formula_terms, interp
+# (functions, not modules: fieldops.solvers re-exports a function named helmholtz)
+from fieldops.solvers.helmholtz import helmholtz as _helmholtz
+from fieldops.solvers.helmholtz import streamfunction as _streamfunction
+from fieldops.solvers.helmholtz import velocity_potential as _velocity_potential
+from fieldops.solvers.poisson import solve_poisson as _solve_poisson
 
 
 def _method(func: Callable) -> Callable:
@@ -133,7 +145,7 @@ class FieldopsAccessor:
     # staggered model grids (issue 17): the grid of this object's coordinates/variables
     staggered_grid = _method(staggered.staggered_grid)
     # Inverse operators (issue 15)
-    solve_poisson = _method(solvers_module.solve_poisson)
+    solve_poisson = _method(_solve_poisson)
 
     def __getattr__(self, name: str):
         # Only called for names the class lacks: explain the Dataset-only ones.
@@ -175,9 +187,9 @@ class DatasetFieldopsAccessor(FieldopsAccessor):
     )
 
     # Inverse operators (issue 15)
-    helmholtz = _dataset_method(solvers_module.helmholtz, u="u", v="v")
-    streamfunction = _dataset_method(solvers_module.streamfunction, u="u", v="v")
-    velocity_potential = _dataset_method(solvers_module.velocity_potential, u="u", v="v")
+    helmholtz = _dataset_method(_helmholtz, u="u", v="v")
+    streamfunction = _dataset_method(_streamfunction, u="u", v="v")
+    velocity_potential = _dataset_method(_velocity_potential, u="u", v="v")
 
 
 _DATASET_ONLY = {

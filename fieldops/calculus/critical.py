@@ -11,7 +11,7 @@ import xarray as xr
 
 from fieldops._validate import check_numeric
 from fieldops.calculus import physical
-from fieldops.calculus.derivative import map_dataset
+from fieldops.calculus.differentiate import map_dataset
 from fieldops.calculus.fields import (
     COMPONENT,
     WRT,

@@ -30,7 +30,8 @@ from fieldops.calculus.fields import (
 from fieldops.calculus.scalar import grad
 from fieldops.calculus.vector import jacobian
 from fieldops.grids.frame import frame_for, locate
-from fieldops.grids.partials import axis_stencil, derivative_attrs
+from fieldops.grids.partials import axis_stencil
+from fieldops.grids.results import derivative_attrs
 from fieldops.options import (
     EARTH_RADIUS,
     How,

@@ -10,7 +10,7 @@ import xarray as xr
 from fieldops import _attrs
 from fieldops._validate import check_numeric
 from fieldops.calculus import physical
-from fieldops.calculus.derivative import map_dataset
+from fieldops.calculus.differentiate import map_dataset
 from fieldops.calculus.fields import partials, scalar_dims
 from fieldops.grids.frame import Frame
 from fieldops.grids.partials import axis_stencil

@@ -15,7 +15,8 @@ from fieldops import units as _units
 from fieldops._validate import check_numeric, check_xarray
 from fieldops.grids.coords import _TIME_UNITS
 from fieldops.grids.detect import horizontal_dims
-from fieldops.grids.partials import COMPONENT, WRT, SlotSpec, derivative_attrs, partials
+from fieldops.grids.partials import SlotSpec, partials
+from fieldops.grids.results import COMPONENT, WRT, derivative_attrs
 from fieldops.options import How, Options, resolve_how
 
 __all__ = ["COMPONENT", "WRT", "SlotSpec", "partials"]

@@ -3,7 +3,7 @@
 When the dims of grad, div, curl, laplacian, hessian or jacobian hold both
 horizontal dims of a sphere or curvilinear grid, :func:`fieldops.grids.frame.frame_for`
 gives the frame; its operators compute the horizontal part (eastward/northward per
-metre, metric terms, poles) and :func:`~fieldops.calculus.derivative.differentiate`
+metre, metric terms, poles) and :func:`~fieldops.calculus.differentiate.differentiate`
 any other dim.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Hashable
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops.calculus.derivative import differentiate
+from fieldops.calculus.differentiate import differentiate
 from fieldops.calculus.fields import COMPONENT, WRT, check_terms, describe
 from fieldops.grids.frame import Entries, Frame, frame_for
 from fieldops.options import How, Options, Where, resolve_how

@@ -31,7 +31,8 @@ from fieldops._validate import align_mask
 from fieldops.grids.cartesian import Cartesian
 from fieldops.grids.detect import Geometry
 from fieldops.grids.frame import Frame, register
-from fieldops.grids.partials import finish, partial_data
+from fieldops.grids.partials import partial_data
+from fieldops.grids.results import finish
 from fieldops.options import How, Options, Where, frame_options, resolve_how
 from fieldops.stencils.apply import float_dtype
 

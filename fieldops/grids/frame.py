@@ -21,7 +21,7 @@ import xarray as xr
 
 from fieldops._validate import check_dim, check_numeric
 from fieldops.grids.detect import Geometry, detect_geometry
-from fieldops.grids.partials import finish
+from fieldops.grids.results import finish
 from fieldops.options import How, Where
 from fieldops.stencils.apply import float_dtype
 

@@ -29,7 +29,7 @@ from fieldops import units as _units
 from fieldops._validate import check_same_grid
 from fieldops.grids.detect import detect_geometry
 from fieldops.grids.frame import frame_class
-from fieldops.grids.partials import finish
+from fieldops.grids.results import finish
 
 __all__ = ["EARTH_STD", "EARTH_WORDS", "GRID_STD", "GRID_WORDS", "grid_angle", "turn"]
 

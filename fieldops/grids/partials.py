@@ -3,8 +3,8 @@
 :func:`axis_operator` builds the 1-D operator of one dim under the resolved
 :class:`~fieldops.options.Options` (every method, every edge rule);
 :func:`partial_data` applies products of them; :func:`partials` runs linear
-combinations of partial derivatives in one fused pass. :func:`derivative_attrs`
-and :func:`finish` make the attrs (units derived) of every result.
+combinations of partial derivatives in one fused pass. The results get their
+names, coords and attrs from :mod:`fieldops.grids.results`.
 """
 
 from __future__ import annotations
@@ -14,26 +14,19 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from fieldops import _attrs
-from fieldops import units as _units
 from fieldops._validate import align_mask, check_numeric
 from fieldops.grids.coords import coordinate_values
+from fieldops.grids.results import COMPONENT
 from fieldops.options import Options
-from fieldops.stencils.dispatch import apply_fused
-from fieldops.stencils.fused import Copy, Plan, Term
+from fieldops.stencils.fused import Copy, Plan, Term, apply_fused
 from fieldops.stencils.masked import GapRule
 from fieldops.stencils.methods import Operator, apply_operators
 from fieldops.stencils.methods import axis_operator as _axis_operator
 from fieldops.stencils.weights import AxisStencil, is_uniform, minimum_points
 
-COMPONENT = "component"
-WRT = "wrt"
-
 # One output slot: a sum of (source index, coefficient, {dim: order}) terms, or the
 # index of an earlier slot it copies, or a Copy (an earlier slot times a scale).
 SlotSpec = list[tuple[int, float, dict[Hashable, int]]] | int | Copy
-
-_DROPPED_ATTRS = _attrs.DROPPED
 
 
 def axis_operator(
@@ -133,18 +126,6 @@ def fusable(opts: Options, dims: list[Hashable]) -> bool:
     return all(opts.method_of(d).method != "spectral" for d in dims)
 
 
-def derivative_attrs(
-    da: xr.DataArray, long_name: str, coord_units: list[str | None]
-) -> dict[Hashable, object]:
-    """Attributes of a derived field: the input's, less those false of it, plus units."""
-    attrs = {k: v for k, v in da.attrs.items() if k not in _DROPPED_ATTRS}
-    attrs["long_name"] = long_name
-    derived = _units.combine(da.attrs.get("units"), coord_units)
-    if derived is not None:
-        attrs["units"] = derived
-    return attrs
-
-
 def partial_data(
     da: xr.DataArray,
     orders: Mapping[Hashable, int],
@@ -182,26 +163,6 @@ def gap_rule(da: xr.DataArray, dim: Hashable, order: int, opts: Options) -> GapR
     """How d^order/d dim^order treats NaN cells under ``nan_policy="omit"``."""
     values, _ = coordinate_values(da, dim, datetime_unit=opts.datetime_unit)
     return GapRule(values, order, opts.accuracy, opts.boundary[dim], opts.period[dim])
-
-
-def like(
-    da: xr.DataArray, data: object, name: Hashable, attrs: dict[Hashable, object]
-) -> xr.DataArray:
-    """A new DataArray with ``da``'s dims and coords, and ``data``, ``name``, ``attrs``.
-
-    The coordinates and indexes are shared as they are, the way xarray's own
-    arithmetic shares them (the DataArray constructor would re-validate and copy
-    them: ~150 us, more than the whole derivative of a 100x100 field). The
-    encoding is not carried over: the input's on-disk packing (``scale_factor``,
-    an integer dtype) would be wrong for its derivative.
-    """
-    variable = xr.Variable(da.dims, data, attrs)
-    try:
-        return da._replace(variable, name=name)
-    except (AttributeError, TypeError):  # pragma: no cover  (an xarray without _replace)
-        out = da.copy(deep=False, data=data)
-        out.name, out.attrs, out.encoding = name, attrs, {}
-        return out
 
 
 def partials(
@@ -330,23 +291,3 @@ def _composed(field, slots, opts, vector, slot_shape):
             if not np.may_share_memory(o, stacked[k]):  # not written in place
                 stacked[k] = o
     return stacked.reshape(shape + stacked.shape[1:]), coord_units
-
-
-def finish(
-    res: xr.DataArray,
-    like: xr.DataArray,
-    name: str,
-    long_name: str,
-    denominators: list[str | None],
-) -> xr.DataArray:
-    """Put ``like``'s coords, dim order, chunks and attrs (units derived) on a bare result."""
-    res = res.transpose(*like.dims)
-    if like.chunks is not None and res.chunks is not None and res.chunks != like.chunks:
-        res = res.chunk(dict(zip(like.dims, like.chunks)))
-    return xr.DataArray(
-        res.data,
-        dims=like.dims,
-        coords=like.coords,
-        name=name,
-        attrs=derivative_attrs(like, long_name, denominators),
-    )

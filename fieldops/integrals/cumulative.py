@@ -107,7 +107,7 @@ def cumulative_integrate(
     initial = _check_initial(initial)
     if isinstance(obj, xr.DataArray):
         return _cumulative_dataarray(obj, dim, opts.accuracy, initial, opts)
-    from fieldops.calculus.derivative import map_dataset
+    from fieldops.calculus.differentiate import map_dataset
 
     return map_dataset(
         obj, [dim], lambda da: _cumulative_dataarray(da, dim, opts.accuracy, initial, opts)

@@ -105,7 +105,7 @@ def integrate(
     if extra:
         raise ValueError(f"bounds name dim(s) {extra} not among dims {dims}")
     if isinstance(obj, xr.Dataset):
-        from fieldops.calculus.derivative import map_dataset
+        from fieldops.calculus.differentiate import map_dataset
 
         return map_dataset(obj, dims, lambda da: _integrate(da, dims, opts, where, bounds))
     return _integrate(obj, dims, opts, where, bounds)
@@ -299,7 +299,7 @@ def mass_integrate(
         )
 
     if isinstance(obj, xr.Dataset):
-        from fieldops.calculus.derivative import map_dataset
+        from fieldops.calculus.differentiate import map_dataset
 
         return map_dataset(obj, [dim], one)
     return one(obj)

@@ -15,7 +15,7 @@ import xarray as xr
 from fieldops import units as _units
 from fieldops._validate import check_same_grid, check_xarray
 from fieldops.grids.orientation import EARTH_STD, EARTH_WORDS, GRID_STD, GRID_WORDS, turn
-from fieldops.grids.partials import finish
+from fieldops.grids.results import finish
 
 if TYPE_CHECKING:  # the frames stand below; only their type is named here
     from fieldops.grids.frame import Frame

@@ -38,7 +38,8 @@ from fieldops.grids.coords import coordinate_values
 from fieldops.grids.curvilinear import Curvilinear, latlon_angle
 from fieldops.grids.detect import _MAPFAC, Geometry
 from fieldops.grids.frame import Entries, register
-from fieldops.grids.partials import COMPONENT, partial_data, partials
+from fieldops.grids.partials import partial_data, partials
+from fieldops.grids.results import COMPONENT
 from fieldops.mappings.rotated import check_latlon, mapping_angle, mapping_latlon
 from fieldops.options import How, Where, frame_options, resolve_how
 from fieldops.stencils.apply import float_dtype

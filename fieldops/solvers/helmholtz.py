@@ -31,8 +31,7 @@ from fieldops._validate import check_numeric, check_same_grid, check_xarray
 from fieldops.grids.detect import EARTH_RADIUS
 from fieldops.grids.frame import Frame, frame_for
 from fieldops.options import How, Where
-from fieldops.solvers.poisson import rechunk_message, run
-from fieldops.solvers.problem import full_sphere, problem
+from fieldops.solvers.problem import full_sphere, problem, rechunk_message, run
 from fieldops.stencils.dispatch import is_dask
 
 STANDARD_NAMES = {

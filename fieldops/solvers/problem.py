@@ -11,6 +11,7 @@ slice) reuses the factorisation.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,10 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from fieldops import units as _units
 from fieldops._validate import align_mask
 from fieldops.grids.coords import coordinate_values
 from fieldops.grids.frame import Frame, frame_for, midpoint_widths
 from fieldops.options import How, Where
+from fieldops.stencils.dispatch import is_dask
 
 CONDITIONS = ("periodic", "dirichlet", "neumann")
 _CACHE: OrderedDict[str, object] = OrderedDict()
@@ -176,7 +179,7 @@ def problem(
     y_dim: Hashable | None = None,
 ) -> Problem:
     """The (cached) problem of solving ``laplacian(f, dims) = rhs`` with these options."""
-    from fieldops.calculus.derivative import diff
+    from fieldops.calculus.differentiate import differentiate
     from fieldops.calculus.scalar import laplacian
 
     if coast not in ("dirichlet", "neumann"):
@@ -232,7 +235,7 @@ def problem(
         def d(a: np.ndarray) -> np.ndarray:
             field = probe.isel(probe=[0] * a.shape[0]).copy(data=a)
             one = {**opts, "boundary": "periodic" if bc[dim] == "periodic" else None}
-            return diff(field, dim, **one).transpose("probe", *hdims).values
+            return differentiate(field, dim, 1, How(**one)).transpose("probe", *hdims).values
 
         return d
 
@@ -306,3 +309,120 @@ def _key(tmpl, dims, kind, bc, coast, valid, accuracy, radius, poles) -> str:
     if valid is not None:
         h.update(np.packbits(valid).tobytes())
     return h.hexdigest()
+
+
+# A constant removed from rhs (the compatibility condition of a full sphere, a periodic
+# plane or a Neumann piece) larger than this fraction of max |rhs| is warned about;
+# smaller ones are the discrete integral's truncation error (e.g. ~3e-6 for the
+# flux-form vorticity of the bundled sample) and are removed silently.
+MEAN_TOLERANCE = 1e-3
+
+
+def run(
+    rhs: xr.DataArray,
+    prob: Problem,
+    boundary_values: float | xr.DataArray | None,
+    *,
+    warn: bool,
+    accuracy: int,
+) -> xr.DataArray:
+    """Apply ``prob``'s solver over every slice of ``rhs`` (lazily on Dask)."""
+    y, x = prob.dims
+    if is_dask(rhs.data):
+        split = [d for d in (y, x) if len(rhs.chunksizes[d]) > 1]
+        if split:
+            raise ValueError(rechunk_message("rhs", rhs, (y, x), split))
+    dtype = np.result_type(rhs.dtype, np.float32)
+    if dtype.kind != "f":
+        dtype = np.dtype(np.float64)
+    g = boundary_values
+    args = [rhs]
+    core = [[y, x]]
+    if isinstance(g, xr.DataArray):
+        if not {y, x} <= set(g.dims):
+            g = g.broadcast_like(rhs[{d: 0 for d in rhs.dims if d not in (y, x)}])
+        args.append(g)
+        core.append([y, x])
+        g = None
+    elif g is not None:
+        g = float(g)
+    result = xr.apply_ufunc(
+        _solve_block,
+        *args,
+        input_core_dims=core,
+        output_core_dims=[[y, x]],
+        dask="parallelized",
+        output_dtypes=[dtype],
+        kwargs={"solver": prob.solver, "scalar": g, "warn": warn, "dtype": dtype},
+        keep_attrs=False,
+    )
+    result = result.transpose(*rhs.dims).assign_coords(rhs.coords)
+    result.attrs = _attrs(rhs, prob, accuracy)
+    return result.rename(f"poisson_{rhs.name}" if rhs.name is not None else "poisson")
+
+
+def rechunk_message(name: str, da: xr.DataArray, dims, split) -> str:
+    """What to do about horizontal dims split into several chunks (and its memory)."""
+    y, x = dims
+    others = [d for d in da.dims if d not in dims]
+    per_chunk = da.dtype.itemsize * da.sizes[y] * da.sizes[x]
+    for d in others:
+        per_chunk *= max(da.chunksizes[d])
+    message = (
+        f"the horizontal dims {split} of {name} are split into several Dask chunks; a "
+        f"Poisson solve needs each slice whole: {name}.chunk({{{y!r}: -1, {x!r}: -1}}) "
+        f"(other dims keep their chunks; that makes chunks of {per_chunk / 2**20:.0f} MiB"
+    )
+    if per_chunk > 512 * 2**20 and others:
+        return message + (
+            f", too big: chunk the other dims smaller too, e.g. {name}.chunk({{{y!r}: -1, "
+            f"{x!r}: -1, {others[0]!r}: 1}}))"
+        )
+    return message + ")"
+
+
+def _solve_block(data, g=None, *, solver, scalar, warn, dtype):
+    """Solve every ``(..., ny, nx)`` slice of one block (numpy in, numpy out)."""
+    shape = data.shape
+    batch = np.asarray(data, dtype=np.float64).reshape(-1, *shape[-2:])
+    if g is not None:
+        gb = np.broadcast_to(np.asarray(g, dtype=np.float64), shape).reshape(batch.shape)
+    elif scalar is not None:
+        gb = np.full(batch.shape[-2:], scalar)
+    else:
+        gb = None
+    out, removed = solver.solve(batch, gb)
+    if warn and removed.size:
+        scale = np.nanmax(np.abs(batch), initial=0.0)
+        worst = float(np.abs(removed).max())
+        if worst > MEAN_TOLERANCE * scale:
+            warnings.warn(
+                f"rhs does not integrate to the boundary flux (a full sphere or periodic plane: "
+                f"its mean is not zero): solved after removing a constant of up to {worst:.3g} "
+                f"({worst / scale:.2g} of max|rhs|) from rhs on each piece of the domain",
+                UserWarning,
+                stacklevel=2,
+            )
+    return out.reshape(shape).astype(dtype, copy=False)
+
+
+def _attrs(rhs: xr.DataArray, prob: Problem, accuracy: int) -> dict:
+    """Units (``rhs``'s times length squared), what was assumed, how it was solved."""
+    if prob.physical:
+        lengths = ["m", "m"]
+    else:
+        lengths = [coordinate_values(rhs, d)[1] for d in prob.dims]
+    attrs = {
+        "long_name": f"solution f of laplacian(f) = {rhs.attrs.get('long_name') or rhs.name}",
+        "poisson_boundary": prob.describe(),
+        "poisson_solver": (
+            "direct: FFT along longitude, one banded system per zonal wavenumber"
+            if prob.direct
+            else "sparse LU (SuperLU) of the probed Laplacian, factored once"
+        ),
+        "poisson_accuracy": accuracy,
+    }
+    units = _units.product(rhs.attrs.get("units"), *lengths) if all(lengths) else None
+    if units is not None:
+        attrs["units"] = units
+    return attrs

@@ -24,7 +24,8 @@ from itertools import product
 import numpy as np
 from dask.highlevelgraph import HighLevelGraph, Layer
 
-from fieldops.stencils.dispatch import _take_rows, is_dask
+from fieldops.stencils.dispatch import is_dask
+from fieldops.stencils.halo import _take_rows
 
 
 @dataclass(frozen=True)

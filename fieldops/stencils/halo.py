@@ -18,7 +18,6 @@ from itertools import product
 import numpy as np
 from dask.highlevelgraph import HighLevelGraph, Layer
 
-from fieldops.stencils.dispatch import _take_rows, rows_needed
 from fieldops.stencils.weights import AxisStencil
 
 
@@ -72,6 +71,43 @@ class HaloLayer(Layer):
 
     def get_output_keys(self) -> set:
         return {(self.name, *idx) for idx in product(*(range(n) for n in self.numblocks))}
+
+
+def rows_needed(stencil: AxisStencil, s: int, e: int) -> tuple[int, int]:
+    """Input rows ``[lo, hi)`` that output rows ``[s, e)`` read (unwrapped if periodic).
+
+    Exact per block: an interior block needs the interior stencil's half-width
+    (half the window for savgol), a block holding edge rows their one-sided reach.
+
+    Examples
+    --------
+    >>> from fieldops.stencils.dispatch import stencil_for
+    >>> st = stencil_for(np.arange(10.0), 1, 2, "one_sided")
+    >>> rows_needed(st, 0, 3), rows_needed(st, 4, 6)
+    ((0, 4), (3, 7))
+    """
+    lo, hi = s, e
+    r0, r1 = max(s, stencil.lo), min(e, stencil.n - stencil.hi)
+    if r1 > r0 and stencil.offsets.size:
+        lo = min(lo, r0 + int(stencil.offsets.min()))
+        hi = max(hi, r1 + int(stencil.offsets.max()))
+    for k in np.flatnonzero((stencil.edge_rows >= s) & (stencil.edge_rows < e)):
+        nt = int(stencil.edge_nterms[k])
+        if nt:
+            row = int(stencil.edge_rows[k])
+            offs = stencil.edge_offsets[k, :nt]
+            lo = min(lo, row + int(offs.min()))
+            hi = max(hi, row + int(offs.max()) + 1)
+    return lo, hi
+
+
+def _take_rows(axis: int, blocks: list, starts: list[int], stops: list[int]) -> np.ndarray:
+    """Rows ``[a, b)`` along ``axis`` of each block, joined: one halo slab."""
+    parts = []
+    for blk, a, b in zip(blocks, starts, stops):
+        index = (slice(None),) * axis + (slice(a, b),)
+        parts.append(np.asarray(blk)[index])
+    return parts[0].copy() if len(parts) == 1 else np.concatenate(parts, axis=axis)
 
 
 def _take_pair(axis: int, lb: list, la: list, lz: list, rb: list, ra: list, rz: list) -> tuple:

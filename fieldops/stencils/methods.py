@@ -195,7 +195,7 @@ def apply_operators(
     ``names`` name the dims (for messages); ``gaps`` make steps gap-aware
     (``nan_policy="omit"``, see :class:`~fieldops.stencils.masked.GapRule`). On
     Dask each block exchanges just the rows its own stencils read
-    (:func:`fieldops.stencils.dispatch.rows_needed`): half the window for savgol and gaussian
+    (:func:`fieldops.stencils.halo.rows_needed`): half the window for savgol and gaussian
     away from the edges. The last step writes into ``out`` when it can (see
     :func:`fieldops.stencils.dispatch.apply_along`).
 

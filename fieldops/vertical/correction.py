@@ -31,7 +31,8 @@ import xarray as xr
 from fieldops.grids.cartesian import Cartesian
 from fieldops.grids.detect import Geometry
 from fieldops.grids.frame import Entries, Frame, register
-from fieldops.grids.partials import derivative_attrs, like, partial_data
+from fieldops.grids.partials import partial_data
+from fieldops.grids.results import derivative_attrs, like
 from fieldops.options import How, Options, Where, resolve_how
 from fieldops.vertical.kernel import _correct_rows, _slope_rows, fused_pair
 from fieldops.vertical.resolve import check_monotonic, kind_of, resolve_vertical
