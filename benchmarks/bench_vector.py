@@ -28,8 +28,7 @@ import scipy.ndimage
 import xarray as xr
 
 import fieldops
-from fieldops.stencils.fused import apply_fused
-from fieldops.stencils.fused import Plan, Term, _plan_arrays, fused_rows
+from fieldops.stencils.fused import Plan, Term, _plan_arrays, apply_fused, fused_rows
 from fieldops.stencils.weights import build_stencil
 
 
