@@ -1,6 +1,6 @@
 """fieldops on Dask at scale: a 512 MiB field, a 2 GiB netCDF file, a LocalCluster.
 
-Run: ``python benchmarks/bench_dask.py`` (all parts, about 3-4 minutes on 2 cores,
+Run: ``python -m benchmarks.bench_dask`` (all parts, about 3-4 minutes on 2 cores,
 ~2.5 GB of RAM and 6 GiB of space under ``--tmp`` at the worst moment; the files
 are deleted at the end). ``--part field|file|cluster`` runs one part; ``--small``
 runs everything on small sizes as a smoke test.

@@ -1,6 +1,6 @@
 """diff along each axis of a 4000x4000 float64 DataArray vs numpy.gradient and a copy.
 
-Run: ``python benchmarks/bench_diff.py [--size 4000] [--repeat 7]``. Prints the median
+Run: ``python -m benchmarks.bench_diff [--size 4000] [--repeat 7]``. Prints the median
 of ``--repeat`` runs after a warm-up, and ratios measured in the same run: the
 speed-up over numpy.gradient, and the fraction of copy bandwidth (a plain
 ``array.copy()`` of the same bytes moves one read and one write, as diff does).
@@ -9,24 +9,12 @@ speed-up over numpy.gradient, and the fraction of copy bandwidth (a plain
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import xarray as xr
 
 import fieldops
-
-
-def median_time(func, repeat: int) -> float:
-    """Median wall time of ``func()`` over ``repeat`` runs after one warm-up."""
-    func()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from benchmarks.timing import median_time
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Vorticity and divergence on a 721x1440 global grid against MetPy, and pole errors.
 
-Run: ``python benchmarks/bench_geometry.py [--repeat 5]`` (needs ``pip install metpy``).
+Run: ``python -m benchmarks.bench_geometry [--repeat 5]`` (needs ``pip install metpy``).
 
 Part 1 times fieldops's ``vorticity``/``divergence`` (spherical flux form, periodic
 longitude, pole rows by the ``limit`` policy) against MetPy's on the same xarray
@@ -13,28 +13,16 @@ the rows near the north pole, where MetPy's map factors break down.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import warnings
 
 import numpy as np
 import xarray as xr
 
 import fieldops
+from benchmarks.timing import median_time
 
 R = fieldops.EARTH_RADIUS
 U = 20.0
-
-
-def median_time(func, repeat: int) -> float:
-    """Median wall time of ``func()`` over ``repeat`` runs after one warm-up."""
-    func()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def global_winds(step: float, *, noise: float = 5.0, seed: int = 0):

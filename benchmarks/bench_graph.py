@@ -1,6 +1,6 @@
 """Dask graphs of the spherical operators: build time, tasks per chunk, layer types.
 
-Run: ``python benchmarks/bench_graph.py`` (graphs only, nothing computed; about a
+Run: ``python -m benchmarks.bench_graph`` (graphs only, nothing computed; about a
 minute, most of it counting the tasks of the 29,200-chunk graphs). ``--shape`` and
 ``--chunks`` change the lazy array (default: 87600 x 2160 x 4320 float32, ten
 years of hourly 1/12-degree fields, 3.3 TB, in 24 x 1080 x 1080 chunks).

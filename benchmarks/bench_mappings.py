@@ -1,6 +1,6 @@
 """Grid mappings (issue 18): what the old behaviour got wrong, and what a projected grad costs.
 
-Run: ``python benchmarks/bench_mappings.py [--n 2000] [--repeat 7]``.
+Run: ``python -m benchmarks.bench_mappings [--n 2000] [--repeat 7]``.
 
 Part 1 prints the error a user silently got before issue 18 on each grid kind:
 a projected grid (x/y in metres plus a CF ``grid_mapping``, no 2-D latitude) was a

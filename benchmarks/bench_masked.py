@@ -34,16 +34,23 @@ def median_times(funcs, repeat: int) -> list[float]:
     return [statistics.median(spent) for spent in times]
 
 
-def coast_field(n: int) -> xr.DataArray:
-    """A smooth field with NaN over an irregular land mass and islands."""
+def sea(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``X, Y`` on the unit square and True over the sea: an irregular coast, 40 islands."""
     x = np.linspace(0, 1, n)
     X, Y = np.meshgrid(x, x)
     theta = np.arctan2(Y - 0.5, X - 0.5)
-    sea = np.hypot(X - 0.5, Y - 0.5) < 0.45 + 0.05 * np.sin(7 * theta)
+    wet = np.hypot(X - 0.5, Y - 0.5) < 0.45 + 0.05 * np.sin(7 * theta)
     rng = np.random.default_rng(0)
     for cx, cy, r in rng.uniform([0.2, 0.2, 0.005], [0.8, 0.8, 0.03], size=(40, 3)):
-        sea &= np.hypot(X - cx, Y - cy) > r
-    data = np.where(sea, np.sin(3 * X) * np.cos(2 * Y), np.nan)
+        wet &= np.hypot(X - cx, Y - cy) > r
+    return X, Y, wet
+
+
+def coast_field(n: int) -> xr.DataArray:
+    """A smooth field with NaN over an irregular land mass and islands."""
+    x = np.linspace(0, 1, n)
+    X, Y, sea_cells = sea(n)
+    data = np.where(sea_cells, np.sin(3 * X) * np.cos(2 * Y), np.nan)
     return xr.DataArray(data, dims=("y", "x"), coords={"y": x, "x": x})
 
 

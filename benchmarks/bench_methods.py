@@ -1,6 +1,6 @@
 """diff with each method on a 4000x4000 float64 DataArray, against scipy and a copy.
 
-Run: ``python benchmarks/bench_methods.py [--size 4000] [--repeat 5]``. Prints the
+Run: ``python -m benchmarks.bench_methods [--size 4000] [--repeat 5]``. Prints the
 median of ``--repeat`` runs after a warm-up: fieldops's time, the closest scipy call
 (``savgol_filter``, ``gaussian_filter1d``, ``numpy.fft``) on the same array, and the
 fraction of a plain copy's bandwidth.
@@ -9,8 +9,6 @@ fraction of a plain copy's bandwidth.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import xarray as xr
@@ -18,17 +16,7 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.signal import savgol_filter
 
 import fieldops
-
-
-def median_time(func, repeat: int) -> float:
-    """Median wall time of ``func()`` over ``repeat`` runs after one warm-up."""
-    func()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from benchmarks.timing import median_time
 
 
 def spectral_numpy(data: np.ndarray, axis: int, dx: float) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Corner vorticity and centre divergence on a C grid: fieldops vs xgcm, numpy and Dask.
 
-Run: ``python benchmarks/bench_staggered.py [--nx 1440 --ny 1080 --nz 50] [--repeat 3]``.
+Run: ``python -m benchmarks.bench_staggered [--nx 1440 --ny 1080 --nz 50] [--repeat 3]``.
 
 The grid is a stretched NEMO ``mesh_mask`` (``fieldops.staggered.samples``) with a
 masked basin; u and v are float32 ``(z, y, x)`` fields. Contenders, all measured
@@ -24,26 +24,14 @@ in this run:
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import dask.array as dsa
 import numpy as np
 import xarray as xr
 
 import fieldops
+from benchmarks.timing import median_time
 from fieldops.staggered import samples
-
-
-def median_time(func, repeat: int) -> float:
-    """Median wall time of ``func()`` over ``repeat`` runs after one warm-up."""
-    func()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def build(nx: int, ny: int, nz: int):

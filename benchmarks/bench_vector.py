@@ -1,6 +1,6 @@
 """Fused vector operators on a 4000x4000 float64 DataArray vs numpy, scipy and a copy.
 
-Run: ``python benchmarks/bench_vector.py [--size 4000] [--repeat 7]``. Prints the median
+Run: ``python -m benchmarks.bench_vector [--size 4000] [--repeat 7]``. Prints the median
 of ``--repeat`` runs after a warm-up, all measured in one run:
 
 - ``fieldops.grad`` (2 outputs) against ``numpy.gradient`` on both axes;
@@ -20,27 +20,15 @@ reach once the cost of faulting in fresh output pages is taken out.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import scipy.ndimage
 import xarray as xr
 
 import fieldops
+from benchmarks.timing import median_time
 from fieldops.stencils.fused import Plan, Term, _plan_arrays, apply_fused, fused_rows
 from fieldops.stencils.weights import build_stencil
-
-
-def median_time(func, repeat: int) -> float:
-    """Median wall time of ``func()`` over ``repeat`` runs after one warm-up."""
-    func()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

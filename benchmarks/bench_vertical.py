@@ -1,6 +1,6 @@
 """Model levels (issue 16): grad at constant height, vertical interpolation, seamount error.
 
-Run: ``python benchmarks/bench_vertical.py [--repeat 3] [--grad-shape 60 721 1440]
+Run: ``python -m benchmarks.bench_vertical [--repeat 3] [--grad-shape 60 721 1440]
 [--interp-shape 60 361 720]`` (peers: ``pip install geocat-comp metpy``, the ``bench``
 extra).
 
@@ -20,9 +20,7 @@ extra).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 import tracemalloc
 import warnings
 from pathlib import Path
@@ -33,18 +31,10 @@ import xarray as xr
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import fieldops  # noqa: E402
-from benchmarks.timing import threaded_copy  # noqa: E402
-
-
-def median_time(func, repeat: int) -> float:
-    """Median wall time of ``func()`` over ``repeat`` runs after one warm-up."""
-    func()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from benchmarks.timing import (
+    median_time,
+    threaded_copy,  # noqa: E402
+)
 
 
 def peak_mib(func) -> float:

@@ -24,6 +24,12 @@ def _call(func: Callable[[], object]) -> float:
     return elapsed
 
 
+def median_time(func: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``func()`` over ``repeat`` runs after one warm-up (one contender)."""
+    func()
+    return statistics.median(_call(func) for _ in range(repeat))
+
+
 def measure(
     contenders: dict[str, Callable[[], object]], repeat: int, *, budget_s: float = 2.0
 ) -> dict[str, float]:

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from itertools import product
 
 import numpy as np
-from dask.highlevelgraph import HighLevelGraph, Layer
+from dask.highlevelgraph import HighLevelGraph
 
 from fieldops.stencils.dispatch import is_dask
-from fieldops.stencils.halo import _take_rows
+from fieldops.stencils.halo import BlockLayer, _take_rows
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def _extend_numpy(x: np.ndarray, ext: Ext, n_out: int) -> np.ndarray:
     return Rows(x, ext.axis, row_map(x.shape[ext.axis], ext, n_out), ext.fill).materialize()
 
 
-class EdgeLayer(Layer):
+class EdgeLayer(BlockLayer):
     """One task per block: ``(left, right, keep)`` rows that extend it along ``axis``.
 
     ``plans[j]`` holds, for blocks ``j`` along ``axis``: the pieces ``(block, start,
@@ -97,59 +97,26 @@ class EdgeLayer(Layer):
     """
 
     def __init__(self, name, src, numblocks, axis, plans, fill, dtype):
-        super().__init__()
-        self.name, self.src, self.numblocks = name, src, tuple(numblocks)
-        self.axis, self.plans, self.fill, self.dtype = axis, plans, fill, dtype
+        super().__init__(name, src, numblocks, axis)
+        self.plans, self.fill, self.dtype = plans, fill, dtype
 
-    def __repr__(self) -> str:
-        return f"EdgeLayer<name={self.name!r}, axis={self.axis}>"
-
-    @property
-    def _dict(self) -> dict:
-        if not hasattr(self, "_cached_dict"):
-            self._cached_dict = self._construct_graph()
-        return self._cached_dict
-
-    def _construct_graph(self) -> dict:
-        dsk = {}
-        ax = self.axis
-        for idx in product(*(range(n) for n in self.numblocks)):
-            (lparts, lpad), (rparts, rpad), keep = self.plans[idx[ax]]
-
-            def keys(parts, idx=idx):
-                return [(self.src, *idx[:ax], k, *idx[ax + 1 :]) for k, _, _ in parts]
-
-            dsk[(self.name, *idx)] = (
-                _edge_rows,
-                ax,
-                (self.src, *idx),
-                keys(lparts),
-                [a for _, a, _ in lparts],
-                [b for _, _, b in lparts],
-                lpad,
-                keys(rparts),
-                [a for _, a, _ in rparts],
-                [b for _, _, b in rparts],
-                rpad,
-                keep,
-                self.fill,
-            )
-        return dsk
-
-    def __getitem__(self, key):
-        return self._dict[key]
-
-    def __iter__(self):
-        return iter(self._dict)
-
-    def __len__(self) -> int:
-        return int(np.prod(self.numblocks, dtype=np.int64))
-
-    def is_materialized(self) -> bool:
-        return hasattr(self, "_cached_dict")
-
-    def get_output_keys(self) -> set:
-        return {(self.name, *idx) for idx in product(*(range(n) for n in self.numblocks))}
+    def task(self, idx: tuple[int, ...]) -> tuple:
+        (lparts, lpad), (rparts, rpad), keep = self.plans[idx[self.axis]]
+        return (
+            _edge_rows,
+            self.axis,
+            (self.src, *idx),
+            self.source_keys(idx, lparts),
+            [a for _, a, _ in lparts],
+            [b for _, _, b in lparts],
+            lpad,
+            self.source_keys(idx, rparts),
+            [a for _, a, _ in rparts],
+            [b for _, _, b in rparts],
+            rpad,
+            keep,
+            self.fill,
+        )
 
 
 def _fill_rows(block: np.ndarray, axis: int, count: int, fill: float) -> np.ndarray:

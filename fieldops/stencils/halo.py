@@ -21,41 +21,36 @@ from dask.highlevelgraph import HighLevelGraph, Layer
 from fieldops.stencils.weights import AxisStencil
 
 
-class HaloLayer(Layer):
-    """Lazy layer of halo slabs along one axis: key ``(name, *block)`` -> ``(left, right)``.
-
-    ``halos[j]`` holds, for blocks ``j`` along ``axis``, the pieces ``(block,
-    start, stop)`` of their left and right slabs. The task dict is built only
+class BlockLayer(Layer):
+    """A lazy layer with one task per block of ``src``: its task dict is built only
     when the graph is materialised (as :class:`dask.layers.ArrayOverlapLayer`).
+
+    Subclasses say what the task of block ``idx`` is (:meth:`task`).
     """
 
-    def __init__(self, name: str, src: str, numblocks: tuple, axis: int, halos: list) -> None:
+    def __init__(self, name: str, src: str, numblocks: tuple, axis: int) -> None:
         super().__init__()
-        self.name, self.src, self.numblocks = name, src, tuple(numblocks)
-        self.axis, self.halos = axis, halos
+        self.name, self.src, self.numblocks, self.axis = name, src, tuple(numblocks), axis
 
     def __repr__(self) -> str:
-        return f"HaloLayer<name={self.name!r}, axis={self.axis}>"
+        return f"{type(self).__name__}<name={self.name!r}, axis={self.axis}>"
+
+    def task(self, idx: tuple[int, ...]) -> tuple:
+        """The task of block ``idx``."""
+        raise NotImplementedError
+
+    def source_keys(self, idx: tuple[int, ...], parts: list) -> list[tuple]:
+        """The keys of the blocks of ``src`` that ``parts`` ``(block, start, stop)`` cut
+        along ``axis``, at ``idx`` along the other axes."""
+        ax = self.axis
+        return [(self.src, *idx[:ax], k, *idx[ax + 1 :]) for k, _, _ in parts]
 
     @property
     def _dict(self) -> dict:
         if not hasattr(self, "_cached_dict"):
-            self._cached_dict = self._construct_graph()
+            blocks = product(*(range(n) for n in self.numblocks))
+            self._cached_dict = {(self.name, *idx): self.task(idx) for idx in blocks}
         return self._cached_dict
-
-    def _construct_graph(self) -> dict:
-        dsk = {}
-        ax = self.axis
-        for idx in product(*(range(n) for n in self.numblocks)):
-            args = [_take_pair, ax]
-            for parts in self.halos[idx[ax]]:
-                args += [
-                    [(self.src, *idx[:ax], k, *idx[ax + 1 :]) for k, _, _ in parts],
-                    [a for _, a, _ in parts],
-                    [b for _, _, b in parts],
-                ]
-            dsk[(self.name, *idx)] = tuple(args)
-        return dsk
 
     def __getitem__(self, key):
         return self._dict[key]
@@ -71,6 +66,28 @@ class HaloLayer(Layer):
 
     def get_output_keys(self) -> set:
         return {(self.name, *idx) for idx in product(*(range(n) for n in self.numblocks))}
+
+
+class HaloLayer(BlockLayer):
+    """Lazy layer of halo slabs along one axis: key ``(name, *block)`` -> ``(left, right)``.
+
+    ``halos[j]`` holds, for blocks ``j`` along ``axis``, the pieces ``(block,
+    start, stop)`` of their left and right slabs.
+    """
+
+    def __init__(self, name: str, src: str, numblocks: tuple, axis: int, halos: list) -> None:
+        super().__init__(name, src, numblocks, axis)
+        self.halos = halos
+
+    def task(self, idx: tuple[int, ...]) -> tuple:
+        args = [_take_pair, self.axis]
+        for parts in self.halos[idx[self.axis]]:
+            args += [
+                self.source_keys(idx, parts),
+                [a for _, a, _ in parts],
+                [b for _, _, b in parts],
+            ]
+        return tuple(args)
 
 
 def rows_needed(stencil: AxisStencil, s: int, e: int) -> tuple[int, int]:
