@@ -417,14 +417,7 @@ class ProjectedCurvilinear(Curvilinear):
 
     place = "on a projected (curvilinear) grid"
 
-    @classmethod
-    def grid_angle(
-        cls, ref: xr.DataArray, geo: Geometry
-    ) -> tuple[xr.DataArray, xr.DataArray, str] | None:
-        """The angle of +x from true east: the grid mapping's, else the 2-D lat/lon's."""
-        if geo.mapping is not None:
-            return mapping_angle(geo, *grid_metres(ref, geo), 1.0)
-        return super().grid_angle(ref, geo)
+    grid_angle = Projected.grid_angle  # the same rule: the mapping says the angle
 
     def __init__(self, ref: xr.DataArray | xr.Dataset, geo: Geometry, where: Where, how: How):
         y, x = grid_metres(ref, geo)
