@@ -133,8 +133,12 @@ def _parse_cached(text: str):
 
 def _is_offset(text: object) -> bool:
     """True for an offset temperature (``degC``), which has no conversion factor."""
-    if not isinstance(text, str):
-        return False
+    return isinstance(text, str) and _is_offset_text(text)
+
+
+@lru_cache(maxsize=512)
+def _is_offset_text(text: str) -> bool:
+    # Cached as _parse is: factor() asks twice a call, with the same few strings.
     try:
         units = registry().parse_units(normalise(text))
     except Exception:  # unreadable: not an offset unit either
@@ -233,6 +237,11 @@ def power(numerator: object, exponent: int, denominators: list[object]) -> str |
     """
     if not isinstance(numerator, str) or any(not isinstance(d, str) for d in denominators):
         return None
+    return _power(numerator, exponent, tuple(denominators))
+
+
+@lru_cache(maxsize=512)
+def _power(numerator: str, exponent: int, denominators: tuple[str, ...]) -> str | None:
     parsed = [_parse(u) for u in [numerator, *denominators]]
     if any(p is None for p in parsed):
         return None
@@ -277,6 +286,11 @@ def product(*parts: object) -> str | None:
     """
     if any(not isinstance(p, str) for p in parts):
         return None
+    return _product(parts)
+
+
+@lru_cache(maxsize=512)
+def _product(parts: tuple[str, ...]) -> str | None:
     parsed = [_parse(p) for p in parts]
     if any(p is None for p in parsed):
         return None

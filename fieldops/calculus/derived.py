@@ -12,6 +12,7 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
+from fieldops import units as _units
 from fieldops._validate import check_xarray
 from fieldops.calculus import physical
 from fieldops.calculus.fields import (
@@ -22,7 +23,6 @@ from fieldops.calculus.fields import (
     check_terms,
     describe,
     partials,
-    power_units,
     scalar_dims,
     vector_call,
     vector_result,
@@ -256,7 +256,7 @@ def jacobian_determinant(
         for d in dims
     ]
     det.attrs = derivative_attrs(vec, f"Jacobian determinant of {describe(vec)}", [None])
-    units = power_units(vec.attrs.get("units"), n, cu)
+    units = _units.power(vec.attrs.get("units"), n, cu)
     if units is not None:
         det.attrs["units"] = units
     det.name = f"det_jac_{vec.name}" if vec.name is not None else "det_jac"

@@ -164,17 +164,6 @@ def entry_attrs(
     return attrs
 
 
-def power_units(numerator: object, power: int, denominators: list[str | None]) -> str | None:
-    """Units of ``numerator**power / prod(denominators)``, or None when any is unknown.
-
-    Examples
-    --------
-    >>> power_units("m s-1", 2, ["m", "m"])
-    's-2'
-    """
-    return _units.power(numerator, power, denominators)
-
-
 def spatial_coords(field: xr.DataArray) -> dict[Hashable, xr.DataArray]:
     """``field``'s coords, less those along ``component``."""
     return {k: v for k, v in field.coords.items() if COMPONENT not in v.dims}

@@ -55,19 +55,13 @@ def like(
 
 def finish(
     res: xr.DataArray,
-    like: xr.DataArray,
+    ref: xr.DataArray,
     name: str,
     long_name: str,
     denominators: list[str | None],
 ) -> xr.DataArray:
-    """Put ``like``'s coords, dim order, chunks and attrs (units derived) on a bare result."""
-    res = res.transpose(*like.dims)
-    if like.chunks is not None and res.chunks is not None and res.chunks != like.chunks:
-        res = res.chunk(dict(zip(like.dims, like.chunks)))
-    return xr.DataArray(
-        res.data,
-        dims=like.dims,
-        coords=like.coords,
-        name=name,
-        attrs=derivative_attrs(like, long_name, denominators),
-    )
+    """Put ``ref``'s coords, dim order, chunks and attrs (units derived) on a bare result."""
+    res = res.transpose(*ref.dims)
+    if ref.chunks is not None and res.chunks is not None and res.chunks != ref.chunks:
+        res = res.chunk(dict(zip(ref.dims, ref.chunks)))
+    return like(ref, res.data, name, derivative_attrs(ref, long_name, denominators))
