@@ -28,6 +28,7 @@ from fieldops.stencils.spec import (
     METHODS,
     MethodSpec,
     Scalar,
+    per_dim,
     resolve_methods,
 )
 
@@ -220,14 +221,7 @@ def resolve_how(
         )
     accuracy = check_accuracy(how.accuracy)
     modes = resolve_boundary(how.boundary, dims, defaults=boundary_defaults)
-    period = how.period
-    if isinstance(period, Mapping):
-        extra = [d for d in period if d not in dims]
-        if extra:
-            raise ValueError(f"period names dim(s) {extra} that are not differentiated ({dims})")
-        periods = {d: period.get(d) for d in dims}
-    else:
-        periods = {d: period for d in dims}
+    periods = per_dim(how.period, dims, "period")
     for d, p in periods.items():
         if p is not None and not (np.isfinite(p) and p > 0):
             raise ValueError(f"period of dim {d!r} must be a positive number, got {p!r}")
@@ -353,10 +347,6 @@ class Where:
     def pick(cls, values: Mapping[str, object]) -> Where:
         """The ``Where`` of a public function's keywords: ``Where.pick(locals())``."""
         return cls(**{f.name: values[f.name] for f in dataclasses.fields(cls) if f.name in values})
-
-    def keywords(self) -> dict[str, object]:
-        """The keywords of the public functions that make this ``Where``."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 def option_keywords(values: Mapping[str, object]) -> dict[str, object]:

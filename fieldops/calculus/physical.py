@@ -15,7 +15,7 @@ import xarray as xr
 
 from fieldops import units as _units
 from fieldops.calculus.differentiate import differentiate
-from fieldops.calculus.fields import COMPONENT, WRT, check_terms, describe
+from fieldops.calculus.fields import COMPONENT, WRT, check_terms, describe, spatial_coords
 from fieldops.grids.frame import Entries, Frame, frame_for
 from fieldops.options import How, Options, Where, resolve_how
 from fieldops.stencils.dispatch import is_dask, stack_dask
@@ -261,5 +261,5 @@ def jacobian(vec: xr.DataArray, dims: list[Hashable], frame: Frame, how: How) ->
                 units[(c, d)] = entries[(c, d)].attrs.get("units")
     name = f"jac_{vec.name}" if vec.name is not None else "jac"
     long_name = f"Jacobian of {describe(vec)} {frame.words()}"
-    coords = {k: v for k, v in vec.coords.items() if COMPONENT not in v.dims}
+    coords = spatial_coords(vec)
     return _assemble(entries, units, labels, dims, spatial, coords, name, long_name)

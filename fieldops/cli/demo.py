@@ -27,12 +27,12 @@ import numpy as np
 import xarray as xr
 
 import fieldops
+from fieldops.kinematics.base import G0  # to draw geopotential height contours
 
 ATTRIBUTION = "Data: ERA-Interim, ECMWF (bundled 1.5-degree subset)."
 HORIZONTAL = ["latitude", "longitude"]
 DIVERGENCE_SIGMA = 3.0  # degrees
 LAPLACIAN_SIGMA = {"latitude": 3.0, "longitude": 6.0}  # degrees
-G0 = 9.80665  # m s-2, to draw geopotential height contours
 
 # (variable, pressure level of its map in hPa, colour map, diverging around zero)
 MAPS = (

@@ -111,7 +111,6 @@ def _scalar_command(name: str, help_text: str) -> None:
         import fieldops
 
         how = pop_operator_options(options)
-        options.pop("vertical")  # run_operator reads it
         opts = RunOptions(**options)
         run_operator(
             opts, _apply(getattr(fieldops, name), name, opts, how, list(opts.dims) or None)
@@ -141,7 +140,6 @@ def _vector_command(name: str, help_text: str) -> None:
         import fieldops
 
         how = pop_operator_options(options)
-        options.pop("vertical")  # run_operator reads it
         pairs = parse_pairs(components, "--component", str)
         options["variables"] = tuple(options["variables"]) or tuple(pairs.values())
         if not options["dims"]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import click
 
 from fieldops.io.sources import is_url
-from fieldops.options import GEOMETRIES, METHODS, NAN_POLICIES, POLE_POLICIES, How, Where
+from fieldops.options import GEOMETRIES, METHODS, NAN_POLICIES, POLE_POLICIES, Where
 
 # Options whose values run on until the next option (``--dims lat lon``).
 _GREEDY = ("--dims", "-v", "--var")
@@ -110,6 +110,7 @@ class RunOptions:
     overwrite: bool
     scheduler: str
     quiet: bool
+    vertical: str | None = None  # --vertical (model levels), where a command offers it
 
     def boundary_spec(self) -> str | dict | None:
         """One mode for all dims (``--boundary periodic``) or ``DIM=MODE`` pairs."""
@@ -250,13 +251,11 @@ def operator_options(func):
 def pop_operator_options(options: dict) -> dict:
     """The keyword arguments of :func:`operator_options`, taken out of ``options``.
 
-    Built into the library's own option objects (:class:`~fieldops.options.How`,
-    :class:`~fieldops.options.Where`), so the command and the functions share one
-    validation; the keywords returned are those the user gave (the rest keep the
-    library's defaults).
+    Checked by the library's own :class:`~fieldops.options.Where` (validated when
+    made), so the command and the functions share one validation; the keywords
+    returned are those the user gave (the rest keep the library's defaults).
     """
     given = method_kwargs(options)
     given |= {k: options.pop(k) for k in ("nan_policy", "geometry", "poles")}
-    how, where = How.pick(given), Where.pick(given)  # a Where is checked when made
-    chosen = how.keywords() | where.keywords()
-    return {k: chosen[k] for k in given}
+    Where.pick(given)
+    return given

@@ -224,9 +224,8 @@ def run_operator(opts: RunOptions, compute: Callable[..., xr.Dataset]) -> None:
             data = ds.drop_vars(opts.mask) if opts.mask in ds.data_vars else ds
         # model levels (issue 16): --vertical is built from the whole file (its
         # formula_terms variables), before the variables are selected
-        spec = click.get_current_context().params.get("vertical")
-        if spec is not None:
-            extra["vertical"] = vertical_for(data, spec)
+        if opts.vertical is not None:
+            extra["vertical"] = vertical_for(data, opts.vertical)
         selected = select_variables(data, opts.variables, opts.dims)
         result = compute(selected, **extra)
         argv = click.get_current_context().meta.get("fieldops.argv", [])

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import xarray as xr
@@ -30,7 +29,6 @@ from fieldops.mappings.crs import GridMapping, find_mapping
 from fieldops.options import EARTH_RADIUS
 from fieldops.stencils.weights import is_uniform
 
-GeometrySpec = Literal["auto", "cartesian", "spherical"]
 # What detect_geometry is asked for (a curvilinear grid is found by "auto"; the
 # geometries the operators take are fieldops.options.GEOMETRIES).
 _DETECTABLE = ("auto", "cartesian", "spherical")
@@ -126,7 +124,7 @@ def _is_lat(name: Hashable, var: xr.DataArray, by_name: bool) -> bool:
         return False  # a rotated-pole latitude is not a true one
     if str(var.attrs.get("axis", "")).upper() == "Y" and _units_of(var) in _DEGREES:
         return True
-    return by_name and std != "grid_latitude" and str(name).lower() in _LAT_NAMES
+    return by_name and str(name).lower() in _LAT_NAMES
 
 
 def _is_lon(name: Hashable, var: xr.DataArray, by_name: bool) -> bool:
@@ -137,7 +135,7 @@ def _is_lon(name: Hashable, var: xr.DataArray, by_name: bool) -> bool:
         return False
     if str(var.attrs.get("axis", "")).upper() == "X" and _units_of(var) in _DEGREES:
         return True
-    return by_name and std != "grid_longitude" and str(name).lower() in _LON_NAMES
+    return by_name and str(name).lower() in _LON_NAMES
 
 
 def _find(obj: xr.DataArray | xr.Dataset, test) -> Hashable | None:

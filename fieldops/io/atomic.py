@@ -18,6 +18,8 @@ from pathlib import Path
 
 import xarray as xr
 
+from fieldops.io.sources import is_url
+
 # A store fieldops wrote (or any zarr store) has one of these at its root; a
 # folder without them is someone's data, never deleted by ``overwrite``.
 _ZARR_MARKERS = (".zgroup", ".zarray", "zarr.json", ".zmetadata")
@@ -51,7 +53,7 @@ def refuse_inputs(path: Path, sources: Iterable[object]) -> None:
     if not path.exists():
         return
     for src in sources:
-        if not isinstance(src, (str, os.PathLike)) or "://" in os.fspath(src):
+        if not isinstance(src, (str, os.PathLike)) or is_url(os.fspath(src)):
             continue
         try:
             same = os.path.samefile(path, src)

@@ -27,10 +27,8 @@ import xarray as xr
 
 from fieldops.io import atomic as _atomic
 from fieldops.io.atomic import add_history
-from fieldops.io.sources import ChunkDimError, _as_paths, _open_kwargs
+from fieldops.io.sources import ChunkDimError, PathLike, Paths, _as_paths, _open_kwargs
 
-PathLike = str | os.PathLike
-Paths = PathLike | Sequence[PathLike]
 ChunkSpec = Literal["auto", "storage"] | Mapping[Hashable, int]
 Format = Literal["netcdf", "zarr"]
 

@@ -99,7 +99,8 @@ def parse_window(value: object, dim: Hashable) -> object:
     return value
 
 
-def _per_dim(value: object, dims: Sequence[Hashable], name: str) -> dict[Hashable, object]:
+def per_dim(value: object, dims: Sequence[Hashable], name: str) -> dict[Hashable, object]:
+    """One value for every dim, or a ``{dim: value}`` dict checked against ``dims``."""
     if isinstance(value, Mapping):
         extra = [d for d in value if d not in dims]
         if extra:
@@ -144,10 +145,10 @@ def resolve_methods(
     MethodSpec(method='savgol', window=7, polyorder=None, sigma=None)
     """
     dims = list(dims)
-    methods = _per_dim(method, dims, "method")
-    windows = _per_dim(window, dims, "window")
-    polys = _per_dim(polyorder, dims, "polyorder")
-    sigmas = _per_dim(sigma, dims, "sigma")
+    methods = per_dim(method, dims, "method")
+    windows = per_dim(window, dims, "window")
+    polys = per_dim(polyorder, dims, "polyorder")
+    sigmas = per_dim(sigma, dims, "sigma")
     out = {}
     for d in dims:
         m = methods[d] if methods[d] is not None else "finite_difference"
@@ -190,7 +191,7 @@ def resolve_methods(
         ("polyorder", polyorder, "savgol"),
         ("sigma", sigma, "gaussian"),
     ):
-        given = [d for d, v in _per_dim(value, dims, name).items() if v is not None]
+        given = [d for d, v in per_dim(value, dims, name).items() if v is not None]
         if isinstance(value, Mapping):
             wrong = [d for d in given if out[d].method != owner]
         else:
