@@ -31,14 +31,9 @@ def velocity_gradient(frame, u: xr.DataArray, v: xr.DataArray, scalar: xr.DataAr
     """
     dt = float_dtype(np.result_type(u.dtype, v.dtype, scalar.dtype))
     bu, bv = frame.bare(u).astype(dt, copy=False), frame.bare(v).astype(dt, copy=False)
-    ue, un = frame.east_north(bu)
-    ve, vn = frame.east_north(bv)
-    tan = frame.tan_term(dt)
-    if tan is not None:  # the metric terms of the covariant gradient (MetPy's signs)
-        ue = ue - bv * tan
-        ve = ve + bu * tan
+    gradient = frame.covariant_gradient(bu, bv)  # metric terms with MetPy's signs
     se, sn = frame.east_north(frame.bare(scalar).astype(dt, copy=False))
-    return (ue, un, ve, vn), (se, sn)
+    return gradient, (se, sn)
 
 
 @_doc

@@ -227,6 +227,17 @@ class Frame:
         """``tan(latitude) / R``, the metric term of the vector operators (None on a plane)."""
         return None
 
+    def curvature(self, dtype: np.dtype) -> tuple[xr.DataArray | None, xr.DataArray | None]:
+        """``(k_x, k_y)``: the metric terms of the vector operators, per length (None: 0).
+
+        With ``E``, ``N`` the eastward and northward derivatives, the divergence is
+        ``E u + N v - k_x u - k_y v`` and the curl ``E v - N u - k_x v + k_y u``:
+        ``(0, tan(latitude) / R)`` on a sphere, the map factor's gradient on a
+        conformal map, nothing on a plane. Every generic form below uses it, so a
+        frame wrapping another (model levels) keeps the wrapped one's terms.
+        """
+        return None, self.tan_term(dtype)
+
     def fix_poles(self, res: xr.DataArray, kind: str) -> xr.DataArray:
         """Set pole rows by the pole policy (nothing to do without pole rows)."""
         return res
@@ -268,19 +279,58 @@ class Frame:
         dt = float_dtype(np.result_type(east.dtype, north.dtype))
         bu = self.bare(east).astype(dt, copy=False)
         bv = self.bare(north).astype(dt, copy=False)
-        tan = self.tan_term(dt)
+        kx, ky = self.curvature(dt)
         if sign > 0:
             res = self.east(bu) + self.north(bv)
-            return res if tan is None else res - bv * tan
+            res = res if ky is None else res - bv * ky
+            return res if kx is None else res - bu * kx
         res = self.east(bv) - self.north(bu)
-        return res if tan is None else res + bu * tan
+        res = res if ky is None else res + bu * ky
+        return res if kx is None else res - bv * kx
 
     def laplacian(self, b: xr.DataArray) -> xr.DataArray:
         """The divergence of the gradient (two first-derivative passes)."""
         e, n = self.east_north(b)
         res = self.east(e) + self.north(n)
-        tan = self.tan_term(n.dtype)
-        return res if tan is None else res - n * tan
+        kx, ky = self.curvature(n.dtype)
+        res = res if ky is None else res - n * ky
+        return res if kx is None else res - e * kx
+
+    def covariant_gradient(
+        self, east: xr.DataArray, north: xr.DataArray
+    ) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray, xr.DataArray]:
+        """``(du/dE, du/dN, dv/dE, dv/dN)`` of bare components, metric terms included.
+
+        Pole rows are left as they come (the callers fix their results' once).
+        """
+        dt = float_dtype(np.result_type(east.dtype, north.dtype))
+        u, v = east.astype(dt, copy=False), north.astype(dt, copy=False)
+        ue, un = self.east_north(u)
+        ve, vn = self.east_north(v)
+        kx, ky = self.curvature(dt)
+        if ky is not None:
+            ue = ue - v * ky
+            ve = ve + u * ky
+        if kx is not None:
+            un = un + v * kx
+            vn = vn - u * kx
+        return ue, un, ve, vn
+
+    def deform(self, east: xr.DataArray, north: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
+        """Stretching and shearing deformation of bare components, pole rows by the policy."""
+        dt = float_dtype(np.result_type(east.dtype, north.dtype))
+        u, v = east.astype(dt, copy=False), north.astype(dt, copy=False)
+        ue, un = self.east_north(u)
+        ve, vn = self.east_north(v)
+        kx, ky = self.curvature(dt)
+        stretch, shear = ue - vn, ve + un
+        if ky is not None:
+            stretch = stretch - v * ky
+            shear = shear + u * ky
+        if kx is not None:
+            stretch = stretch + u * kx
+            shear = shear + v * kx
+        return self.fix_poles(stretch, "meridian"), self.fix_poles(shear, "meridian")
 
     def jacobian(self, east: xr.DataArray, north: xr.DataArray) -> Entries:
         """The covariant Jacobian of bare eastward/northward components.
@@ -290,14 +340,7 @@ class Frame:
         combinations of these entries there too.
         """
         y, x = self.dims
-        dt = float_dtype(np.result_type(east.dtype, north.dtype))
-        east, north = east.astype(dt, copy=False), north.astype(dt, copy=False)
-        ue, un = self.east_north(east)
-        ve, vn = self.east_north(north)
-        tan = self.tan_term(dt)
-        if tan is not None:
-            ue = ue - north * tan
-            ve = ve + east * tan
+        ue, un, ve, vn = self.covariant_gradient(east, north)
         entries = {(x, x): ue, (x, y): un, (y, x): ve, (y, y): vn}
         return {key: self.fix_poles(value, "meridian") for key, value in entries.items()}
 

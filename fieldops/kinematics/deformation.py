@@ -17,7 +17,6 @@ import xarray as xr
 from fieldops.grids.frame import frame_for
 from fieldops.kinematics.base import _doc, _in_frame, _inputs, _per_length, _wind, _with_units
 from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where, option_keywords
-from fieldops.stencils.apply import float_dtype
 from fieldops.stencils.boundary import BoundarySpec
 
 if TYPE_CHECKING:  # the frames stand below; only their type is named here
@@ -25,19 +24,7 @@ if TYPE_CHECKING:  # the frames stand below; only their type is named here
 
 
 def _deform(frame: Frame, u: xr.DataArray, v: xr.DataArray):
-    dt = float_dtype(np.result_type(u.dtype, v.dtype))
-    bu, bv = frame.bare(u).astype(dt, copy=False), frame.bare(v).astype(dt, copy=False)
-    if getattr(frame, "deform", None) is not None:
-        return frame.deform(bu, bv)  # a frame with its own connection terms (projected grids)
-    ue, un = frame.east_north(bu)
-    ve, vn = frame.east_north(bv)
-    tan = frame.tan_term(dt)
-    stretch = ue - vn
-    shear = ve + un
-    if tan is not None:
-        stretch = stretch - bv * tan
-        shear = shear + bu * tan
-    return frame.fix_poles(stretch, "meridian"), frame.fix_poles(shear, "meridian")
+    return frame.deform(frame.bare(u), frame.bare(v))
 
 
 @_doc

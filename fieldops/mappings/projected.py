@@ -37,7 +37,7 @@ from fieldops.grids.cartesian import Cartesian
 from fieldops.grids.coords import coordinate_values
 from fieldops.grids.curvilinear import Curvilinear, latlon_angle
 from fieldops.grids.detect import _MAPFAC, Geometry
-from fieldops.grids.frame import Entries, register
+from fieldops.grids.frame import register
 from fieldops.grids.partials import partial_data, partials
 from fieldops.grids.results import COMPONENT
 from fieldops.mappings.rotated import check_latlon, mapping_angle, mapping_latlon
@@ -364,26 +364,9 @@ class Projected(Cartesian):
         total = parts[0] + parts[1]
         return total * self._m(total.dtype, 2)
 
-    def jacobian(self, east: xr.DataArray, north: xr.DataArray) -> Entries:
-        """The covariant Jacobian of grid-relative components (see the module)."""
-        y, x = self.dims
-        dt = float_dtype(np.result_type(east.dtype, north.dtype))
-        u, v = east.astype(dt, copy=False), north.astype(dt, copy=False)
-        ux, uy = self.east(u), self.north(u)
-        vx, vy = self.east(v), self.north(v)
-        mx, my = (xr.DataArray(a.astype(dt), dims=self.dims) for a in self._grad_m())
-        return {
-            (x, x): ux - v * my,
-            (x, y): uy + v * mx,
-            (y, x): vx + u * my,
-            (y, y): vy - u * mx,
-        }
-
-    def deform(self, u: xr.DataArray, v: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
-        """Stretching and shearing deformation from the covariant Jacobian."""
-        y, x = self.dims
-        jac = self.jacobian(u, v)
-        return jac[(x, x)] - jac[(y, y)], jac[(y, x)] + jac[(x, y)]
+    def curvature(self, dtype: np.dtype) -> tuple[xr.DataArray, xr.DataArray]:
+        """The map factor's gradient ``(m_x, m_y)``: the metric terms of a conformal map."""
+        return tuple(xr.DataArray(a.astype(dtype), dims=self.dims) for a in self._grad_m())
 
     def latitude(self) -> xr.DataArray | None:
         """The true latitude in degrees, 2-D (from the mapping or the file)."""

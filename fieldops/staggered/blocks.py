@@ -10,8 +10,9 @@ and on every Dask block, so numbers agree to the bit for any chunking.
 
 On Dask each extended input is one :class:`~fieldops.staggered.layers.EdgeLayer`
 task per block (the ``(left, right)`` rows from its neighbours, as
-:mod:`fieldops.stencils.halo`, plus the fill rows at closed edges), and the kernel is one blockwise layer: no
-rechunk, no concatenated copies of whole blocks held between tasks.
+:mod:`fieldops.stencils.halo`, plus the fill rows at closed edges), and the
+kernel is one blockwise layer: no rechunk, no concatenated copies of whole blocks
+held between tasks.
 """
 
 from __future__ import annotations

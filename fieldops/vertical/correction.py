@@ -30,7 +30,7 @@ import xarray as xr
 
 from fieldops.grids.cartesian import Cartesian
 from fieldops.grids.detect import Geometry
-from fieldops.grids.frame import Entries, Frame, register
+from fieldops.grids.frame import Frame, register
 from fieldops.grids.partials import partial_data
 from fieldops.grids.results import derivative_attrs, like
 from fieldops.options import How, Options, Where, resolve_how
@@ -94,6 +94,7 @@ class Terrain(Frame):
         self.physical = inner.physical
         self.length_unit = inner.length_unit
         self.pole_rows = inner.pole_rows
+        self.directions = inner.directions
         self.level_dim = level_dim
         self._what = kind_of(z) or "vertical coordinate"
         self.place = f"{inner.place} at constant {self._what}"
@@ -151,9 +152,17 @@ class Terrain(Frame):
             n - ds * self._slope_north.astype(dt, copy=False),
         )
 
-    def tan_term(self, dtype: np.dtype) -> xr.DataArray | None:
-        """The wrapped frame's metric term (levels do not change it)."""
-        return self.inner.tan_term(dtype)
+    def curvature(self, dtype: np.dtype) -> tuple[xr.DataArray | None, xr.DataArray | None]:
+        """The wrapped frame's metric terms (levels do not change them)."""
+        return self.inner.curvature(dtype)
+
+    def frame_attrs(self) -> dict[str, str]:
+        """The wrapped frame's: the components point as its do."""
+        return self.inner.frame_attrs()
+
+    def laplacian_reach(self, accuracy: int) -> int:
+        """The Laplacian here is the divergence of the corrected gradient: two passes."""
+        return 2 * accuracy
 
     def fix_poles(self, res: xr.DataArray, kind: str) -> xr.DataArray:
         """The wrapped frame's pole policy."""
@@ -166,10 +175,6 @@ class Terrain(Frame):
     def cell_widths(self) -> dict[Hashable, xr.DataArray]:
         """The wrapped frame's cell widths."""
         return self.inner.cell_widths()
-
-    def hessian(self, b: xr.DataArray) -> Entries:
-        """The covariant Hessian at constant height: the base form on corrected derivatives."""
-        return Frame.hessian(self, b)
 
     def words(self) -> str:
         """What the components are, for a ``long_name``."""
