@@ -20,7 +20,7 @@ from fieldops.dynamics.base import G0, bare_pressure, on_grid_of, pv_fused, pv_s
 from fieldops.grids.coords import coordinate_values
 from fieldops.grids.frame import frame_for
 from fieldops.kinematics.base import _doc, _inputs, _wind, _with_units
-from fieldops.kinematics.winds import absolute_vorticity, geostrophic_wind
+from fieldops.kinematics.winds import _absolute_vorticity, geostrophic_wind
 from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where, option_keywords
 from fieldops.stencils.apply import float_dtype
 from fieldops.stencils.boundary import BoundarySpec
@@ -101,7 +101,7 @@ def potential_vorticity_baroclinic(
     _inputs(frame, theta, u, v)
     vdim = _vertical_dim(pressure, u, frame.dims)
     p, _ = bare_pressure(pressure)
-    eta = absolute_vorticity(u, v, coriolis=coriolis, **option_keywords(locals()))
+    eta = _absolute_vorticity(frame, u, v, coriolis, "auto")
     pv = _vertical_sum(frame, theta, u, v, eta, vdim, p, accuracy)
     pv = frame.fix_poles(pv, "scalar")  # a scalar: one value per pole
     units = _units.product("m s-2", "s-1", _units.combine(theta.attrs.get("units"), ["Pa"]))
@@ -186,7 +186,7 @@ def ertel_potential_vorticity(
         )
     z = xr.DataArray(np.asarray(height.values, dtype=np.float64) * factor, dims=height.dims)
     rho = _density(density)
-    eta = absolute_vorticity(u, v, coriolis=coriolis, **option_keywords(locals()))
+    eta = _absolute_vorticity(frame, u, v, coriolis, "auto")
     pv = _vertical_sum(frame, theta, u, v, eta, vdim, z, accuracy)  # -g (...), per m
     pv = frame.fix_poles(pv * (-1.0 / G0) / rho, "scalar")
     units = _units.combine(_units.combine(theta.attrs.get("units"), ["m", "s"]), ["kg m-3"])
@@ -263,7 +263,7 @@ def isentropic_potential_vorticity(
     vdim = _isentropic_dim(u, frame.dims, vertical_dim)
     p, _ = bare_pressure(pressure)
     p = p.assign_coords({vdim: u[vdim].values}) if vdim in u.coords else p
-    eta = absolute_vorticity(u, v, coriolis=coriolis, **option_keywords(locals()))
+    eta = _absolute_vorticity(frame, u, v, coriolis, "auto")
     dp_dtheta = diff(p, vdim, accuracy=accuracy)
     den = xr.DataArray(dp_dtheta.data, dims=dp_dtheta.dims)
     zero = den == 0

@@ -27,7 +27,7 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops.grids.frame import frame_for
+from fieldops.grids.frame import Frame, frame_for
 from fieldops.grids.orientation import EARTH_WORDS, GRID_WORDS, grid_angle
 from fieldops.kinematics.base import (
     G0,
@@ -47,7 +47,7 @@ from fieldops.kinematics.deformation import (
     stretching_deformation,
     total_deformation,
 )
-from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where, option_keywords
+from fieldops.options import EARTH_RADIUS, How, MethodArg, ScaleArg, Where
 from fieldops.stencils.boundary import BoundarySpec
 
 __all__ = [
@@ -116,6 +116,11 @@ def vorticity(
     True
     """
     frame = frame_for(u, None, Where.pick(locals()), How.pick(locals()))
+    return _vorticity(frame, u, v, wind_frame)
+
+
+def _vorticity(frame: Frame, u: xr.DataArray, v: xr.DataArray, wind_frame: str) -> xr.DataArray:
+    """:func:`vorticity` on a frame already built."""
     _inputs(frame, u, v)
     u, v, wunits = _wind(u, v)
     u, v = _in_frame(frame, u, v, wind_frame)
@@ -178,10 +183,15 @@ def absolute_vorticity(
     >>> bool(np.isclose(eta.sel(lat=90, lon=0), 2 * OMEGA))
     True
     """
-    zeta = vorticity(u, v, wind_frame=wind_frame, **option_keywords(locals()))
-    frame = frame_for(
-        u, None, Where.pick(locals()), How(accuracy=accuracy, boundary=boundary)
-    )  # for the latitude only: no derivatives, so no method options
+    frame = frame_for(u, None, Where.pick(locals()), How.pick(locals()))
+    return _absolute_vorticity(frame, u, v, coriolis, wind_frame)
+
+
+def _absolute_vorticity(
+    frame: Frame, u: xr.DataArray, v: xr.DataArray, coriolis, wind_frame: str
+) -> xr.DataArray:
+    """:func:`absolute_vorticity` on a frame already built (one frame for both terms)."""
+    zeta = _vorticity(frame, u, v, wind_frame)
     f = _coriolis(frame, coriolis, "absolute_vorticity")
     bare = xr.DataArray(zeta.data, dims=zeta.dims)
     if isinstance(f, xr.DataArray):
