@@ -29,7 +29,7 @@ from fieldops import units as _units
 from fieldops._validate import check_same_grid
 from fieldops.grids.detect import detect_geometry
 from fieldops.grids.frame import frame_class
-from fieldops.grids.results import finish
+from fieldops.grids.results import like, placed
 
 __all__ = ["EARTH_STD", "EARTH_WORDS", "GRID_STD", "GRID_WORDS", "grid_angle", "turn"]
 
@@ -114,14 +114,13 @@ def turn(u, v, angle, x_dim, y_dim, sign: float, std: dict, words: str):
     cos, sin, source = grid_angle(u, angle=angle, x_dim=x_dim, y_dim=y_dim)
     check_same_grid(u, v, [d for d in cos.dims if d in u.dims])
     dt = np.result_type(u.dtype, v.dtype, np.float32)
-    cos, sin = cos.astype(dt), sin.astype(dt) * dt.type(sign)
+    cos, sin = cos.astype(dt, copy=False), sin.astype(dt, copy=False) * dt.type(sign)
     bu, bv = _bare(u).astype(dt, copy=False), _bare(v).astype(dt, copy=False)
     out = []
-    for res, like in ((bu * cos - bv * sin, u), (bu * sin + bv * cos, v)):
-        res = finish(res, like, like.name, like.attrs.get("long_name"), []).transpose(*like.dims)
-        res.attrs = dict(like.attrs)
-        if res.attrs.get("standard_name") in std:
-            res.attrs["standard_name"] = std[res.attrs["standard_name"]]
-        res.attrs["component_frame"] = f"{words} (turned from the {source})"
-        out.append(res.rename(like.name))
+    for res, ref in ((bu * cos - bv * sin, u), (bu * sin + bv * cos, v)):
+        attrs = dict(ref.attrs)  # the same quantity, in another frame
+        if attrs.get("standard_name") in std:
+            attrs["standard_name"] = std[attrs["standard_name"]]
+        attrs["component_frame"] = f"{words} (turned from the {source})"
+        out.append(like(ref, placed(res, ref), ref.name, attrs))
     return out[0], out[1]

@@ -61,7 +61,12 @@ def finish(
     denominators: list[str | None],
 ) -> xr.DataArray:
     """Put ``ref``'s coords, dim order, chunks and attrs (units derived) on a bare result."""
+    return like(ref, placed(res, ref), name, derivative_attrs(ref, long_name, denominators))
+
+
+def placed(res: xr.DataArray, ref: xr.DataArray) -> object:
+    """The data of bare ``res`` in ``ref``'s dim order and chunks."""
     res = res.transpose(*ref.dims)
     if ref.chunks is not None and res.chunks is not None and res.chunks != ref.chunks:
         res = res.chunk(dict(zip(ref.dims, ref.chunks)))
-    return like(ref, res.data, name, derivative_attrs(ref, long_name, denominators))
+    return res.data

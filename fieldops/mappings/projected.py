@@ -208,10 +208,14 @@ class Projected(Cartesian):
         lines.append("  components: grid-relative (along x/y), per metre on the Earth")
         return lines
 
-    def _d(self, b: xr.DataArray, dim: Hashable) -> xr.DataArray:
-        """Per map metre; a bare intermediate (a Hessian's gradient) gets the grid's coords."""
+    def _on_grid(self, b: xr.DataArray) -> xr.DataArray:
+        """``b`` with the grid's x/y coordinates (a bare intermediate has none)."""
         missing = {d: self._coords[d] for d in self.dims if d not in b.coords and d in self._coords}
-        return super()._d(b.assign_coords(missing) if missing else b, dim)
+        return b.assign_coords(missing) if missing else b
+
+    def _d(self, b: xr.DataArray, dim: Hashable) -> xr.DataArray:
+        """Per map metre, on the grid's coordinates."""
+        return super()._d(self._on_grid(b), dim)
 
     # -- metric ------------------------------------------------------------------
     def _m(self, dtype: np.dtype, power: int = 1) -> xr.DataArray:
@@ -255,8 +259,7 @@ class Projected(Cartesian):
         if self.mask is not None or self.opts.omit:
             return None
         y, x = self.dims
-        missing = {d: self._coords[d] for d in self.dims if d not in b.coords}
-        b = b.assign_coords(missing) if missing else b  # b is bare() already: index coords
+        b = self._on_grid(b)
         data, _ = partials(b, [[(0, 1.0, {y: 1})], [(0, 1.0, {x: 1})]], self.opts)
         dims = (COMPONENT, *b.dims)
         ax = [b.dims.index(d) + 1 for d in self.dims]
@@ -353,8 +356,7 @@ class Projected(Cartesian):
         """``m**2 (f_xx + f_yy)`` with second-derivative stencils."""
         if self.mask is not None:
             b = b.where(self.mask)
-        missing = {d: self._coords[d] for d in self.dims if d not in b.coords and d in self._coords}
-        b = b.assign_coords(missing)
+        b = self._on_grid(b)
         parts = []
         for dim in self.dims:
             data, _ = partial_data(b, {dim: 2}, self.opts)

@@ -177,3 +177,13 @@ def test_geometry_curvilinear_takes_the_2d_latitude_longitude_route():
     np.testing.assert_allclose(curvi.values[2:-2, 2:-2], proj.values[2:-2, 2:-2], rtol=2e-3)
     g = fieldops.grad(both, ["y", "x"], geometry="curvilinear")
     assert "curvilinear" in g.attrs["long_name"]
+
+
+def test_a_projected_grid_without_x_y_values_takes_the_fused_gradient():
+    # The fused gradient put the grid's coordinates on its input as the other
+    # operators do (it used to raise KeyError for x/y dims without values).
+    u, _, _, _, _ = projected_winds(LCC, 21)
+    bare = u.drop_vars([c for c in u.coords if c in u.dims]).rename("u")
+    fused = fieldops.grad(bare)
+    plain = fieldops.grad(bare, nan_policy="omit")  # (no NaN: the unfused route)
+    np.testing.assert_allclose(fused.values, plain.values, rtol=1e-12, atol=0)
