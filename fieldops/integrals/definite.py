@@ -283,12 +283,12 @@ def mass_integrate(
         _check_inside(pressure, (lower, upper), dim, bounds)
     if lower is None:
         lower, upper = float(pressure.min()), float(pressure.max())
+    check_points(pressure.size, accuracy, dim)  # before weights too few levels cannot carry
     # From the lower pressure to the higher (top to bottom) whatever the levels' order.
     w = definite_weights(pressure, accuracy, lower=lower, upper=upper) / G0
 
     def one(da: xr.DataArray) -> xr.DataArray:
         check_numeric(da)
-        check_points(da.sizes[dim], accuracy, dim)
         field = da.fillna(0.0) if nan_policy == "omit" and da.dtype.kind == "f" else da
         res = _weighted_sum(field, [xr.DataArray(w, dims=(dim,))], [dim], float_dtype(da.dtype))
         return _finish(

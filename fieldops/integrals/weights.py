@@ -40,14 +40,9 @@ def nodes_per_interval(accuracy: int) -> int:
     return accuracy + 2
 
 
-def minimum_points(accuracy: int) -> int:
-    """Fewest points along a dim for the rule of ``accuracy``."""
-    return nodes_per_interval(accuracy)
-
-
 def check_points(n: int, accuracy: int, dim: object) -> None:
     """Raise a ValueError naming the fix when ``n`` points cannot carry ``accuracy``."""
-    need = minimum_points(accuracy)
+    need = nodes_per_interval(accuracy)  # the fewest points the rule needs
     if n < need:
         raise ValueError(
             f"integrating along {dim!r} at accuracy={accuracy} needs at least {need} points, "

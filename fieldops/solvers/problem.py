@@ -279,9 +279,8 @@ def problem(
             # one-sided at an edge, reaches accuracy points.
             accuracy + 1 if frame is None else frame.laplacian_reach(accuracy),
             accuracy,
+            key=key,
         )
-    if not direct:
-        solver.key = key
     out = Problem(hdims, bc, coast, valid, solver, direct, frame is not None and frame.physical)
     _CACHE[key] = out
     while len(_CACHE) > _CACHE_SIZE:

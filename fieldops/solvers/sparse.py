@@ -116,6 +116,8 @@ class SparseSolver:
         poles: dict[int, tuple[np.ndarray, np.ndarray]],
         reach: int,
         diff_reach: int | None = None,
+        *,
+        key: str = "",
     ):
         ny, nx = shape
         self.shape = shape
@@ -187,18 +189,15 @@ class SparseSolver:
         n = cells.size
         index = np.full(ny * nx, -1)
         index[cells] = np.arange(n)
-        blocks = []
         flat_kind = kind.ravel()[cells]
-        for code, mat in ((INTERIOR, lmat),):
-            pick = sp.diags((flat_kind == code).astype(float))
-            blocks.append(pick @ mat[cells])
+        blocks = [sp.diags((flat_kind == INTERIOR).astype(float)) @ lmat[cells]]
         blocks.append(sp.diags((flat_kind == DIRICHLET).astype(float)) @ _embed(cells, ny * nx))
         for axis, dmat in dmats.items():
             use = (flat_kind == NEUMANN) & (rows_neu.ravel()[cells] == axis)
             weights = np.where(use, signs.ravel()[cells], 0.0)
             blocks.append(sp.diags(weights) @ dmat[cells])
-        blocks.append(_pinched_rows(kind, valid, periodic, cells, ny * nx))
-        blocks.append(_pole_rows(pole_rows, poles, valid, cells, shape))
+        blocks.append(_pinched_rows(kind, valid, periodic, index, cells.size))
+        blocks.append(_pole_rows(pole_rows, poles, index, cells.size, shape))
         full = sum(blocks[1:], blocks[0]).tocsc()
         # Only valid cells may be referenced (masked stencils never reach out).
         outside = np.ones(ny * nx, bool)
@@ -217,7 +216,6 @@ class SparseSolver:
         # found with one transposed solve, and each solve removes the constant that
         # makes rhs compatible, then the piece's area-weighted mean from f.
         npieces, labels = connected_components(mat + mat.T, directed=False)
-        self.pieces = int(npieces)
         fixed = np.zeros(npieces, bool)
         fixed[np.unique(labels[flat_kind == DIRICHLET])] = True
         free = np.flatnonzero(~fixed)
@@ -247,7 +245,7 @@ class SparseSolver:
         self.cells = cells
         self.flat_kind = flat_kind
         self._lu = None
-        self.key = ""
+        self.key = key  # the factors' name in this process (the problem cache's key)
         self.left = np.zeros((n, 0))
         if self.nfree:
             # y_k: M^T y_k = 0 with y_k = 1 on the pin (pinned^T y = -(original pin row)).
@@ -257,7 +255,6 @@ class SparseSolver:
             left[self.pins, np.arange(self.nfree)] = 1.0
             self.left = left
             self.denominator = (left * self.shifts).sum(axis=0)
-        self.key = ""  # set by the problem cache: the factors' name in this process
 
     def equations(self, f: np.ndarray) -> np.ndarray:
         """Each domain cell's equation applied to ``f`` (``(ny, nx)``; NaN outside).
@@ -349,11 +346,13 @@ def _embed(cells: np.ndarray, total: int) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(n), (np.arange(n), cells)), shape=(n, total))
 
 
-def _pinched_rows(kind, valid, periodic, cells, total) -> sp.csr_matrix:
-    """``f - mean(valid neighbours) = 0`` on pinched cells (``f = g`` when isolated)."""
+def _pinched_rows(kind, valid, periodic, position, ncells) -> sp.csr_matrix:
+    """``f - mean(valid neighbours) = 0`` on pinched cells (``f = g`` when isolated).
+
+    ``position``: each grid cell's equation number (-1 outside the domain).
+    """
     ny, nx = kind.shape
     rows, cols, vals = [], [], []
-    position = {int(c): i for i, c in enumerate(cells)}
     for i, j in zip(*np.nonzero(kind == PINCHED)):
         nbrs = []
         for di, dj in ((-1, 0), (1, 0), (0, -1), (0, 1)):
@@ -372,14 +371,12 @@ def _pinched_rows(kind, valid, periodic, cells, total) -> sp.csr_matrix:
             rows.append(row)
             cols.append(c)
             vals.append(-1.0 / len(nbrs))
-    return sp.csr_matrix((vals, (rows, cols)), shape=(cells.size, total))
+    return sp.csr_matrix((vals, (rows, cols)), shape=(ncells, ny * nx))
 
 
-def _pole_rows(pole_rows, poles, valid, cells, shape) -> sp.csr_matrix:
+def _pole_rows(pole_rows, poles, position, ncells, shape) -> sp.csr_matrix:
     """One value per pole: the first column is the pole limit, the others equal it."""
     ny, nx = shape
-    position = np.full(ny * nx, -1)
-    position[cells] = np.arange(cells.size)
     rows, cols, vals = [], [], []
     for p in pole_rows:
         first = p * nx
@@ -396,4 +393,4 @@ def _pole_rows(pole_rows, poles, valid, cells, shape) -> sp.csr_matrix:
             rows += [position[first + j]] * 2
             cols += [first + j, first]
             vals += [1.0, -1.0]
-    return sp.csr_matrix((vals, (rows, cols)), shape=(cells.size, ny * nx))
+    return sp.csr_matrix((vals, (rows, cols)), shape=(ncells, ny * nx))

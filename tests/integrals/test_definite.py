@@ -175,3 +175,12 @@ def test_bad_input():
     noc = xr.DataArray(np.ones(5), dims="level")
     with pytest.raises(ValueError, match="has no coordinate"):
         mass_integrate(noc, "level")
+
+
+def test_mass_integrate_on_too_few_levels_says_so_before_any_arithmetic():
+    # The weights used to be built first: a RuntimeWarning (an error under
+    # filterwarnings=error) came out instead of the message naming the fix.
+    p = xr.DataArray([100000.0, 85000.0, 50000.0], dims="level", attrs={"units": "Pa"})
+    f = xr.DataArray(np.ones(3), dims="level", coords={"level": p}, attrs={"units": "K"})
+    with pytest.raises(ValueError, match="needs at least 4 points, got 3"):
+        fieldops.mass_integrate(f, "level")
