@@ -137,7 +137,7 @@ def _kernel(name: str):
 
 def _block(*arrays, name: str):
     """Kernel ``name`` over numpy blocks in one threaded pass."""
-    from fieldops.stencils.apply import _get_pool, _split, get_num_threads
+    from fieldops.stencils.apply import get_num_threads, pool_map, split_range
 
     arrays = np.broadcast_arrays(*arrays)
     dtype = np.result_type(*arrays)
@@ -145,11 +145,11 @@ def _block(*arrays, name: str):
     out = np.empty(flat[0].size, dtype=dtype)
     kernel = _kernel(name)
     threads = get_num_threads() if out.size >= 1 << 18 else 1
-    parts = _split(0, out.size, threads)
+    parts = split_range(0, out.size, threads)
     if len(parts) <= 1:
         kernel(out, *flat, 0, out.size)
     else:
-        list(_get_pool().map(lambda p: kernel(out, *flat, p[0], p[1]), parts))
+        pool_map(lambda p: kernel(out, *flat, p[0], p[1]), parts)
     return out.reshape(arrays[0].shape)
 
 
@@ -170,7 +170,7 @@ def pv_fused(eta, th, te, tn, u, v, axis: int, stencil) -> np.ndarray:
     derivative's (dense rows of the small level-by-level matrix). One pass over
     six arrays instead of four passes (three derivatives and the sum) over ten.
     """
-    from fieldops.stencils.apply import _get_pool, _split, get_num_threads
+    from fieldops.stencils.apply import get_num_threads, pool_map, split_range
 
     dense = stencil.as_dense()
     n = dense.shape[0]
@@ -192,12 +192,12 @@ def pv_fused(eta, th, te, tn, u, v, axis: int, stencil) -> np.ndarray:
     out = np.empty((pre * n, post), dtype=dtype)
     kernel = _kernel("pv_levels")
     threads = get_num_threads() if out.size >= 1 << 18 else 1
-    parts = _split(0, pre * n, threads)
+    parts = split_range(0, pre * n, threads)
     if len(parts) <= 1:
         kernel(out, *views, cols, wts.astype(dtype), nterms, 0, pre * n)
     else:
         w = wts.astype(dtype)
-        list(_get_pool().map(lambda p: kernel(out, *views, cols, w, nterms, p[0], p[1]), parts))
+        pool_map(lambda p: kernel(out, *views, cols, w, nterms, p[0], p[1]), parts)
     return out.reshape(shape)
 
 

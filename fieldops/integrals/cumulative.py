@@ -217,8 +217,8 @@ def _dask_scan(g, axis: int):
 
 
 def _block_cumsum(block: np.ndarray, *, axis: int) -> np.ndarray:
-    """The running sum of one block that holds the whole dim."""
-    return cumsum_inplace(np.array(block, copy=True), axis)
+    """The running sum of one block that holds the whole dim (one thread: a Dask task)."""
+    return cumsum_inplace(np.array(block, copy=True), axis, threads=1)
 
 
 def _carried_cumsum(block: np.ndarray, carry: np.ndarray, *, axis: int) -> np.ndarray:
@@ -226,7 +226,7 @@ def _carried_cumsum(block: np.ndarray, carry: np.ndarray, *, axis: int) -> np.nd
     out = np.array(block, copy=True)
     first = tuple(slice(0, 1) if a == axis else slice(None) for a in range(out.ndim))
     out[first] = carry + out[first]  # (carry + g0) + g1 + ...: as numpy over the whole dim
-    return cumsum_inplace(out, axis)
+    return cumsum_inplace(out, axis, threads=1)  # a Dask task: Dask runs them in parallel
 
 
 def _next_carry(carry: np.ndarray, block: np.ndarray, axis: int) -> np.ndarray:

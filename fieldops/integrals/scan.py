@@ -14,10 +14,9 @@ import math
 
 import numpy as np
 
-from fieldops.stencils.apply import _get_pool, _split, get_num_threads
+from fieldops.stencils.apply import _MIN_PARALLEL_SIZE, get_num_threads, pool_map, split_range
 
 _kernels = None
-_MIN_PARALLEL_SIZE = 1 << 18
 
 
 def _load():
@@ -47,8 +46,11 @@ def _load():
     return _kernels
 
 
-def cumsum_inplace(a: np.ndarray, axis: int) -> np.ndarray:
+def cumsum_inplace(a: np.ndarray, axis: int, *, threads: int | None = None) -> np.ndarray:
     """``np.cumsum(a, axis, out=a)`` with the same bits, threaded; ``a`` C-contiguous.
+
+    ``threads``: at most this many (1 inside Dask tasks); by default the pool's,
+    for arrays large enough to pay for it.
 
     Examples
     --------
@@ -62,20 +64,20 @@ def cumsum_inplace(a: np.ndarray, axis: int) -> np.ndarray:
     pre = math.prod(a.shape[:axis])
     post = math.prod(a.shape[axis + 1 :])
     a3 = a.reshape(pre, a.shape[axis], post)
-    threads = get_num_threads() if a.size >= _MIN_PARALLEL_SIZE else 1
+    if threads is None:
+        threads = get_num_threads() if a.size >= _MIN_PARALLEL_SIZE else 1
     if post == 1:
         a2 = a3[:, :, 0]
-        jobs = [(lambda p0=p0, p1=p1: lanes(a2, p0, p1)) for p0, p1 in _split(0, pre, threads)]
+        jobs = [(lambda p0=p0, p1=p1: lanes(a2, p0, p1)) for p0, p1 in split_range(0, pre, threads)]
     elif pre >= threads:
         jobs = [
-            (lambda p0=p0, p1=p1: rows(a3, p0, p1, 0, post)) for p0, p1 in _split(0, pre, threads)
+            (lambda p0=p0, p1=p1: rows(a3, p0, p1, 0, post))
+            for p0, p1 in split_range(0, pre, threads)
         ]
     else:
         jobs = [
-            (lambda c0=c0, c1=c1: rows(a3, 0, pre, c0, c1)) for c0, c1 in _split(0, post, threads)
+            (lambda c0=c0, c1=c1: rows(a3, 0, pre, c0, c1))
+            for c0, c1 in split_range(0, post, threads)
         ]
-    if len(jobs) == 1:
-        jobs[0]()
-    else:
-        list(_get_pool().map(lambda job: job(), jobs))
+    pool_map(lambda job: job(), jobs)
     return a

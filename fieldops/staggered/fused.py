@@ -13,7 +13,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from fieldops.stencils.apply import _get_pool, _split
+from fieldops.stencils.apply import pool_map, split_range
 
 
 @numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
@@ -155,9 +155,7 @@ def _run(kernel, out: np.ndarray, args: tuple, threads: int) -> np.ndarray:
     if threads <= 1 or ny < 2 * threads or out.size < 200_000:
         kernel(*args, 0, ny, out)
         return out
-    futures = [_get_pool().submit(kernel, *args, a, b, out) for a, b in _split(0, ny, threads)]
-    for f in futures:
-        f.result()
+    pool_map(lambda part: kernel(*args, *part, out), split_range(0, ny, threads))
     return out
 
 

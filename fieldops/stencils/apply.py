@@ -146,6 +146,28 @@ def _split(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
 
 
+def split_range(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
+    """``[start, stop)`` cut into at most ``parts`` non-empty ``(a, b)`` pieces.
+
+    Examples
+    --------
+    >>> split_range(0, 10, 3)
+    [(0, 3), (3, 7), (7, 10)]
+    """
+    return _split(start, stop, parts)
+
+
+def pool_map(func: Callable, jobs: list) -> list:
+    """``[func(job) for job in jobs]`` on the thread pool (in this thread for one job).
+
+    The kernels run ``nogil``, so the jobs run at once; calls inside Dask tasks pass
+    one job (Dask runs the tasks in parallel).
+    """
+    if len(jobs) == 1:
+        return [func(jobs[0])]
+    return list(_get_pool().map(func, jobs))
+
+
 _PREPARED: dict[tuple[int, str, int, int], tuple[AxisStencil, tuple]] = {}
 
 

@@ -29,7 +29,7 @@ import math
 import numpy as np
 from numba import njit
 
-from fieldops.stencils.apply import _get_pool, _split, float_dtype, get_num_threads
+from fieldops.stencils.apply import float_dtype, get_num_threads, pool_map, split_range
 
 METHODS = ("linear", "log", "cubic")
 EXTRAPOLATE = ("nan", "nearest", "linear")
@@ -190,11 +190,11 @@ def interp_columns(
         _interp_block(f3, x3, t3, out, m, e, 0, pre, 0, post)
     else:
         if pre >= threads:
-            jobs = [(a, b, 0, post) for a, b in _split(0, pre, threads)]
+            jobs = [(a, b, 0, post) for a, b in split_range(0, pre, threads)]
         else:
-            jobs = [(0, pre, a, b) for a, b in _split(0, post, threads)]
+            jobs = [(0, pre, a, b) for a, b in split_range(0, post, threads)]
         run = _interp_block
-        list(_get_pool().map(lambda j: run(f3, x3, t3, out, m, e, *j), jobs))
+        pool_map(lambda j: run(f3, x3, t3, out, m, e, *j), jobs)
     return out.reshape(f.shape[:axis] + (nt,) + f.shape[axis + 1 :])
 
 
@@ -262,6 +262,6 @@ def fused_pair(kernel, a, b, c, d=None, e=None) -> tuple[np.ndarray, np.ndarray]
     if threads == 1:
         kernel(*args, *outs, 0, rows)
     else:
-        jobs = _split(0, rows, threads)
-        list(_get_pool().map(lambda j: kernel(*args, *outs, *j), jobs))
+        jobs = split_range(0, rows, threads)
+        pool_map(lambda j: kernel(*args, *outs, *j), jobs)
     return oa, ob
