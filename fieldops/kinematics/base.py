@@ -96,14 +96,21 @@ def _coriolis(frame: Frame, coriolis: float | xr.DataArray | None, what: str):
 WIND_FRAMES = ("auto", "grid", "earth")
 
 
+def _own_frame(frame: Frame, wind_frame: str) -> tuple[str, bool]:
+    """The frame's own wind frame (``"grid"`` on mapped grids, else ``"earth"``), and
+    whether winds in ``wind_frame`` must be turned to it."""
+    if wind_frame not in WIND_FRAMES:
+        raise ValueError(f"unknown wind_frame {wind_frame!r}; use one of {WIND_FRAMES}")
+    own = "grid" if frame.frame_attrs() else "earth"
+    return own, wind_frame not in ("auto", own)
+
+
 def _in_frame(
     frame: Frame, u: xr.DataArray, v: xr.DataArray, wind_frame: str
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """``u``, ``v`` turned into the frame's own components (grid-relative on mapped grids)."""
-    if wind_frame not in WIND_FRAMES:
-        raise ValueError(f"unknown wind_frame {wind_frame!r}; use one of {WIND_FRAMES}")
-    own = "grid" if frame.frame_attrs() else "earth"
-    if wind_frame in ("auto", own):
+    own, other = _own_frame(frame, wind_frame)
+    if not other:
         return u, v
     if own == "grid":
         return turn(u, v, None, frame.x_dim, frame.y_dim, -1.0, GRID_STD, GRID_WORDS)

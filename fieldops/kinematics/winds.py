@@ -36,6 +36,7 @@ from fieldops.kinematics.base import (
     _doc,
     _in_frame,
     _inputs,
+    _own_frame,
     _per_length,
     _wind,
     _with_units,
@@ -437,16 +438,14 @@ def geostrophic_wind(
     vg = frame.fix_poles(pe * inv_f, "meridian")
     units = _units.combine(_units.product("m2 s-2", "s"), [frame.length_unit])
     what = f"from {kind} {field.attrs.get('long_name') or field.name or ''}".rstrip()
-    if wind_frame not in ("auto", "grid", "earth"):
-        raise ValueError(f"unknown wind_frame {wind_frame!r}; use 'auto', 'grid' or 'earth'")
+    own_frame, other = _own_frame(frame, wind_frame)
     own = frame.frame_attrs()
-    if wind_frame not in ("auto", "grid" if own else "earth"):
-        # Asked for the other frame than the grid's own: turn the result.
+    if other:  # asked for the other frame than the grid's own: turn the result
+        grid = own_frame == "grid"
         cos, sin, _ = grid_angle(field, x_dim=frame.x_dim, y_dim=frame.y_dim)
-        cos, sin = cos.astype(dt), sin.astype(dt) * dt.type(1 if own else -1)
+        cos, sin = cos.astype(dt), sin.astype(dt) * dt.type(1 if grid else -1)
         ug, vg = ug * cos - vg * sin, ug * sin + vg * cos
-        words = EARTH_WORDS if own else GRID_WORDS
-        own = {"component_frame": words}
+        own = {"component_frame": EARTH_WORDS if grid else GRID_WORDS}
     out = {
         "ug": _with_units(
             ug, field, "ug", f"eastward geostrophic wind {what}", units, "geostrophic_eastward_wind"
