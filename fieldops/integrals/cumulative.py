@@ -21,6 +21,7 @@ import xarray as xr
 from fieldops import _attrs
 from fieldops._validate import check_dim, check_numeric
 from fieldops.grids.coords import coordinate_values
+from fieldops.grids.results import like
 from fieldops.integrals.scan import cumsum_inplace
 from fieldops.integrals.weights import check_points, increment_stencil
 from fieldops.options import How, resolve_how
@@ -145,9 +146,8 @@ def _cumulative_dataarray(
 
 
 def _like(da: xr.DataArray, data: object, attrs: dict) -> xr.DataArray:
-    out = da.copy(deep=False, data=data)
-    out.attrs, out.encoding = attrs, {}
-    return _attrs.apply(out, [da.attrs])  # the one attrs policy (fieldops._attrs)
+    # the one attrs policy (fieldops._attrs) on a result sharing da's coords
+    return _attrs.apply(like(da, data, da.name, attrs), [da.attrs])
 
 
 def _describe(da: xr.DataArray) -> str:

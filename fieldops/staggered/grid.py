@@ -203,10 +203,10 @@ class StaggeredGrid(OperatorMethods):
             return -1 if face_before else 0
         return 0 if face_before else -1
 
-    def _ext(self, axis: str, source_loc: str, weights, fill: float, depth: int = 0):
-        """(axis, lo, hi, fill) of a two- or four-point stencil; ``depth`` widens it."""
-        lo = self._d0(axis, source_loc) - (len(weights) // 2 - 1) - depth
-        return axis, lo, lo + len(weights) + 2 * depth, fill
+    def _ext(self, axis: str, source_loc: str, weights, fill: float):
+        """(axis, lo, hi, fill) of a two- or four-point stencil."""
+        lo = self._d0(axis, source_loc) - (len(weights) // 2 - 1)
+        return axis, lo, lo + len(weights), fill
 
     def _uniform(self, keys: Sequence[str], accuracy: int) -> None:
         if accuracy == 2:

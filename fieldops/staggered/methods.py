@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 from fieldops import units as _units
-from fieldops._attrs import DROPPED, keep_attrs
+from fieldops._attrs import DROPPED, common, keep_attrs
 from fieldops.staggered import blocks, fused
 from fieldops.staggered import operators as ops
 from fieldops.staggered.conventions import LOCATION, SLIPS
@@ -28,16 +28,9 @@ def _toggle(pos: str, axis: str) -> str:
 
 
 def _attrs(sources: list[xr.DataArray], long_name: str, units, same: bool) -> dict:
-    kept = {}
-    if keep_attrs() and sources:
-        first = sources[0].attrs
-        kept = {
-            k: v
-            for k, v in first.items()
-            if all(k in s.attrs and s.attrs[k] is v or s.attrs.get(k) == v for s in sources)
-        }
-        if not same:
-            kept = {k: v for k, v in kept.items() if k not in DROPPED}
+    kept = common([s.attrs for s in sources]) if keep_attrs() else {}
+    if not same:
+        kept = {k: v for k, v in kept.items() if k not in DROPPED}
     kept["long_name"] = long_name
     if units is not None:
         kept["units"] = units
@@ -51,6 +44,11 @@ class OperatorMethods:
 
     def _width_units(self, key: str):
         return self.metric(key).attrs.get("units")
+
+    def _mask_key(self, pos: str) -> str | None:
+        """The metric key of the mask at ``pos`` points, None when the grid has none."""
+        key = f"mask_{pos}"
+        return key if key in self.layout.metrics else None
 
     def _finish(self, out, sources, name, long_name, units, same=False):
         out.name = name
@@ -231,10 +229,9 @@ class OperatorMethods:
         self._velocities(u, v)
         self._uniform(["dy_U", "dx_V", "area_T"], accuracy)
         w = ops.DIFF[accuracy]
-        m = self.layout.metrics
-        mu = "mask_U" if "mask_U" in m else None
-        mv = "mask_V" if "mask_V" in m else None
-        mt = "mask_T" if "mask_T" in m else None
+        mu = self._mask_key("U")
+        mv = self._mask_key("V")
+        mt = self._mask_key("T")
         ex, ey = self._ext("X", "f", w, 0.0), self._ext("Y", "f", w, 0.0)
         ex1, ey1 = self._ext("X", "f", w, 1.0), self._ext("Y", "f", w, 1.0)
         exm, eym = self._ext("X", "f", w, False), self._ext("Y", "f", w, False)
@@ -258,9 +255,7 @@ class OperatorMethods:
             inputs,
             "staggered-divergence",
         )
-        units = _units.combine(u.attrs.get("units"), [self._width_units("dx_V") or "m"])
-        if self._width_units("dx_V") is None:
-            units = None
+        units = _units.combine(u.attrs.get("units"), [self._width_units("dx_V")])
         return self._finish(res, [u, v], "divergence", "horizontal divergence at T points", units)
 
     def vorticity(
@@ -311,9 +306,8 @@ class OperatorMethods:
         self._velocities(u, v)
         self._uniform(["dx_U", "dy_V", "area_F"], accuracy)
         w = ops.DIFF[accuracy]
-        m = self.layout.metrics
-        mu = "mask_U" if "mask_U" in m else None
-        mv = "mask_V" if "mask_V" in m else None
+        mu = self._mask_key("U")
+        mv = self._mask_key("V")
         inputs = [
             (u, "U", self._ext("Y", "c", w, 0.0)),
             ("dx_U", "U", self._ext("Y", "c", w, 1.0)),
@@ -334,7 +328,7 @@ class OperatorMethods:
             "staggered-vorticity",
         )
         wu = self._width_units("dx_U")
-        units = _units.combine(u.attrs.get("units"), [wu]) if wu else None
+        units = _units.combine(u.attrs.get("units"), [wu])
         return self._finish(res, [u, v], "vorticity", "relative vorticity at F points", units)
 
     def laplacian(self, f: xr.DataArray, *, accuracy: int = 2) -> xr.DataArray:
@@ -357,11 +351,9 @@ class OperatorMethods:
             raise ValueError(f"laplacian takes a field at T points; {f.name} is at {pos}")
         self._uniform(["dx_U", "dy_U", "dx_V", "dy_V", "area_T"], accuracy)
         w = ops.DIFF[accuracy]
-        depth = len(w) // 2  # the inner gradient reads this many rows more on each side
-        m = self.layout.metrics
-        mu = "mask_U" if "mask_U" in m else None
-        mv = "mask_V" if "mask_V" in m else None
-        mt = "mask_T" if "mask_T" in m else None
+        mu = self._mask_key("U")
+        mv = self._mask_key("V")
+        mt = self._mask_key("T")
         gx, gy = self._ext("X", "f", w, 1.0), self._ext("Y", "f", w, 1.0)
         fx = self._compose("X", w, np.nan)
         fy = self._compose("Y", w, np.nan)
@@ -377,7 +369,6 @@ class OperatorMethods:
             (mv, "V", self._ext("Y", "f", w, False)),
             (mt, "T", None),
         ]
-        del depth
         res = self._run(
             _Axes(ops.laplacian_kernel, self, f, "T", "T", weights=w, inner=w),
             "T",
@@ -386,7 +377,7 @@ class OperatorMethods:
             "staggered-laplacian",
         )
         wu = self._width_units("dx_U")
-        units = _units.combine(f.attrs.get("units"), [wu, wu]) if wu else None
+        units = _units.combine(f.attrs.get("units"), [wu, wu])
         return self._finish(res, [f], f"laplacian_{f.name}", "Laplacian at T points", units)
 
     def _compose(self, axis: str, w, fill):
