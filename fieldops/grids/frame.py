@@ -161,6 +161,10 @@ class Frame:
     length_unit: str | None = "m"
     dims: tuple[Hashable, Hashable]
     pole_rows: tuple[int, ...] = ()
+    # A periodic zonal (x) dim, as a global longitude; and whether its last column
+    # repeats the first (a 0..360 longitude).
+    periodic_lon: bool = False
+    repeated_lon: bool = False
     # What the (y, x) components point along, for component_directions attrs.
     directions: tuple[str, str] = ("northward", "eastward")
 
@@ -353,6 +357,14 @@ class Frame:
         return {(x, x): jac[(x, x)], (y, y): jac[(y, y)], (x, y): mixed, (y, x): mixed}
 
     # -- metric data (for solvers) ---------------------------------------------
+    def uniform_zonal(self) -> bool:
+        """Whether the x dim is periodic with equal steps (a DFT diagonalises its stencils)."""
+        return False
+
+    def pole_limit(self, p: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and weights of the limit that sets a scalar's pole row ``p``."""
+        raise ValueError(f"a {type(self).__name__} frame has no pole rows (asked for row {p})")
+
     def laplacian_reach(self, accuracy: int) -> int:
         """How many points from the edge the frame's Laplacian reads (for a solver's probes).
 

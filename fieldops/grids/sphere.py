@@ -295,6 +295,18 @@ class Sphere(Frame):
         """The longitude columns of a zonal mean (a repeated endpoint counted once)."""
         return slice(0, -1) if self.repeated_lon else slice(None)
 
+    def uniform_zonal(self) -> bool:
+        """A periodic longitude of equal steps, without a repeated endpoint."""
+        if self.repeated_lon or not self.periodic_lon:
+            return False
+        step = np.diff(self.lam)
+        return bool(np.allclose(step, step[0], rtol=1e-9, atol=0))
+
+    def pole_limit(self, p: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and weights of a scalar's pole limit (zonal means, even polynomial)."""
+        rows, weights, _ = self._pole_weights(p, "scalar")
+        return rows, weights
+
     def _pole_weights(self, p: int, kind: str) -> tuple[np.ndarray, np.ndarray, bool]:
         """Rows, weights and whether zonal means are used, for pole row ``p``."""
         n = self.phi.size

@@ -110,7 +110,7 @@ def _parts(
     elif nan_policy != "propagate":
         raise ValueError(f"nan_policy must be 'propagate' or 'omit'; got {nan_policy!r}")
     conds = _conditions(boundary)
-    periodic = getattr(frame0, "periodic_lon", False)
+    periodic = frame0.periodic_lon
     closed = full_sphere(frame0)
     stencil_boundary = "periodic" if conds == ("periodic", "periodic") and not periodic else None
     how = How(accuracy=accuracy, boundary=stencil_boundary, mask=mask)
@@ -187,7 +187,7 @@ def _words(cond: str) -> str:
 def _per_dim(cond: str, dims, frame: Frame) -> dict:
     """The solver's condition per dim: a periodic longitude stays periodic."""
     out = {d: cond for d in dims}
-    if getattr(frame, "periodic_lon", False):
+    if frame.periodic_lon:
         out[frame.x_dim] = "periodic"
     return out
 

@@ -66,7 +66,7 @@ def _conditions(
     frame: Frame | None,
 ) -> dict[Hashable, str]:
     """The condition per dim: periodic longitude and a closed latitude on a full sphere."""
-    periodic_lon = frame is not None and getattr(frame, "periodic_lon", False)
+    periodic_lon = frame is not None and frame.periodic_lon
     defaults = {d: "dirichlet" for d in dims}
     if periodic_lon:
         defaults[frame.x_dim] = "periodic"
@@ -101,7 +101,7 @@ def full_sphere(frame: Frame | None) -> bool:
 
     A latitude band (say 60S-60N) is a periodic channel with two boundaries instead.
     """
-    if frame is None or not getattr(frame, "periodic_lon", False):
+    if frame is None or not frame.periodic_lon:
         return False
     lat = np.sort(np.asarray(frame.lat_deg, dtype=np.float64))
     step = np.abs(np.diff(lat)).max() if lat.size > 1 else 180.0
@@ -195,7 +195,7 @@ def problem(
                 raise ValueError(f"dim {d!r} is not a dim of rhs {list(rhs.dims)}")
     frame = frame_for(rhs, dims, where, how)
     hdims = tuple(frame.dims) if frame is not None else tuple(dims)
-    if getattr(frame, "repeated_lon", False):
+    if frame is not None and frame.repeated_lon:
         lon = frame.x_dim
         raise ValueError(
             f"longitude {lon!r} repeats its first column at the end; solve without it: "
@@ -239,10 +239,10 @@ def problem(
 
         return d
 
-    pole_rows = getattr(frame, "pole_rows", ()) if periodic[1] else ()
-    pole_weights = {p: frame._pole_weights(p, "scalar")[:2] for p in pole_rows}
+    pole_rows = frame.pole_rows if frame is not None and periodic[1] else ()
+    pole_weights = {p: frame.pole_limit(p) for p in pole_rows}
     areas = _areas(frame, tmpl, hdims, periodic)
-    uniform = _uniform_lon(frame)
+    uniform = frame is not None and frame.uniform_zonal()
     direct = valid is None and bc[hdims[0]] == "none" and periodic[1] and uniform
     if direct:
         from fieldops.solvers.sphere import SphereSolver
@@ -286,15 +286,6 @@ def problem(
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return out
-
-
-def _uniform_lon(frame: Frame | None) -> bool:
-    """Whether the longitude steps are equal (the DFT diagonalises the stencil)."""
-    lam = getattr(frame, "lam", None)
-    if lam is None or getattr(frame, "repeated_lon", False):
-        return False
-    step = np.diff(lam)
-    return bool(np.allclose(step, step[0], rtol=1e-9, atol=0))
 
 
 def _key(tmpl, dims, kind, bc, coast, valid, accuracy, radius, poles) -> str:
