@@ -123,6 +123,7 @@ class Curvilinear(Frame):
         self._jac = jac
         (ex, nx), (ey, ny) = jac[self.x_dim], jac[self.y_dim]
         det = ex * ny - ey * nx
+        self._det = det
         ok = (np.abs(det) > 0) & (cos > 1e-12)
         safe = xr.where(ok, det, 1.0)
         nan = np.nan
@@ -134,6 +135,10 @@ class Curvilinear(Frame):
             "ny": xr.where(ok, ex / safe, nan),
         }
         self._tan = xr.where(ok, np.tan(phi) / r, nan)
+
+    def index_area(self) -> xr.DataArray:
+        """Area on the Earth per unit cell of the logical (index) dims: ``|det J|``, m2."""
+        return abs(self._det)
 
     def laplacian_reach(self, accuracy: int) -> int:
         """A divergence of a gradient (the chain rule) reaches ``2 * accuracy`` points."""

@@ -118,8 +118,7 @@ def _longitude_weights(frame, lam: np.ndarray, accuracy: int, lon_dim: Hashable)
 @area_rule("curvilinear")
 def _curvilinear(frame, accuracy: int) -> list[xr.DataArray]:
     y, x = frame.dims
-    (ex, nx), (ey, ny) = frame._jac[x], frame._jac[y]
-    det = abs(ex * ny - nx * ey)
+    det = frame.index_area()
     weights = []
     for dim in (y, x):
         n = det.sizes[dim]
