@@ -15,6 +15,10 @@ Each part runs in its own process (so that its peak memory is its own):
 * ``masked``: a 400x400 plane with an irregular coast and islands (about 40%
   land), 100 time steps: the first call (probe and factor), then the time per step
   with the factorisation reused, and the part's peak memory (max RSS).
+* ``large``: one step on 400x400, 800x800 and 1600x1600 masked planes with
+  ``solver="direct"`` (SuperLU) and ``solver="iterative"`` (pyamg multigrid +
+  GMRES): first call, next step, the size of the factors or of the multigrid
+  hierarchy, peak memory growth and the residual.
 
 Every part prints the time of a copy of its array (the bandwidth floor) measured
 in the same run. The peers are the ``bench`` extra (``pip install skyborn xinvert``).
@@ -191,14 +195,47 @@ def part_masked(repeat: int, steps: int = 100, n: int = 400) -> dict:
     return out
 
 
+def part_large(repeat: int, n: int = 1200, solver: str = "direct") -> dict:
+    """One step on an ``n x n`` masked plane: the direct or the iterative (multigrid) path."""
+    from fieldops.solvers import problem
+
+    sea = coast(n)
+    y, x = np.meshgrid(np.linspace(0, 1, n), np.linspace(0, 1, n), indexing="ij")
+    rhs = xr.DataArray(np.sin(3 * y + 1) * np.cos(2 * x), dims=("y", "x"), coords=sea.coords)
+    rhs = rhs.where(sea)
+    out: dict = {"n": n, "solver": solver, "copy_s": _copy_time(rhs.values)}
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    f = fieldops.solve_poisson(rhs, mask=sea, solver=solver)
+    out["first_call_s"] = time.perf_counter() - start
+    out["next_step_s"] = _best(lambda: fieldops.solve_poisson(rhs * 2, mask=sea, solver=solver), 1)
+    held = next(iter(problem._CACHE.values())).solver
+    out["unknowns"] = int(held.cells.size)
+    lu = held.lu
+    if solver == "direct":
+        out["structure_mb"] = (lu.L.nnz + lu.U.nnz) * 12 / 2**20  # values + row indices
+    else:
+        out["structure_mb"] = lu.nbytes() / 2**20
+    resid = fieldops.laplacian(f, mask=sea) - rhs
+    out["residual"] = float(abs(resid.values[held.kind == 0]).max() / abs(rhs).max())
+    out["peak_rss_growth_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base
+    return out
+
+
 PARTS = {"global": part_global, "xinvert": part_xinvert, "masked": part_masked}
+LARGE = [(n, s) for n in (400, 800, 1600) for s in ("direct", "iterative")]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--part", choices=sorted(PARTS), default=None)
+    parser.add_argument("--part", choices=sorted(PARTS) + ["large"], default=None)
+    parser.add_argument("--n", type=int, default=1200, help="grid size of --part large")
+    parser.add_argument("--solver", default="direct", help="solver of --part large")
     args = parser.parse_args()
+    if args.part == "large":
+        print(json.dumps(part_large(args.repeat, args.n, args.solver)))
+        return
     if args.part is not None:
         print(json.dumps(PARTS[args.part](args.repeat)))
         return
@@ -244,6 +281,19 @@ def main() -> None:
         f"{m['peak_rss_mb']:.0f} MB (+{m['peak_rss_growth_mb']:.0f} MB; input "
         f"{m['input_mb']:.0f} MB)"
     )
+    print("one step on an n x n masked plane, direct (SuperLU) vs iterative (pyamg + GMRES):")
+    for n, solver in LARGE:
+        cmd = [sys.executable, "-m", "benchmarks.bench_solvers", "--part", "large"]
+        cmd += ["--n", str(n), "--solver", solver]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        print(
+            f"  {n}x{n} {solver:9s}: {r['unknowns']} unknowns; "
+            f"first call {r['first_call_s']:.2f} s, "
+            f"next step {r['next_step_s']:.3f} s ({r['next_step_s'] / r['copy_s']:.0f}x a copy); "
+            f"factors/hierarchy {r['structure_mb']:.0f} MB; peak RSS growth "
+            f"{r['peak_rss_growth_mb']:.0f} MB; residual {r['residual']:.1e}"
+        )
 
 
 if __name__ == "__main__":

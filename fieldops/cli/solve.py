@@ -10,10 +10,15 @@ from fieldops.cli.operators import wind_options
 from fieldops.cli.options import RunOptions, common_options
 from fieldops.cli.run import run_operator
 from fieldops.options import GEOMETRIES, NAN_POLICIES, POLE_POLICIES
+from fieldops.solvers.iterative import SOLVERS
 
 
 def _solver_options(func):
-    """--coast, --nan-policy, --geometry and --poles of the solvers (no --method family)."""
+    """--solver, --nan-policy, --geometry and --poles of the solvers (no --method family)."""
+    func = click.option(
+        "--solver", type=click.Choice(list(SOLVERS)), default="direct", show_default=True,
+        help="iterative: multigrid (pyamg) for bounded grids too big to factor.",
+    )(func)  # fmt: skip
     func = click.option(
         "--poles", type=click.Choice(list(POLE_POLICIES)), default="limit", show_default=True,
         help="Pole policy of the Laplacian inverted.",
@@ -36,7 +41,9 @@ def _solver_options(func):
     show_default=True, help="Condition next to masked cells (--mask or --nan-policy omit).",
 )  # fmt: skip
 @_solver_options
-def poisson_command(coast: str, nan_policy: str, geometry: str, poles: str, **options) -> None:
+def poisson_command(
+    coast: str, nan_policy: str, geometry: str, poles: str, solver: str, **options
+) -> None:
     """f with laplacian(f) = VAR for each -v VAR; --boundary periodic/dirichlet/neumann."""
     import fieldops
 
@@ -53,6 +60,7 @@ def poisson_command(coast: str, nan_policy: str, geometry: str, poles: str, **op
                 accuracy=opts.accuracy,
                 geometry=geometry,
                 poles=poles,
+                solver=solver,
                 **extra,
             )
             for name in ds.data_vars
@@ -66,7 +74,9 @@ def poisson_command(coast: str, nan_policy: str, geometry: str, poles: str, **op
 @common_options(select=False)
 @wind_options
 @_solver_options
-def helmholtz_command(u: str, v: str, nan_policy: str, geometry: str, poles: str, **options):
+def helmholtz_command(
+    u: str, v: str, nan_policy: str, geometry: str, poles: str, solver: str, **options
+):
     """Streamfunction, velocity potential and the wind's parts (--boundary MODE, or
     streamfunction=MODE / velocity_potential=MODE on a limited area)."""
     opts = RunOptions(variables=(u, v), dims=(), **options)
@@ -83,6 +93,7 @@ def helmholtz_command(u: str, v: str, nan_policy: str, geometry: str, poles: str
             nan_policy=nan_policy,
             geometry=geometry,
             poles=poles,
+            solver=solver,
             **extra,
         )
 

@@ -260,6 +260,11 @@ def divergence(
     (0.001, 's-1')
     """
     frame = frame_for(u, None, Where.pick(locals()), How.pick(locals()))
+    return _divergence(frame, u, v, wind_frame)
+
+
+def _divergence(frame: Frame, u: xr.DataArray, v: xr.DataArray, wind_frame: str) -> xr.DataArray:
+    """:func:`divergence` on a frame already built."""
     _inputs(frame, u, v)
     u, v, wunits = _wind(u, v)
     u, v = _in_frame(frame, u, v, wind_frame)

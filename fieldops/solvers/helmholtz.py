@@ -86,9 +86,10 @@ def _parts(
     poles: str,
     x_dim: Hashable | None,
     y_dim: Hashable | None,
+    solver: str,
 ) -> xr.Dataset:
     """Solve for the potentials in ``want`` and, for the full split, the wind parts."""
-    from fieldops.kinematics.winds import divergence, vorticity
+    from fieldops.kinematics.winds import _divergence, _vorticity
 
     check_xarray(u)
     check_xarray(v)
@@ -113,24 +114,19 @@ def _parts(
     periodic = frame0.periodic_lon
     closed = full_sphere(frame0)
     stencil_boundary = "periodic" if conds == ("periodic", "periodic") and not periodic else None
-    how = How(accuracy=accuracy, boundary=stencil_boundary, mask=mask)
-    frame = frame_for(u, None, where, how)
-    kw = {
-        "accuracy": accuracy,
-        "boundary": stencil_boundary,
-        "mask": mask,
-        "geometry": geometry,
-        "radius": radius,
-        "poles": poles,
-        "x_dim": x_dim,
-        "y_dim": y_dim,
-    }
-    sources = {"streamfunction": vorticity, "velocity_potential": divergence}
+    if mask is None and stencil_boundary is None:
+        frame = frame0  # the same options: one frame
+    else:
+        frame = frame_for(
+            u, None, where, How(accuracy=accuracy, boundary=stencil_boundary, mask=mask)
+        )
+    # The right-hand sides on that frame (the kinematics' own forms, not a frame each).
+    sources = {"streamfunction": _vorticity, "velocity_potential": _divergence}
     out = {}
     for name, cond in zip(("streamfunction", "velocity_potential"), conds):
         if name not in want:
             continue
-        rhs = sources[name](u, v, **kw)
+        rhs = sources[name](frame, u, v, "auto")
         prob = problem(
             rhs,
             list(dims),
@@ -142,6 +138,7 @@ def _parts(
             geometry=geometry,
             radius=radius,
             poles=poles,
+            solver=solver,
         )
         # The discrete integral of the curl/divergence is not exactly zero (nor the
         # net flux through a limited area's edge): the constant removed goes to the
@@ -251,6 +248,7 @@ def helmholtz(
     poles: str = "limit",
     x_dim: Hashable | None = None,
     y_dim: Hashable | None = None,
+    solver: str = "direct",
 ) -> xr.Dataset:
     """Helmholtz decomposition of the wind ``(u, v)``: potentials and wind parts.
 
@@ -274,6 +272,9 @@ def helmholtz(
         outside the domain.
     geometry, radius, poles, x_dim, y_dim
         As in :func:`fieldops.vorticity`.
+    solver : {"direct", "iterative"}, default "direct"
+        As in :func:`fieldops.solve_poisson`: ``"iterative"`` (multigrid, needs
+        pyamg) for bounded or masked grids too big to factor.
 
     Returns
     -------
@@ -308,6 +309,7 @@ def helmholtz(
         poles,
         x_dim,
         y_dim,
+        solver,
     )
 
 
@@ -325,6 +327,7 @@ def streamfunction(
     poles: str = "limit",
     x_dim: Hashable | None = None,
     y_dim: Hashable | None = None,
+    solver: str = "direct",
 ) -> xr.DataArray:
     """Streamfunction ``psi`` of the wind: ``laplacian(psi) == vorticity(u, v)``.
 
@@ -342,7 +345,7 @@ def streamfunction(
     """
     return _parts(
         u, v, ("streamfunction",), boundary, accuracy, mask, nan_policy, geometry, radius,
-        poles, x_dim, y_dim,
+        poles, x_dim, y_dim, solver,
     )["streamfunction"]  # fmt: skip
 
 
@@ -360,6 +363,7 @@ def velocity_potential(
     poles: str = "limit",
     x_dim: Hashable | None = None,
     y_dim: Hashable | None = None,
+    solver: str = "direct",
 ) -> xr.DataArray:
     """Velocity potential ``chi`` of the wind: ``laplacian(chi) == divergence(u, v)``.
 
@@ -376,5 +380,5 @@ def velocity_potential(
     """
     return _parts(
         u, v, ("velocity_potential",), boundary, accuracy, mask, nan_policy, geometry, radius,
-        poles, x_dim, y_dim,
+        poles, x_dim, y_dim, solver,
     )["velocity_potential"]  # fmt: skip

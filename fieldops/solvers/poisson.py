@@ -27,6 +27,7 @@ def solve_poisson(
     geometry: str = "auto",
     radius: float = EARTH_RADIUS,
     poles: str = "limit",
+    solver: str = "direct",
 ) -> xr.DataArray:
     """Solve ``laplacian(f, dims) == rhs`` with fieldops' own discrete Laplacian.
 
@@ -63,6 +64,12 @@ def solve_poisson(
         Accuracy order of the Laplacian inverted.
     geometry, radius, poles
         As in :func:`fieldops.laplacian`.
+    solver : {"direct", "iterative"}, default "direct"
+        How a bounded, masked or curvilinear domain is solved: ``"direct"`` factors
+        the operator once (SuperLU) and reuses it; ``"iterative"`` (for grids too big
+        to factor; needs pyamg) runs GMRES preconditioned by algebraic multigrid to a
+        relative residual of 1e-10, in memory that grows like the grid. A complete
+        global grid always takes the FFT solver, which needs no factorisation.
 
     Returns
     -------
@@ -106,5 +113,6 @@ def solve_poisson(
         geometry=geometry,
         radius=radius,
         poles=poles,
+        solver=solver,
     )
     return run(rhs, prob, boundary_values, warn=True, accuracy=accuracy)

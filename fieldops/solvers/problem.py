@@ -24,6 +24,7 @@ from fieldops._validate import align_mask
 from fieldops.grids.coords import coordinate_values
 from fieldops.grids.frame import Frame, frame_for, midpoint_widths
 from fieldops.options import How, Where
+from fieldops.solvers.iterative import check_solver
 from fieldops.stencils.dispatch import is_dask
 
 CONDITIONS = ("periodic", "dirichlet", "neumann")
@@ -177,6 +178,7 @@ def problem(
     poles: str,
     x_dim: Hashable | None = None,
     y_dim: Hashable | None = None,
+    solver: str = "direct",
 ) -> Problem:
     """The (cached) problem of solving ``laplacian(f, dims) = rhs`` with these options."""
     from fieldops.calculus.differentiate import differentiate
@@ -184,6 +186,7 @@ def problem(
 
     if coast not in ("dirichlet", "neumann"):
         raise ValueError(f"coast must be 'dirichlet' or 'neumann'; got {coast!r}")
+    check_solver(solver)
     how = How(accuracy=accuracy)
     where = Where(geometry=geometry, radius=radius, poles=poles, x_dim=x_dim, y_dim=y_dim)
     if dims is not None:
@@ -215,7 +218,7 @@ def problem(
     kind = frame.kind if frame is not None else "cartesian"
     # (the coast condition matters only where there is a coast)
     key = _key(tmpl, hdims, kind, bc, coast if valid is not None else "", valid, accuracy,
-               radius, poles)  # fmt: skip
+               radius, poles, solver)  # fmt: skip
     cached = _CACHE.get(key)
     if cached is not None:
         _CACHE.move_to_end(key)
@@ -280,6 +283,7 @@ def problem(
             accuracy + 1 if frame is None else frame.laplacian_reach(accuracy),
             accuracy,
             key=key,
+            solver=solver,
         )
     out = Problem(hdims, bc, coast, valid, solver, direct, frame is not None and frame.physical)
     _CACHE[key] = out
@@ -288,14 +292,14 @@ def problem(
     return out
 
 
-def _key(tmpl, dims, kind, bc, coast, valid, accuracy, radius, poles) -> str:
+def _key(tmpl, dims, kind, bc, coast, valid, accuracy, radius, poles, solver) -> str:
     h = hashlib.sha1()
     for name, coord in sorted(tmpl.coords.items(), key=lambda kv: str(kv[0])):
         h.update(str(name).encode())
         h.update(str(coord.dims).encode())
         h.update(np.ascontiguousarray(coord.values).tobytes())
     h.update(repr((dims, kind, sorted(map(str, bc.items())), coast)).encode())
-    h.update(repr((accuracy, float(radius), poles, tmpl.shape)).encode())
+    h.update(repr((accuracy, float(radius), poles, tmpl.shape, solver)).encode())
     if valid is not None:
         h.update(np.packbits(valid).tobytes())
     return h.hexdigest()
@@ -396,6 +400,14 @@ def _solve_block(data, g=None, *, solver, scalar, warn, dtype):
     return out.reshape(shape).astype(dtype, copy=False)
 
 
+_SOLVER_WORDS = {
+    "sphere": "direct: FFT along longitude, one banded system per zonal wavenumber",
+    "direct": "sparse LU (SuperLU) of the probed Laplacian, factored once",
+    "iterative": "GMRES preconditioned by smoothed-aggregation multigrid (pyamg) of the "
+    "probed Laplacian, relative residual 1e-10",
+}
+
+
 def _attrs(rhs: xr.DataArray, prob: Problem, accuracy: int) -> dict:
     """Units (``rhs``'s times length squared), what was assumed, how it was solved."""
     if prob.physical:
@@ -405,11 +417,9 @@ def _attrs(rhs: xr.DataArray, prob: Problem, accuracy: int) -> dict:
     attrs = {
         "long_name": f"solution f of laplacian(f) = {rhs.attrs.get('long_name') or rhs.name}",
         "poisson_boundary": prob.describe(),
-        "poisson_solver": (
-            "direct: FFT along longitude, one banded system per zonal wavenumber"
-            if prob.direct
-            else "sparse LU (SuperLU) of the probed Laplacian, factored once"
-        ),
+        "poisson_solver": _SOLVER_WORDS[
+            "sphere" if prob.direct else getattr(prob.solver, "solver", "direct")
+        ],
         "poisson_accuracy": accuracy,
     }
     units = _units.product(rhs.attrs.get("units"), *lengths) if all(lengths) else None

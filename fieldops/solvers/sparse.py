@@ -84,6 +84,11 @@ class SparseSolver:
     reach, diff_reach : int
         Reach of the probed Laplacian and first derivatives (checked: a wider operator
         is an error, never a wrong matrix).
+    key : str
+        The problem's name in this process (its factors are made once per process).
+    solver : {"direct", "iterative"}
+        SuperLU, or GMRES preconditioned by algebraic multigrid
+        (:class:`~fieldops.solvers.iterative.Multigrid`) for grids too big to factor.
 
     Examples
     --------
@@ -118,6 +123,7 @@ class SparseSolver:
         diff_reach: int | None = None,
         *,
         key: str = "",
+        solver: str = "direct",
     ):
         ny, nx = shape
         self.shape = shape
@@ -241,7 +247,8 @@ class SparseSolver:
             one = sp.csr_matrix((np.ones(self.nfree), (self.pins, self.pins)), shape=(n, n))
             mat = sp.diags(keep) @ mat + one
         self.matrix = mat.tocsc()
-        self.refine = bool(pole_rows)
+        self.solver = solver
+        self.refine = bool(pole_rows) and solver == "direct"
         self.cells = cells
         self.flat_kind = flat_kind
         self._lu = None
@@ -276,7 +283,7 @@ class SparseSolver:
 
     @property
     def lu(self):
-        """The SuperLU factorisation: made on first use, once per process.
+        """The SuperLU factorisation (or the multigrid hierarchy): made once per process.
 
         An unpickled copy (a Dask task on a worker) finds the factors its process
         already made for the same problem (``key``), so a worker factors once, not
@@ -286,7 +293,12 @@ class SparseSolver:
             with SOLVE_LOCK:
                 found = _FACTORS.get(self.key) if self.key else None
                 if found is None:
-                    found = splu(self.matrix)
+                    if self.solver == "iterative":
+                        from fieldops.solvers.iterative import Multigrid
+
+                        found = Multigrid(self.matrix)
+                    else:
+                        found = splu(self.matrix)
                     if self.key:
                         _FACTORS[self.key] = found
                         while len(_FACTORS) > 8:

@@ -69,3 +69,21 @@ def test_poisson_command_bad_boundary_is_an_error(sample_nc, tmp_path):
     res = _run(["poisson", sample_nc, "-v", "zeta", "--boundary", "wall", "-o", tmp_path / "o.nc"],
                expect=1)  # fmt: skip
     assert "boundary" in str(res.exception) or "boundary" in res.output
+
+
+def test_poisson_command_solver_iterative_on_a_region(tmp_path):
+    pytest.importorskip("pyamg")
+    ds = fieldops.open_sample().isel(level=[1]).sel(latitude=slice(70, 20))
+    ds = ds.sel(longitude=slice(-60, 40))
+    ds["zeta"] = fieldops.vorticity(ds.u, ds.v).assign_attrs(units="s-1")
+    path = tmp_path / "region.nc"
+    ds.to_netcdf(path)
+    outs = {}
+    for solver in ("iterative", "direct"):
+        outs[solver] = tmp_path / f"{solver}.nc"
+        _run(["poisson", path, "-v", "zeta", "--solver", solver, "-o", outs[solver], "-q"])
+    with xr.open_dataset(outs["iterative"]) as it, xr.open_dataset(outs["direct"]) as lu:
+        scale = float(abs(lu.poisson_zeta).max())
+        np.testing.assert_allclose(it.poisson_zeta, lu.poisson_zeta, atol=1e-8 * scale)
+        assert "multigrid" in it.poisson_zeta.attrs["poisson_solver"]
+    _run(["poisson", path, "-v", "zeta", "--solver", "cg", "-o", tmp_path / "x.nc"], expect=2)
