@@ -22,6 +22,7 @@ so every flow through the boundary is in the harmonic part.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import xarray as xr
@@ -31,8 +32,11 @@ from fieldops._validate import check_numeric, check_same_grid, check_xarray
 from fieldops.grids.detect import EARTH_RADIUS
 from fieldops.grids.frame import Frame, frame_for
 from fieldops.options import How, Where
-from fieldops.solvers.problem import full_sphere, problem, rechunk_message, run
+from fieldops.solvers.problem import Problem, full_sphere, problem, rechunk_message, run
 from fieldops.stencils.dispatch import is_dask
+
+if TYPE_CHECKING:
+    from fieldops.staggered.grid import StaggeredGrid
 
 STANDARD_NAMES = {
     "streamfunction": "atmosphere_horizontal_streamfunction",
@@ -87,8 +91,11 @@ def _parts(
     x_dim: Hashable | None,
     y_dim: Hashable | None,
     solver: str,
+    grid: StaggeredGrid | None = None,
 ) -> xr.Dataset:
     """Solve for the potentials in ``want`` and, for the full split, the wind parts."""
+    if grid is not None:
+        return _staggered(grid, u, v, want, locals())
     from fieldops.kinematics.winds import _divergence, _vorticity
 
     check_xarray(u)
@@ -177,6 +184,75 @@ def _parts(
     return ds
 
 
+_FIXED_BY_GRID = {
+    "boundary": None,
+    "accuracy": 2,
+    "mask": None,
+    "nan_policy": "propagate",
+    "geometry": "auto",
+    "x_dim": None,
+    "y_dim": None,
+}
+
+
+def _staggered(grid, u, v, want: tuple[str, ...], given: dict) -> xr.Dataset:
+    """The decomposition on a staggered C grid (``grid=``; see :mod:`fieldops.solvers.cgrid`)."""
+    from fieldops.solvers.cgrid import BOUNDARY_WORDS, div_wind, face_means, problems, rot_wind
+    from fieldops.solvers.iterative import check_solver
+    from fieldops.staggered.grid import StaggeredGrid
+
+    if not isinstance(grid, StaggeredGrid):
+        raise TypeError(
+            f"grid must be a StaggeredGrid (fieldops.staggered_grid(ds)); got {type(grid).__name__}"
+        )
+    fixed = [k for k, default in _FIXED_BY_GRID.items() if given[k] != default]
+    if fixed:
+        raise ValueError(
+            f"with grid= the staggered grid fixes {fixed}: its masks are the domain, psi = 0 "
+            "on coasts and closed edges, no flux through them for chi, the models' "
+            "second-order operators; drop those options"
+        )
+    check_xarray(u)
+    check_xarray(v)
+    pu, pv = grid.position(u, role="U"), grid.position(v, role="V")
+    if (pu, pv) != ("U", "V"):
+        raise ValueError(
+            f"helmholtz on a staggered grid takes u on U faces and v on V faces (a C grid); "
+            f"u is at {pu} and v at {pv} points (a B grid: interpolate them to the faces "
+            "first with grid.interp)"
+        )
+    solvers = problems(grid, check_solver(given["solver"]))
+    sources = {
+        "streamfunction": ("F", grid.vorticity),
+        "velocity_potential": ("T", grid.divergence),
+    }
+    out = {}
+    for name in want:
+        pos, source = sources[name]
+        prob = Problem(grid.dims[pos], {}, "", None, solvers[pos], False, True)
+        pot = run(source(u, v), prob, None, warn=False, accuracy=2)
+        out[name] = _finish(pot, name, u, BOUNDARY_WORDS)
+    psi = out.get("streamfunction")
+    if psi is not None:
+        # psi = 0 on a coast's corners (solved as such); NaN where no face around is wet
+        wet_u, wet_v = face_means(grid)
+        out["streamfunction"] = psi.fillna(0.0).where((wet_u > 0) | (wet_v > 0))
+        out["streamfunction"].attrs = psi.attrs
+    ds = xr.Dataset(out)
+    if len(want) == 2:
+        u_rot, v_rot = rot_wind(grid, psi.fillna(0.0))
+        u_div, v_div = div_wind(grid, out["velocity_potential"])
+        parts = {"u_rot": u_rot, "v_rot": v_rot, "u_div": u_div, "v_div": v_div}
+        for key, val in parts.items():
+            like = u if key[0] == "u" else v
+            parts[key] = _component(val.transpose(*like.dims), like, key)
+        parts["u_harm"] = _component(u - parts["u_rot"] - parts["u_div"], u, "u_harm")
+        parts["v_harm"] = _component(v - parts["v_rot"] - parts["v_div"], v, "v_harm")
+        ds = ds.assign(parts)
+    ds.attrs = {"helmholtz_boundary": BOUNDARY_WORDS, "helmholtz_accuracy": 2}
+    return ds
+
+
 def _words(cond: str) -> str:
     return cond if cond == "periodic" else f"{cond} (0)"
 
@@ -249,6 +325,7 @@ def helmholtz(
     x_dim: Hashable | None = None,
     y_dim: Hashable | None = None,
     solver: str = "direct",
+    grid: StaggeredGrid | None = None,
 ) -> xr.Dataset:
     """Helmholtz decomposition of the wind ``(u, v)``: potentials and wind parts.
 
@@ -275,6 +352,15 @@ def helmholtz(
     solver : {"direct", "iterative"}, default "direct"
         As in :func:`fieldops.solve_poisson`: ``"iterative"`` (multigrid, needs
         pyamg) for bounded or masked grids too big to factor.
+    grid : StaggeredGrid, optional
+        A C grid (:func:`fieldops.staggered_grid`) on which ``u`` sits on U faces
+        and ``v`` on V faces, as the model wrote them: ``psi`` comes back at F
+        (corner) points and ``chi`` at T (centre) points, the parts on U and V,
+        all from the model's own operators and metrics (docs/solvers.md, "On a
+        staggered C grid"). The grid's masks are the domain and its conditions are
+        fixed (psi = 0 on coasts and closed edges, no flux through them for chi),
+        so ``boundary``, ``mask``, ``nan_policy``, ``geometry``, ``x_dim``/``y_dim``
+        and ``accuracy`` other than 2 are refused with it.
 
     Returns
     -------
@@ -295,6 +381,19 @@ def helmholtz(
     ('m2 s-1', 'atmosphere_horizontal_streamfunction')
     >>> bool(abs(parts.u_rot + parts.u_div + parts.u_harm - ds.u).max() < 1e-12)
     True
+
+    On a C grid, as a model wrote it (here a NEMO ``mesh_mask``):
+
+    >>> from fieldops.staggered.samples import nemo_mesh
+    >>> grid = fieldops.staggered_grid(nemo_mesh(8, 6))
+    >>> rng = np.random.default_rng(0)
+    >>> uc = grid.metric("dx_U").copy(data=rng.standard_normal((6, 8))).rename("u")
+    >>> vc = grid.metric("dx_V").copy(data=rng.standard_normal((6, 8))).rename("v")
+    >>> cparts = helmholtz(uc, vc, grid=grid)
+    >>> sorted(streamfunction(uc, vc, grid=grid).coords)  # psi at F (corner) points
+    ['glamf', 'gphif']
+    >>> bool(abs(grid.divergence(cparts.u_rot, cparts.v_rot)).max() < 1e-15)
+    True
     """
     return _parts(
         u,
@@ -310,6 +409,7 @@ def helmholtz(
         x_dim,
         y_dim,
         solver,
+        grid,
     )
 
 
@@ -328,6 +428,7 @@ def streamfunction(
     x_dim: Hashable | None = None,
     y_dim: Hashable | None = None,
     solver: str = "direct",
+    grid: StaggeredGrid | None = None,
 ) -> xr.DataArray:
     """Streamfunction ``psi`` of the wind: ``laplacian(psi) == vorticity(u, v)``.
 
@@ -345,7 +446,7 @@ def streamfunction(
     """
     return _parts(
         u, v, ("streamfunction",), boundary, accuracy, mask, nan_policy, geometry, radius,
-        poles, x_dim, y_dim, solver,
+        poles, x_dim, y_dim, solver, grid,
     )["streamfunction"]  # fmt: skip
 
 
@@ -364,6 +465,7 @@ def velocity_potential(
     x_dim: Hashable | None = None,
     y_dim: Hashable | None = None,
     solver: str = "direct",
+    grid: StaggeredGrid | None = None,
 ) -> xr.DataArray:
     """Velocity potential ``chi`` of the wind: ``laplacian(chi) == divergence(u, v)``.
 
@@ -380,5 +482,5 @@ def velocity_potential(
     """
     return _parts(
         u, v, ("velocity_potential",), boundary, accuracy, mask, nan_policy, geometry, radius,
-        poles, x_dim, y_dim, solver,
+        poles, x_dim, y_dim, solver, grid,
     )["velocity_potential"]  # fmt: skip
