@@ -35,6 +35,7 @@ import scipy.linalg as sla
 from scipy.linalg import lapack
 
 from fieldops.solvers.operator import SOLVE_LOCK, probe_rows_1d
+from fieldops.stencils.apply import get_num_threads, pool_map, split_range
 
 
 class SphereSolver:
@@ -167,7 +168,19 @@ class SphereSolver:
             x0 = sla.lu_solve(self._lu0, b0)
         # Every wavenumber's factored band at once (LAPACK's gbtrs, in one Numba loop:
         # 720 LAPACK calls from Python cost more than the arithmetic).
-        gbtrs_all(self._lus, self._pivs, self.kl, self.ku, b[1:])
+        # (the wavenumbers are independent: split over the thread pool, nogil)
+        bands = b[1:]
+        parts = split_range(0, bands.shape[0], get_num_threads())
+        pool_map(
+            lambda p: gbtrs_all(
+                self._lus[p[0] : p[1]],
+                self._pivs[p[0] : p[1]],
+                self.kl,
+                self.ku,
+                bands[p[0] : p[1]],
+            ),
+            parts,
+        )
         out[:, :, 0] = x0[:nlat].T
         removed = x0[nlat][None, :] / nlon  # (1 piece, k)
         x = b[1:].transpose(2, 1, 0)  # (2k, nlat, nm - 1)
