@@ -156,7 +156,9 @@ def _constants(inputs, out_shape, out_chunks, name: str, tokens):
                 else:
                     last = j == len(out_chunks[w]) - 1
                     cut.append(slice(s, a.shape[k] if last else e))
-            pieces.append(a[tuple(cut)])
+            # Contiguous: a strided view makes the one-pass kernels' loops 2-3x slower
+            # (Numba's any-layout code does not vectorise); the pieces are small.
+            pieces.append(np.ascontiguousarray(a[tuple(cut)]))
         dsk[(name, *idx)] = Pieces(tuple(pieces))
     graph = HighLevelGraph.from_collections(name, dsk, dependencies=[])
     chunks = tuple(out_chunks[w] for w in axes)
