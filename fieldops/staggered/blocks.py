@@ -109,7 +109,11 @@ def _run_blocks(*args, kernel, exts, ndim, expand, lazy):
     constants = iter(args[-1].arrays) if not all(lazy) else None
     for ext, where, is_lazy in zip(exts, expand, lazy):
         if not is_lazy:
-            extended.append(_expand(next(constants), where, ndim))
+            # Contiguous: a strided view makes the one-pass kernels' loops 2-3x slower
+            # (Numba's any-layout code does not vectorise); the pieces are small, and
+            # copied here, in the tasks, not while the graph is built.
+            piece = np.ascontiguousarray(next(constants))
+            extended.append(_expand(piece, where, ndim))
             continue
         block = next(it)
         if ext is not None:
@@ -156,9 +160,7 @@ def _constants(inputs, out_shape, out_chunks, name: str, tokens):
                 else:
                     last = j == len(out_chunks[w]) - 1
                     cut.append(slice(s, a.shape[k] if last else e))
-            # Contiguous: a strided view makes the one-pass kernels' loops 2-3x slower
-            # (Numba's any-layout code does not vectorise); the pieces are small.
-            pieces.append(np.ascontiguousarray(a[tuple(cut)]))
+            pieces.append(a[tuple(cut)])
         dsk[(name, *idx)] = Pieces(tuple(pieces))
     graph = HighLevelGraph.from_collections(name, dsk, dependencies=[])
     chunks = tuple(out_chunks[w] for w in axes)
