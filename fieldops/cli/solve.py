@@ -78,11 +78,10 @@ def helmholtz_command(
     u: str, v: str, nan_policy: str, geometry: str, poles: str, solver: str, **options
 ):
     """Streamfunction, velocity potential and the wind's parts (--boundary MODE, or
-    streamfunction=MODE / velocity_potential=MODE on a limited area)."""
+    streamfunction=MODE / velocity_potential=MODE on a limited area, DIM=periodic for a
+    grid index that wraps)."""
     opts = RunOptions(variables=(u, v), dims=(), **options)
-    spec = opts.boundary_spec()
-    if isinstance(spec, dict):
-        spec = (spec.get("streamfunction", "dirichlet"), spec.get("velocity_potential", "neumann"))
+    spec = opts.boundary_spec()  # a dict passes as it is: dims that wrap, the two conditions
 
     def compute(ds: xr.Dataset, **extra) -> xr.Dataset:
         return ds.fieldops.helmholtz(

@@ -21,7 +21,7 @@ so every flow through the boundary is in the harmonic part.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,18 +45,39 @@ STANDARD_NAMES = {
 _DEFAULT = ("dirichlet", "neumann")
 
 
-def _conditions(boundary: str | Sequence[str] | None) -> tuple[str, str]:
-    """(streamfunction, velocity potential) conditions on a limited area."""
+def _conditions(boundary, dims) -> tuple[tuple[str, str], tuple[Hashable, ...]]:
+    """(streamfunction, velocity potential) conditions on a limited area, periodic dims.
+
+    ``boundary`` is None, a condition, a pair of them, or a mapping whose keys are
+    dims (value ``"periodic"``: a grid index that wraps, e.g. the i of a global ocean
+    grid) and, optionally, ``"streamfunction"``/``"velocity_potential"``.
+    """
+    periodic: tuple[Hashable, ...] = ()
+    if isinstance(boundary, Mapping):
+        spec = dict(boundary)
+        pair = (
+            spec.pop("streamfunction", _DEFAULT[0]),
+            spec.pop("velocity_potential", _DEFAULT[1]),
+        )
+        for dim, mode in spec.items():
+            if dim not in dims or mode != "periodic":
+                raise ValueError(
+                    f"boundary={boundary!r}: a mapping names horizontal dims {list(dims)} that "
+                    f"wrap ('periodic') and/or 'streamfunction'/'velocity_potential' "
+                    f"conditions; got {dim!r}: {mode!r}"
+                )
+        periodic = tuple(spec)
+        boundary = pair
     if boundary is None:
-        return _DEFAULT
+        return _DEFAULT, periodic
     pair = (boundary, boundary) if isinstance(boundary, str) else tuple(boundary)
     allowed = ("dirichlet", "neumann", "periodic")
     if len(pair) != 2 or any(b not in allowed for b in pair):
         raise ValueError(
-            f"boundary must be one of {allowed} or a pair of them (streamfunction, "
-            f"velocity potential); got {boundary!r}"
+            f"boundary must be one of {allowed}, a pair of them (streamfunction, "
+            f"velocity potential) or a mapping {{dim: 'periodic', ...}}; got {boundary!r}"
         )
-    return pair  # type: ignore[return-value]
+    return pair, periodic  # type: ignore[return-value]
 
 
 def _omit_mask(u: xr.DataArray, v: xr.DataArray, dims) -> xr.DataArray:
@@ -117,10 +138,12 @@ def _parts(
         mask = omit if mask is None else mask & omit
     elif nan_policy != "propagate":
         raise ValueError(f"nan_policy must be 'propagate' or 'omit'; got {nan_policy!r}")
-    conds = _conditions(boundary)
+    conds, wraps = _conditions(boundary, dims)
     periodic = frame0.periodic_lon
     closed = full_sphere(frame0)
     stencil_boundary = "periodic" if conds == ("periodic", "periodic") and not periodic else None
+    if wraps and stencil_boundary is None:
+        stencil_boundary = {d: "periodic" for d in wraps}
     if mask is None and stencil_boundary is None:
         frame = frame0  # the same options: one frame
     else:
@@ -137,7 +160,7 @@ def _parts(
         prob = problem(
             rhs,
             list(dims),
-            boundary=None if closed else _per_dim(cond, dims, frame0),
+            boundary=None if closed else _per_dim(cond, dims, frame0, wraps),
             coast="dirichlet" if cond == "periodic" else cond,
             mask=mask,
             nan_policy="propagate",
@@ -177,7 +200,8 @@ def _parts(
             "none: a full sphere (u_harm, v_harm: the discretisation remainder)"
             if closed
             else f"streamfunction: {_words(conds[0])}; velocity_potential: {_words(conds[1])}; "
-            "u_harm, v_harm: the harmonic rest (the flow through the boundary, a mean flow)"
+            + "".join(f"{d}: periodic; " for d in wraps)
+            + "u_harm, v_harm: the harmonic rest (the flow through the boundary, a mean flow)"
         ),
         "helmholtz_accuracy": accuracy,
     }
@@ -257,9 +281,9 @@ def _words(cond: str) -> str:
     return cond if cond == "periodic" else f"{cond} (0)"
 
 
-def _per_dim(cond: str, dims, frame: Frame) -> dict:
-    """The solver's condition per dim: a periodic longitude stays periodic."""
-    out = {d: cond for d in dims}
+def _per_dim(cond: str, dims, frame: Frame, wraps: tuple[Hashable, ...] = ()) -> dict:
+    """The solver's condition per dim: a periodic longitude (or index) stays periodic."""
+    out = {d: ("periodic" if d in wraps else cond) for d in dims}
     if frame.periodic_lon:
         out[frame.x_dim] = "periodic"
     return out
@@ -333,12 +357,15 @@ def helmholtz(
     ----------
     u, v : DataArray
         Eastward and northward wind (along x and y on a plane), on one grid.
-    boundary : str or (str, str), optional
+    boundary : str, (str, str) or dict, optional
         Conditions of (streamfunction, velocity potential) on a limited area's edge
         and on coasts: ``"dirichlet"`` (0), ``"neumann"`` (zero normal derivative) or
         ``"periodic"`` (a doubly periodic plane). Default ``("dirichlet",
         "neumann")``: neither the rotational nor the divergent wind crosses the
-        boundary, so all flow through it is in ``u_harm, v_harm``. Ignored on a
+        boundary, so all flow through it is in ``u_harm, v_harm``. A dict marks
+        grid dims that wrap, e.g. ``{"i": "periodic"}`` for the i index of a global
+        ocean grid (a regular longitude wraps by itself), and may carry the pair as
+        ``"streamfunction"`` and ``"velocity_potential"`` entries. Ignored on a
         full sphere (no boundary). Written into the result's attrs.
     accuracy : int, default 2
         Accuracy order of every operator (curl, div, Laplacian, gradient).

@@ -87,3 +87,17 @@ def test_poisson_command_solver_iterative_on_a_region(tmp_path):
         np.testing.assert_allclose(it.poisson_zeta, lu.poisson_zeta, atol=1e-8 * scale)
         assert "multigrid" in it.poisson_zeta.attrs["poisson_solver"]
     _run(["poisson", path, "-v", "zeta", "--solver", "cg", "-o", tmp_path / "x.nc"], expect=2)
+
+
+def test_helmholtz_command_with_a_wrapping_index(tmp_path):
+    from tests.solvers._grids import ocean_ring
+
+    u, v = ocean_ring()
+    path = tmp_path / "ring.nc"
+    xr.Dataset({"u": u, "v": v}).to_netcdf(path)
+    out = tmp_path / "parts.nc"
+    _run(["helmholtz", path, "--boundary", "i=periodic", "-o", out, "-q"])
+    with xr.open_dataset(out) as res:
+        assert "i: periodic" in res.attrs["helmholtz_boundary"]
+        want = fieldops.helmholtz(u, v, boundary={"i": "periodic"})
+        np.testing.assert_allclose(res.streamfunction, want.streamfunction, rtol=1e-12, atol=1e-3)

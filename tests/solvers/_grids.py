@@ -49,3 +49,16 @@ def curvilinear(ny: int = 24, nx: int = 30) -> xr.DataArray:
     lat, lon = 10 + 0.5 * j + 0.1 * i, 0.4 * i - 0.1 * j
     coords = {"lat": (("j", "i"), lat), "lon": (("j", "i"), lon)}
     return xr.DataArray(np.zeros((ny, nx)), dims=("j", "i"), coords=coords, attrs={"units": "K"})
+
+
+def ocean_ring(ny: int = 30, nx: int = 72) -> tuple[xr.DataArray, xr.DataArray]:
+    """Winds on a distorted curvilinear band round the globe: its i index wraps."""
+    j, i = np.meshgrid(np.arange(float(ny)), np.arange(float(nx)), indexing="ij")
+    lon = i * 360.0 / nx + 3.0 * np.sin(2 * np.pi * i / nx) * (j / ny)
+    lat = -60 + 4.0 * j + 2.0 * np.cos(2 * np.pi * i / nx)
+    coords = {"lat": (("j", "i"), lat), "lon": (("j", "i"), lon)}
+    phi, lam = np.deg2rad(lat), np.deg2rad(lon)
+    attrs = {"units": "m s-1"}
+    u = xr.DataArray(10 * np.cos(phi) + np.sin(lam), dims=("j", "i"), coords=coords, attrs=attrs)
+    v = xr.DataArray(5 * np.sin(2 * lam) * np.cos(phi), dims=("j", "i"), coords=coords, attrs=attrs)
+    return u.rename("u"), v.rename("v")

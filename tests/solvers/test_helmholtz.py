@@ -191,3 +191,27 @@ def test_curvilinear_and_periodic_planes():
     h = fieldops.helmholtz(u, v, boundary="periodic", accuracy=4)
     assert float(abs(h.u_harm.mean() - 2.0)) < 1e-12 and float(abs(h.v_harm.mean() + 1.0)) < 1e-12
     assert "periodic;" in h.attrs["helmholtz_boundary"]
+
+
+def test_a_curvilinear_grid_whose_index_wraps():
+    from tests.solvers._grids import ocean_ring
+
+    u, v = ocean_ring()
+    wrap = {"boundary": {"i": "periodic"}}
+    parts = fieldops.helmholtz(u, v, **wrap)
+    assert "i: periodic" in parts.attrs["helmholtz_boundary"]
+    zeta = fieldops.vorticity(u, v, **wrap)
+    zeta_rot = fieldops.vorticity(parts.u_rot, parts.v_rot, **wrap)
+    inside = {"j": slice(1, -1)}  # every column, the seam's included
+    np.testing.assert_allclose(
+        zeta_rot.isel(inside), zeta.isel(inside), atol=1e-12 * float(abs(zeta).max())
+    )
+    psi = parts.streamfunction.isel(j=15)
+    seam, step = abs(float(psi[0] - psi[-1])), float(abs(psi.diff("i")).max())
+    assert seam <= 1.5 * step  # continuous across the seam, not a wall of psi = 0
+    np.testing.assert_allclose(parts.u_rot + parts.u_div + parts.u_harm, u, atol=1e-12)
+    # without the wrap the seam is an edge: psi = 0 there
+    edge = fieldops.helmholtz(u, v).streamfunction
+    assert float(abs(edge.isel(i=0)).max()) == 0.0
+    with pytest.raises(ValueError, match="a mapping names horizontal dims"):
+        fieldops.helmholtz(u, v, boundary={"i": "dirichlet"})
