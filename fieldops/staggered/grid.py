@@ -279,6 +279,7 @@ class StaggeredGrid(OperatorMethods):
                     return _kernel(*args, threads=threads)
                 return _kernel(*args)
 
+        call.takes_rows = getattr(kernel, "takes_rows", False)  # (see blocks._run_blocks)
         tokens = [t for a, t in zip(arrays, tokens) if a[0] is not None]
         data = blocks.run(call, present, out_shape, chunks, dtype, f"fieldops-{name}", tokens)
         return xr.DataArray(data, dims=out_dims, coords=self._coords(f, fpos, out_pos, rename))
