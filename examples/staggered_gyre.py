@@ -6,8 +6,10 @@ double-gyre streamfunction on the corners, takes the C-grid velocities from it w
 ``grid.diff`` (u on U faces, v on V faces), and checks what the discrete operators
 promise: the divergence vanishes to roundoff, the vorticity converges to the
 Laplacian of the streamfunction, the area integral of the vorticity equals the
-circulation along the boundary, and Dask gives the same numbers. With xgcm
-installed, its vorticity recipe is compared too.
+circulation along the boundary, and Dask gives the same numbers. Then
+``fieldops.helmholtz(u, v, grid=grid)`` inverts it: the streamfunction comes back
+on the corners to roundoff, with no divergent part. With xgcm installed, its
+vorticity recipe is compared too.
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ def gyre(n: int = 60, stretch: float = 0.3):
     ds = samples.mom6_static(n, n, dx=length / n, dy=length / n, stretch=stretch)
     ds = ds.drop_vars(["wet", "wet_u", "wet_v", "wet_c"])  # the basin's edges are walls
     grid = fieldops.staggered_grid(ds)
-    x = ds.geolon_c.reset_coords(drop=True) + length / (2 * n)  # 0 .. length at corners
-    y = ds.geolat_c.reset_coords(drop=True) + length / (2 * n)
-    psi = (1e4 * np.sin(np.pi * x / length) * np.sin(2 * np.pi * y / length)).rename("psi")
+    # 0 .. lx and 0 .. ly from the first corner to the last: psi is 0 on the walls
+    x = ds.geolon_c.reset_coords(drop=True)
+    y = ds.geolat_c.reset_coords(drop=True)
+    x, y = x - float(x.min()), y - float(y.min())
+    lx, ly = float(x.max()), float(y.max())
+    psi = (1e4 * np.sin(np.pi * x / lx) * np.sin(2 * np.pi * y / ly)).rename("psi")
     psi.attrs["units"] = "m2 s-1"
     u = -grid.diff(psi, "Y").rename("u")  # corners -> U faces: -dpsi/dy
     v = grid.diff(psi, "X").rename("v")  # corners -> V faces: dpsi/dx
-    k2 = (np.pi / length) ** 2 + (2 * np.pi / length) ** 2
+    k2 = (np.pi / lx) ** 2 + (2 * np.pi / ly) ** 2
     return grid, ds, psi, u, v, -k2 * psi
 
 
@@ -67,6 +72,13 @@ def main() -> dict:
     lazy = grid.vorticity(u.chunk(yh=17, xq=(20, 20, 21)), v.chunk(yq=(17, 17, 17, 10), xh=20))
     summary["dask tasks"] = len(lazy.data.__dask_graph__())
     summary["max |dask - numpy|"] = float(np.abs(lazy - zeta).max())
+    # The inverse: psi back at the corners (0 on the walls), chi at the centres.
+    parts = fieldops.helmholtz(u, v, grid=grid)
+    back = parts.streamfunction.transpose(*psi.dims)
+    summary["max |helmholtz psi - psi| / max |psi|"] = float(
+        np.abs(back - psi).max() / np.abs(psi).max()
+    )
+    summary["max |u_div| / max |u|"] = float(np.abs(parts.u_div).max() / np.abs(u).max())
     try:
         import xgcm
     except ImportError:

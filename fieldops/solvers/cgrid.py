@@ -5,7 +5,7 @@ The model's own discrete operators, composed (all from
 :mod:`fieldops.solvers.operator`):
 
 * ``chi`` at T points solves ``divergence(grad chi) == divergence(u, v)``, the
-  flux-form Laplacian with zero flux through land faces and closed edges (a
+  flux-form Laplacian with zero flux through land faces and the domain's edges (a
   Neumann problem on each wet basin: its area-weighted mean is zero, and the part
   of the divergence that does not integrate to zero, the flow through open edges,
   goes to the harmonic remainder);
@@ -192,7 +192,11 @@ def problems(grid: StaggeredGrid, solver: str) -> dict[str, FluxSolver]:
     area_f = grid.metric("area_F").transpose(*grid.dims["F"])
 
     def lap_t(a: np.ndarray) -> np.ndarray:
-        return _values(grid.laplacian(_batch(area_t, a)), grid.dims["T"])
+        # divergence(grad chi) with the gradient 0 through land faces and every edge
+        # face (what div_wind builds u_div with): grid.laplacian has no value next to
+        # an edge face that the file holds but no centre lies beyond (MOM6 symmetric)
+        u, v = div_wind(grid, _batch(area_t, a))
+        return _values(grid.divergence(u, v), grid.dims["T"])
 
     def lap_f(a: np.ndarray) -> np.ndarray:
         u, v = rot_wind(grid, _batch(area_f, a))

@@ -335,7 +335,11 @@ class OperatorMethods:
         """Flux-form Laplacian of a T field at T points (the models' harmonic diffusion).
 
         ``[d_i(dy_U / dx_U d_i f) + d_j(dx_V / dy_V d_j f)] / area_T`` with zero flux
-        through land faces and closed domain edges (NEMO ``traldf_lap``).
+        through land faces and closed domain edges (NEMO ``traldf_lap``). A face the
+        file holds at the domain's edge with no centre beyond it (MOM6 symmetric
+        memory, NEMO's last column) has no gradient: where the grid has no mask to
+        call it land, the centres next to it are NaN (``fieldops.helmholtz(grid=)``
+        takes its flux as zero).
 
         Examples
         --------
