@@ -89,9 +89,12 @@ class FluxSolver:
         if free:
             left = np.abs(weights.T @ mat).max()
             if left > 1e-9 * (np.abs(mat).T @ area).max():
-                raise ValueError(  # pragma: no cover - every staggered operator is in flux form
-                    "this operator is not a flux divergence over the cell areas; it cannot be "
-                    "solved on a closed basin here"
+                # (a safety net: an operator whose edge rows are not in flux form would
+                # otherwise be solved wrongly, never refused)
+                raise ValueError(
+                    "this grid's operator is not a flux divergence over its cell areas on a "
+                    "closed basin (an edge row without zero flux?); helmholtz cannot solve it "
+                    "here: please report the grid"
                 )
         self.pins = np.array([int(np.flatnonzero(labels == p)[0]) for p in free], dtype=np.int64)
         if free:

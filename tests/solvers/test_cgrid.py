@@ -217,3 +217,18 @@ def test_a_grid_without_masks_whose_file_holds_the_edge_faces():
     np.testing.assert_allclose(div_div, div - mean, atol=1e-11 * float(abs(div).max()))
     div_rot = grid.divergence(parts.u_rot, parts.v_rot)
     assert float(abs(div_rot).max()) < 1e-12 * float(abs(div).max())
+
+
+def test_an_operator_not_in_flux_form_on_a_closed_basin_is_refused():
+    from fieldops.solvers.cgrid import FluxSolver
+
+    def lap(f):  # a zero-flux second difference whose last row is scaled: no area balances it
+        flux = np.diff(f, axis=-1)
+        out = np.zeros_like(f)
+        out[..., :-1] += flux
+        out[..., 1:] -= flux
+        out[..., -1] *= 3.0
+        return out
+
+    with pytest.raises(ValueError, match="not a flux divergence"):
+        FluxSolver(lap, np.ones((1, 6), bool), np.ones((1, 6)), (False, False))
