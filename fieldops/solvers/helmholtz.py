@@ -245,6 +245,11 @@ def _staggered(grid, u, v, want: tuple[str, ...], given: dict) -> xr.Dataset:
             f"u is at {pu} and v at {pv} points (a B grid: interpolate them to the faces "
             "first with grid.interp)"
         )
+    for w, name, pos in ((u, "u", "U"), (v, "v", "V")):
+        hdims = grid.dims[pos]
+        split = [d for d in hdims if is_dask(w.data) and len(w.chunksizes[d]) > 1]
+        if split:
+            raise ValueError(rechunk_message(name, w, hdims, split))
     solvers = problems(grid, check_solver(given["solver"]))
     sources = {
         "streamfunction": ("F", grid.vorticity),

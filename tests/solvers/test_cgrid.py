@@ -197,6 +197,8 @@ def test_bad_input():
             corner.rename("v").assign_attrs(location="node"),
             grid=grid,
         )
+    with pytest.raises(ValueError, match=r"of u are split .* u.chunk\(\{'y': -1, 'x': -1\}\)"):
+        fieldops.helmholtz(u.chunk({"x": 12}), v.chunk({"x": 12}), grid=grid)
     with pytest.raises(ValueError, match="not finite at"):
         fieldops.helmholtz(u.where(u.x != 5), v, grid=grid)
 
