@@ -130,7 +130,9 @@ def _run_blocks(*args, kernel, exts, ndim, expand, lazy):
             axis,
         )
         inputs.append((joined, axis, ext))
-    if getattr(kernel, "takes_rows", False) and any(isinstance(a, Joined) for a, _, _ in inputs):
+    joined = [a for a, _, _ in inputs if isinstance(a, Joined)]
+    # (a block of no rows of its own, the extra face of a last chunk, is all halo)
+    if getattr(kernel, "takes_rows", False) and joined and all(a.block.size for a in joined):
         return _interior_and_strips(kernel, inputs, ndim)
     return kernel(*[_whole(a) for a, _, _ in inputs], threads=1)  # Dask runs tasks in parallel
 

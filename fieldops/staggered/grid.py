@@ -366,7 +366,13 @@ class StaggeredGrid(OperatorMethods):
         for k, w in enumerate(where):
             c = data.chunks[k]
             last = c[-1] + out_shape[w] - sum(c)
-            chunks[w] = (*c[:-1], last) if last >= 0 else (out_shape[w],)
+            if last > 0:
+                chunks[w] = (*c[:-1], last)
+            elif last == 0 and len(c) > 1:
+                # the input's last chunk is only its extra face: no empty output block
+                chunks[w] = c[:-1]
+            else:
+                chunks[w] = (out_shape[w],)
         return tuple(chunks)
 
     def _coords(self, f, fpos, out_pos, rename) -> dict:
