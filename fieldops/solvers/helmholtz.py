@@ -53,6 +53,7 @@ def _conditions(boundary, dims) -> tuple[tuple[str, str], tuple[Hashable, ...]]:
     grid) and, optionally, ``"streamfunction"``/``"velocity_potential"``.
     """
     periodic: tuple[Hashable, ...] = ()
+    given = boundary
     if isinstance(boundary, Mapping):
         spec = dict(boundary)
         pair = (
@@ -75,7 +76,7 @@ def _conditions(boundary, dims) -> tuple[tuple[str, str], tuple[Hashable, ...]]:
     if len(pair) != 2 or any(b not in allowed for b in pair):
         raise ValueError(
             f"boundary must be one of {allowed}, a pair of them (streamfunction, "
-            f"velocity potential) or a mapping {{dim: 'periodic', ...}}; got {boundary!r}"
+            f"velocity potential) or a mapping {{dim: 'periodic', ...}}; got {given!r}"
         )
     return pair, periodic  # type: ignore[return-value]
 
@@ -236,8 +237,10 @@ def _staggered(grid, u, v, want: tuple[str, ...], given: dict) -> xr.Dataset:
             "on coasts and closed edges, no flux through them for chi, the models' "
             "second-order operators; drop those options"
         )
-    check_xarray(u)
-    check_xarray(v)
+    for w in (u, v):
+        check_xarray(w)
+        if not isinstance(w, xr.DataArray):
+            raise TypeError("u and v must be DataArrays (for a Dataset: ds.fieldops.helmholtz)")
     pu, pv = grid.position(u, role="U"), grid.position(v, role="V")
     if (pu, pv) != ("U", "V"):
         raise ValueError(

@@ -188,6 +188,8 @@ def test_bad_input():
     u, v = _random_winds(grid)
     with pytest.raises(ValueError, match=r"fixes \['boundary', 'accuracy'\]"):
         fieldops.helmholtz(u, v, grid=grid, boundary="neumann", accuracy=4)
+    with pytest.raises(TypeError, match="u and v must be DataArrays"):
+        fieldops.helmholtz(u.to_dataset(), v, grid=grid)
     with pytest.raises(TypeError, match="StaggeredGrid"):
         fieldops.helmholtz(u, v, grid=grid.layout)
     corner = grid.metric("area_F").copy(data=np.ones(grid.metric("area_F").shape))

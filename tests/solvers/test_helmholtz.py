@@ -139,6 +139,10 @@ def test_bad_input(sample):
         fieldops.helmholtz(ds.u.chunk({"latitude": 60}), ds.v)
     with pytest.raises(ValueError, match="boundary must be"):
         fieldops.helmholtz(ds.u, ds.v, boundary="wall")
+    with pytest.raises(ValueError, match=r"got \{'streamfunction': 'wall'\}"):
+        fieldops.helmholtz(ds.u, ds.v, boundary={"streamfunction": "wall"})
+    with pytest.raises(ValueError, match="a mapping names horizontal dims"):
+        fieldops.helmholtz(ds.u, ds.v, boundary={"time": "periodic"})
     with pytest.raises(ValueError, match="not finite"):
         fieldops.helmholtz(ds.u.where(ds.latitude < 80), ds.v)
     with pytest.raises(TypeError, match="DataArrays"):
