@@ -278,6 +278,26 @@ def test_masked_global_sphere_with_poles():
     assert float(psi.isel(latitude=0).std()) < 1e-9 * float(abs(psi).max())
 
 
+def test_land_on_the_rings_next_to_a_pole():
+    # Part of the rings around the north pole is land: the pole cell touches the coast,
+    # so it takes the coast's condition (psi = 0, one value) instead of the pole limit.
+    ds = fieldops.open_sample().isel(month=0, level=1)
+    lat, lon = ds.latitude, ds.longitude
+    land = (lat >= 80) & (lat < 89) & (lon > -60) & (lon < 0)
+    zeta = fieldops.vorticity(ds.u, ds.v)
+    psi = fieldops.solve_poisson(zeta, mask=~land)
+    assert bool(np.isfinite(psi.values[~land.values]).all())
+    assert bool(np.isnan(psi.values[land.values]).all())
+    np.testing.assert_array_equal(psi.isel(latitude=0), 0.0)
+    p = problem(
+        zeta, None, boundary=None, coast="dirichlet", mask=~land, nan_policy="propagate",
+        accuracy=2, geometry="auto", radius=fieldops.EARTH_RADIUS, poles="limit",
+    )  # fmt: skip
+    interior = p.solver.kind == 0  # INTERIOR
+    resid = (fieldops.laplacian(psi, mask=~land) - zeta).values[interior]
+    assert np.abs(resid).max() < 1e-9 * float(abs(zeta).max())
+
+
 # ---------------------------------------------------------------- bad input
 
 
