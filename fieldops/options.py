@@ -242,6 +242,19 @@ def resolve_how(
     return Options(accuracy, modes, fill, periods, how.datetime_unit, methods, how.nan_policy, mask)
 
 
+def nan_as_zero(da: xr.DataArray, omit: bool) -> xr.DataArray:
+    """``da`` with NaN counted as zero when ``omit`` (an integral's ``nan_policy="omit"``).
+
+    Only floating fields hold NaN; others come back as they are (not promoted).
+
+    Examples
+    --------
+    >>> nan_as_zero(xr.DataArray([1.0, np.nan]), True).values.tolist()
+    [1.0, 0.0]
+    """
+    return da.fillna(0.0) if omit and np.issubdtype(da.dtype, np.floating) else da
+
+
 def check_nan_policy(
     obj: xr.DataArray | xr.Dataset,
     nan_policy: str,

@@ -24,7 +24,7 @@ from fieldops.grids.coords import coordinate_values
 from fieldops.grids.results import like
 from fieldops.integrals.scan import cumsum_inplace
 from fieldops.integrals.weights import check_points, increment_stencil
-from fieldops.options import How, resolve_how
+from fieldops.options import How, nan_as_zero, resolve_how
 from fieldops.stencils.cache import shared
 from fieldops.stencils.dispatch import apply_along, is_dask
 from fieldops.units import product as units_product
@@ -130,9 +130,7 @@ def _cumulative_dataarray(
     values, coord_units = coordinate_values(da, dim, datetime_unit=opts.datetime_unit)
     check_points(values.size, accuracy, dim)
     stencil = increments_for(values, accuracy)
-    data = da.data
-    if opts.omit:
-        data = da.fillna(0.0).data if da.dtype.kind == "f" else data
+    data = nan_as_zero(da, opts.omit).data
     axis = da.get_axis_num(dim)
     data = cumulate(data, axis, stencil, initial)
     attrs = {"long_name": f"cumulative integral of {_describe(da)} along {dim}"}

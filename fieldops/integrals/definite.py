@@ -19,7 +19,7 @@ from fieldops._validate import check_dim, check_numeric, check_xarray
 from fieldops.grids.coords import coordinate_values
 from fieldops.integrals.area import area_weights
 from fieldops.integrals.weights import check_points, definite_weights
-from fieldops.options import EARTH_RADIUS, How, Where, resolve_how
+from fieldops.options import EARTH_RADIUS, How, Where, nan_as_zero, resolve_how
 from fieldops.stencils.apply import float_dtype
 from fieldops.units import quantified
 
@@ -118,7 +118,7 @@ def _integrate(
         check_dim(da, dim)
     check_numeric(da)
     dtype = float_dtype(da.dtype)
-    field = da.fillna(0.0) if opts.omit and da.dtype.kind == "f" else da
+    field = nan_as_zero(da, opts.omit)
     factors: list[xr.DataArray] = []
     unit_parts: list[object] = [da.attrs.get("units")]
     rest = list(dims)
@@ -289,7 +289,7 @@ def mass_integrate(
 
     def one(da: xr.DataArray) -> xr.DataArray:
         check_numeric(da)
-        field = da.fillna(0.0) if nan_policy == "omit" and da.dtype.kind == "f" else da
+        field = nan_as_zero(da, nan_policy == "omit")
         res = _weighted_sum(field, [xr.DataArray(w, dims=(dim,))], [dim], float_dtype(da.dtype))
         return _finish(
             da,
