@@ -183,18 +183,12 @@ def _parts(
         psi, chi = out["streamfunction"], out["velocity_potential"]
         pn, pe = frame.grad(frame.bare(psi))
         cn, ce = frame.grad(frame.bare(chi))
-        parts = {
-            "u_rot": -pn,
-            "v_rot": pe,
-            "u_div": ce,
-            "v_div": cn,
-        }
-        for key, val in parts.items():
-            like = u if key[0] == "u" else v
-            parts[key] = _component(frame.finish(val, like, key, key, ["m"]), like, key)
-        parts["u_harm"] = _component(u - parts["u_rot"] - parts["u_div"], u, "u_harm")
-        parts["v_harm"] = _component(v - parts["v_rot"] - parts["v_div"], v, "v_harm")
-        ds = ds.assign(parts)
+        parts = {"u_rot": -pn, "v_rot": pe, "u_div": ce, "v_div": cn}
+        ds = ds.assign(
+            _wind_parts(
+                u, v, parts, lambda val, like, key: frame.finish(val, like, key, key, ["m"])
+            )
+        )
     closed = closed and mask is None
     ds.attrs = {
         "helmholtz_boundary": (
@@ -275,12 +269,7 @@ def _staggered(grid, u, v, want: tuple[str, ...], given: dict) -> xr.Dataset:
         u_rot, v_rot = rot_wind(grid, psi.fillna(0.0))
         u_div, v_div = div_wind(grid, out["velocity_potential"])
         parts = {"u_rot": u_rot, "v_rot": v_rot, "u_div": u_div, "v_div": v_div}
-        for key, val in parts.items():
-            like = u if key[0] == "u" else v
-            parts[key] = _component(val.transpose(*like.dims), like, key)
-        parts["u_harm"] = _component(u - parts["u_rot"] - parts["u_div"], u, "u_harm")
-        parts["v_harm"] = _component(v - parts["v_rot"] - parts["v_div"], v, "v_harm")
-        ds = ds.assign(parts)
+        ds = ds.assign(_wind_parts(u, v, parts, lambda val, like, key: val.transpose(*like.dims)))
     ds.attrs = {"helmholtz_boundary": BOUNDARY_WORDS, "helmholtz_accuracy": 2}
     return ds
 
@@ -331,6 +320,18 @@ _WORDS = {
     "u_harm": "eastward wind, harmonic remainder",
     "v_harm": "northward wind, harmonic remainder",
 }
+
+
+def _wind_parts(u: xr.DataArray, v: xr.DataArray, parts: dict, place) -> dict:
+    """The rotational and divergent winds, placed like ``u``/``v`` (``place(val, like,
+    key)``), named and with units, and the harmonic rest that makes the sum exact."""
+    out = {}
+    for key, val in parts.items():
+        like = u if key[0] == "u" else v
+        out[key] = _component(place(val, like, key), like, key)
+    out["u_harm"] = _component(u - out["u_rot"] - out["u_div"], u, "u_harm")
+    out["v_harm"] = _component(v - out["v_rot"] - out["v_div"], v, "v_harm")
+    return out
 
 
 def _component(val: xr.DataArray, like: xr.DataArray, key: str) -> xr.DataArray:
