@@ -28,8 +28,8 @@ import numpy as np
 import scipy.sparse as sp
 import xarray as xr
 from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import splu
 
+from fieldops.solvers.iterative import factorise
 from fieldops.solvers.operator import SOLVE_LOCK, probe_matrix
 
 if TYPE_CHECKING:
@@ -118,12 +118,7 @@ class FluxSolver:
         if self._factors is None:
             with SOLVE_LOCK:
                 if self._factors is None:
-                    if self.solver == "iterative":
-                        from fieldops.solvers.iterative import Multigrid
-
-                        self._factors = Multigrid(self.matrix)
-                    else:
-                        self._factors = splu(self.matrix)
+                    self._factors = factorise(self.matrix, self.solver)
         return self._factors
 
     def solve(self, rhs: np.ndarray, g=None) -> tuple[np.ndarray, np.ndarray]:

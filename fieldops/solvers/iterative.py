@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.linalg import splu
 
 SOLVERS = ("direct", "iterative")
 RTOL = 1e-10  # relative residual every iterative solve reaches (or raises)
@@ -31,6 +32,11 @@ def check_solver(solver: str) -> str:
                 "pip install 'fieldops-xr[iterative]' (or pip install pyamg)"
             ) from None
     return solver
+
+
+def factorise(matrix: sp.spmatrix, solver: str):
+    """What solves ``matrix`` (``.solve(b, trans=)``): SuperLU's factors or a :class:`Multigrid`."""
+    return Multigrid(matrix) if solver == "iterative" else splu(sp.csc_matrix(matrix))
 
 
 class Multigrid:

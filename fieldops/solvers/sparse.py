@@ -39,8 +39,8 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import splu
 
+from fieldops.solvers.iterative import factorise
 from fieldops.solvers.operator import SOLVE_LOCK, probe_matrix
 
 Apply = Callable[[np.ndarray], np.ndarray]
@@ -293,12 +293,7 @@ class SparseSolver:
             with SOLVE_LOCK:
                 found = _FACTORS.get(self.key) if self.key else None
                 if found is None:
-                    if self.solver == "iterative":
-                        from fieldops.solvers.iterative import Multigrid
-
-                        found = Multigrid(self.matrix)
-                    else:
-                        found = splu(self.matrix)
+                    found = factorise(self.matrix, self.solver)
                     if self.key:
                         _FACTORS[self.key] = found
                         while len(_FACTORS) > 8:

@@ -151,7 +151,8 @@ class Joined:
     def __init__(self, block, left, right, axis: int) -> None:
         self.block, self.left, self.right, self.axis = block, left, right, axis
 
-    def _sizes(self) -> tuple[int, int, int]:
+    def sizes(self) -> tuple[int, int, int]:
+        """Rows along the axis: (left halo, the block's own, right halo)."""
         n = lambda a: 0 if a is None else a.shape[self.axis]  # noqa: E731
         return n(self.left), self.block.shape[self.axis], n(self.right)
 
@@ -181,7 +182,7 @@ class Joined:
 
 def _whole(x):
     if isinstance(x, Joined):
-        return x.rows(0, sum(x._sizes()))
+        return x.rows(0, sum(x.sizes()))
     return x
 
 
@@ -201,7 +202,7 @@ def _interior_and_strips(kernel, inputs, ndim):
     for x, axis, ext in inputs:
         if not isinstance(x, Joined):
             continue
-        left, keep, right = x._sizes()
+        left, keep, right = x.sizes()
         width = ext.hi - ext.lo
         n_out[axis] = left + keep + right - width + 1
         lo, hi = spans.get(axis, (0, n_out[axis]))
@@ -209,11 +210,11 @@ def _interior_and_strips(kernel, inputs, ndim):
     interior = []
     for x, axis, ext in inputs:
         if isinstance(x, Joined):
-            interior.append(Rows(x.block, axis, _map(*x._sizes()), ext.fill))
+            interior.append(Rows(x.block, axis, _map(*x.sizes()), ext.fill))
         elif axis is not None and axis in spans:
             # a metric extended like the field: the same rows, the same map
             field = next(f for f, a, _ in inputs if isinstance(f, Joined) and a == axis)
-            left, keep, right = field._sizes()
+            left, keep, right = field.sizes()
             mid = np.ascontiguousarray(x[(slice(None),) * axis + (slice(left, left + keep),)])
             interior.append(Rows(mid, axis, _map(left, keep, right), ext.fill))
         else:
